@@ -1,0 +1,64 @@
+from django.db import models
+
+
+class OrderState(models.TextChoices):
+    NEW = "new", "New"
+    PENDING_PAYMENT = "pending_payment", "Pending payment"
+    PROCESSING = "processing", "Processing"
+    COMPLETE = "complete", "Complete"
+    CLOSED = "closed", "Closed"
+    CANCELED = "canceled", "Canceled"
+    HOLDED = "holded", "On hold"
+    PAYMENT_REVIEW = "payment_review", "Payment review"
+
+
+class AddressKind(models.TextChoices):
+    BILLING = "billing", "Billing"
+    SHIPPING = "shipping", "Shipping"
+
+
+class InvoiceState(models.TextChoices):
+    OPEN = "open", "Open"
+    PAID = "paid", "Paid"
+    CANCELED = "canceled", "Canceled"
+
+
+class CaptureMode(models.TextChoices):
+    ONLINE = "online", "Capture Online"
+    OFFLINE = "offline", "Capture Offline"
+    NOT_CAPTURE = "not_capture", "Not Capture"
+
+
+class CreditMemoState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    REFUNDED = "refunded", "Refunded"
+    FAILED = "failed", "Failed"
+    CANCELED = "canceled", "Canceled"
+
+
+class RefundMode(models.TextChoices):
+    ONLINE = "online", "Refund (online)"
+    OFFLINE = "offline", "Refund Offline"
+
+
+class CommentSource(models.TextChoices):
+    UI = "ui", "Staff"
+    SYSTEM = "system", "System"
+    GATEWAY = "gateway", "Gateway"
+    BATCH = "batch", "Batch job"
+    API = "api", "API"
+
+
+class CommentKind(models.TextChoices):
+    NOTE = "note", "Note"
+    STATUS = "status", "Status"
+    AUTHORIZATION = "authorization", "Authorization"
+    CAPTURE = "capture", "Capture"
+    REFUND = "refund", "Refund"
+    VOID = "void", "Void"
+    CHARGEBACK = "chargeback", "Chargeback"
+    INVOICE = "invoice", "Invoice"
+    CREDIT_MEMO = "credit_memo", "Credit memo"
+    EDIT = "edit", "Edit"
+    EMAIL = "email", "Email"

@@ -1,0 +1,111 @@
+"""The only writer of OrderComment: one creator function per kind of history entry.
+
+The app never edits or deletes a comment; these functions only insert.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from backoffice.money import format_money
+from orders.enums import CommentKind, CommentSource
+from orders.models import CreditMemo, Invoice, Order, OrderComment
+
+
+def author_label(user: AbstractBaseUser | None) -> str:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    full_name = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
+
+
+def _add(
+    *,
+    order: Order,
+    body: str,
+    kind: str,
+    source: str,
+    author: AbstractBaseUser | None = None,
+    is_customer_notified: bool = False,
+    is_visible_on_front: bool = False,
+    transaction=None,
+    invoice: Invoice | None = None,
+    credit_memo: CreditMemo | None = None,
+) -> OrderComment:
+    return OrderComment.objects.create(
+        order=order,
+        body=body,
+        kind=kind,
+        source=source,
+        author=author if author is not None and author.is_authenticated else None,
+        author_label=author_label(author),
+        is_customer_notified=is_customer_notified,
+        is_visible_on_front=is_visible_on_front,
+        transaction=transaction,
+        invoice=invoice,
+        credit_memo=credit_memo,
+    )
+
+
+def comment_note(
+    *,
+    order: Order,
+    author: AbstractBaseUser | None,
+    body: str,
+    is_customer_notified: bool = False,
+    is_visible_on_front: bool = False,
+    source: str = CommentSource.UI,
+) -> OrderComment:
+    return _add(
+        order=order,
+        body=body,
+        kind=CommentKind.NOTE,
+        source=source,
+        author=author,
+        is_customer_notified=is_customer_notified,
+        is_visible_on_front=is_visible_on_front,
+    )
+
+
+def comment_status(
+    *,
+    order: Order,
+    body: str,
+    author: AbstractBaseUser | None = None,
+    source: str = CommentSource.SYSTEM,
+) -> OrderComment:
+    return _add(order=order, body=body, kind=CommentKind.STATUS, source=source, author=author)
+
+
+def comment_money(
+    *,
+    order: Order,
+    kind: str,
+    body: str,
+    transaction=None,
+    author: AbstractBaseUser | None = None,
+    source: str = CommentSource.GATEWAY,
+    invoice: Invoice | None = None,
+    credit_memo: CreditMemo | None = None,
+) -> OrderComment:
+    """A Magento-style gateway message: what, how much, online/offline, references."""
+    return _add(
+        order=order,
+        body=body,
+        kind=kind,
+        source=source,
+        author=author,
+        transaction=transaction,
+        invoice=invoice,
+        credit_memo=credit_memo,
+    )
+
+
+def describe_transaction(transaction, *, verb: str) -> str:
+    """'Captured amount of $66.00 online. Transaction ID: "abc". Gateway reference: psp-1.'"""
+    amount = format_money(transaction.amount, transaction.currency)
+    how = "online" if transaction.is_online else "offline"
+    parts = [f"{verb} amount of {amount} {how}."]
+    if transaction.merchant_reference:
+        parts.append(f'Transaction ID: "{transaction.merchant_reference}".')
+    if transaction.gateway_reference:
+        parts.append(f"Gateway reference: {transaction.gateway_reference}.")
+    return " ".join(parts)

@@ -1,0 +1,313 @@
+"""Orders and their documents. Amounts are integers in the order currency's minor unit."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from backoffice.models import Store, validate_currency
+from orders.enums import (
+    AddressKind,
+    CaptureMode,
+    CommentKind,
+    CommentSource,
+    CreditMemoState,
+    InvoiceState,
+    OrderState,
+    RefundMode,
+)
+from payments.enums import PaymentStatus
+
+MONEY = models.BigIntegerField
+
+
+class Order(models.Model):
+    number = models.CharField(max_length=32, unique=True)
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
+    state = models.CharField(max_length=20, choices=OrderState, default=OrderState.NEW)
+    # Magento keeps the state an order had before Hold so that Unhold can return to it.
+    state_before_hold = models.CharField(max_length=20, choices=OrderState, blank=True)
+    payment_status = models.CharField(
+        max_length=24, choices=PaymentStatus, default=PaymentStatus.NOT_PAID
+    )
+    currency = models.CharField(max_length=3, validators=[validate_currency])
+    customer_email = models.EmailField()
+    customer_name = models.CharField(max_length=200)
+    shipping_method = models.CharField(max_length=120, blank=True)
+    payment_method_title = models.CharField(max_length=120, blank=True)
+    subtotal = MONEY(default=0)
+    shipping_amount = MONEY(default=0)
+    tax_amount = MONEY(default=0)
+    discount_amount = MONEY(default=0)
+    grand_total = MONEY(default=0)
+    placed_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every write to the order so that forms opened earlier are detected as stale.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        indexes = [
+            models.Index(fields=["-placed_at", "-id"], name="order_placed_idx"),
+            models.Index(fields=["store", "-placed_at"], name="order_store_placed_idx"),
+            models.Index(fields=["state", "-placed_at"], name="order_state_placed_idx"),
+            models.Index(fields=["payment_status", "-placed_at"], name="order_paystatus_idx"),
+            models.Index(fields=["customer_email"], name="order_email_idx"),
+            models.Index(fields=["grand_total"], name="order_total_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(subtotal__gte=0), name="order_subtotal_gte_0"),
+            models.CheckConstraint(
+                condition=Q(shipping_amount__gte=0), name="order_shipping_gte_0"
+            ),
+            models.CheckConstraint(condition=Q(tax_amount__gte=0), name="order_tax_gte_0"),
+            models.CheckConstraint(
+                condition=Q(discount_amount__gte=0), name="order_discount_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    grand_total=F("subtotal")
+                    + F("shipping_amount")
+                    + F("tax_amount")
+                    - F("discount_amount")
+                ),
+                name="order_grand_total_adds_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("orders:detail", kwargs={"number": self.number})
+
+    @property
+    def is_on_hold(self) -> bool:
+        return self.state == OrderState.HOLDED
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in {OrderState.CLOSED, OrderState.CANCELED, OrderState.COMPLETE}
+
+
+class OrderAddress(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="addresses")
+    kind = models.CharField(max_length=10, choices=AddressKind)
+    name = models.CharField(max_length=200)
+    street = models.CharField(max_length=255)
+    city = models.CharField(max_length=120)
+    region = models.CharField(max_length=120, blank=True)
+    postcode = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2)
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order", "kind"], name="order_address_unique_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.street}, {self.postcode} {self.city}, {self.country}"
+
+    @property
+    def lines(self) -> list[str]:
+        city_line = " ".join(p for p in [self.postcode, self.city] if p)
+        return [
+            p
+            for p in [self.name, self.street, city_line, self.region, self.country, self.phone]
+            if p
+        ]
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=255)
+    qty_ordered = models.PositiveIntegerField()
+    unit_price = MONEY()
+    tax_amount = MONEY(default=0)
+    discount_amount = MONEY(default=0)
+    row_total = MONEY()
+    qty_invoiced = models.PositiveIntegerField(default=0)
+    qty_refunded = models.PositiveIntegerField(default=0)
+    qty_canceled = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(qty_ordered__gt=0), name="item_qty_ordered_gt_0"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="item_price_gte_0"),
+            models.CheckConstraint(
+                condition=Q(qty_invoiced__lte=F("qty_ordered") - F("qty_canceled")),
+                name="item_invoiced_lte_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(qty_refunded__lte=F("qty_invoiced")),
+                name="item_refunded_lte_invoiced",
+            ),
+            models.CheckConstraint(
+                condition=Q(row_total=F("unit_price") * F("qty_ordered")),
+                name="item_row_total_adds_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} × {self.qty_ordered}"
+
+    @property
+    def qty_to_invoice(self) -> int:
+        return self.qty_ordered - self.qty_invoiced - self.qty_canceled
+
+    @property
+    def qty_to_refund(self) -> int:
+        return self.qty_invoiced - self.qty_refunded
+
+    @property
+    def row_total_incl_tax(self) -> int:
+        return self.row_total + self.tax_amount - self.discount_amount
+
+
+class Invoice(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="invoices")
+    number = models.CharField(max_length=40, unique=True)
+    state = models.CharField(max_length=10, choices=InvoiceState, default=InvoiceState.OPEN)
+    capture_mode = models.CharField(max_length=12, choices=CaptureMode)
+    subtotal = MONEY(default=0)
+    shipping_amount = MONEY(default=0)
+    tax_amount = MONEY(default=0)
+    discount_amount = MONEY(default=0)
+    grand_total = MONEY(default=0)
+    # Cached from the ledger by the recompute (captures linked to this invoice).
+    amount_paid = MONEY(default=0)
+    amount_refunded = MONEY(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(grand_total__gte=0), name="invoice_total_gte_0"),
+            models.CheckConstraint(
+                condition=Q(amount_paid__lte=F("grand_total")), name="invoice_paid_lte_total"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__lte=F("amount_paid")),
+                name="invoice_refunded_lte_paid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invoice #{self.number}"
+
+    @property
+    def amount_due(self) -> int:
+        return self.grand_total - self.amount_paid if self.state != InvoiceState.CANCELED else 0
+
+
+class InvoiceItem(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="items")
+    order_item = models.ForeignKey(OrderItem, on_delete=models.PROTECT, related_name="+")
+    qty = models.PositiveIntegerField()
+    row_total = MONEY()
+    tax_amount = MONEY(default=0)
+    discount_amount = MONEY(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(qty__gt=0), name="invoice_item_qty_gt_0")]
+
+    def __str__(self) -> str:
+        return f"{self.qty} of item {self.order_item_id}"
+
+
+class CreditMemo(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="credit_memos")
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_memos"
+    )
+    number = models.CharField(max_length=40, unique=True)
+    state = models.CharField(
+        max_length=20, choices=CreditMemoState, default=CreditMemoState.PENDING
+    )
+    mode = models.CharField(max_length=10, choices=RefundMode)
+    subtotal = MONEY(default=0)
+    shipping_amount = MONEY(default=0)
+    tax_amount = MONEY(default=0)
+    discount_amount = MONEY(default=0)
+    adjustment_refund = MONEY(default=0)
+    adjustment_fee = MONEY(default=0)
+    grand_total = MONEY(default=0)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(grand_total__gt=0), name="memo_total_gt_0"),
+            models.CheckConstraint(
+                condition=Q(adjustment_refund__gte=0) & Q(adjustment_fee__gte=0),
+                name="memo_adjustments_gte_0",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Credit memo #{self.number}"
+
+
+class CreditMemoItem(models.Model):
+    credit_memo = models.ForeignKey(CreditMemo, on_delete=models.CASCADE, related_name="items")
+    order_item = models.ForeignKey(OrderItem, on_delete=models.PROTECT, related_name="+")
+    qty = models.PositiveIntegerField()
+    back_to_stock = models.BooleanField(default=False)
+    row_total = MONEY()
+    tax_amount = MONEY(default=0)
+    discount_amount = MONEY(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(qty__gt=0), name="memo_item_qty_gt_0")]
+
+    def __str__(self) -> str:
+        return f"{self.qty} of item {self.order_item_id}"
+
+
+class OrderComment(models.Model):
+    """Append-only order history. Written only through `orders.history`."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="comments")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Snapshot so history still says who wrote it after the user is deleted.
+    author_label = models.CharField(max_length=150, blank=True)
+    source = models.CharField(max_length=10, choices=CommentSource, default=CommentSource.UI)
+    kind = models.CharField(max_length=20, choices=CommentKind, default=CommentKind.NOTE)
+    body = models.TextField()
+    is_customer_notified = models.BooleanField(default=False)
+    is_visible_on_front = models.BooleanField(default=False)
+    transaction = models.ForeignKey(
+        "payments.Transaction",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="comments",
+    )
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="comments"
+    )
+    credit_memo = models.ForeignKey(
+        CreditMemo, null=True, blank=True, on_delete=models.PROTECT, related_name="comments"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["order", "-created_at"], name="comment_order_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.order_id}: {self.body[:40]}"

@@ -1,0 +1,156 @@
+"""Recompute a payment's cached amounts and status from its transactions.
+
+Rules (the only place they are written down in code):
+- authorized = successful pre-authorizations + debits + rebills + manual payments.
+- captured   = successful captures + debits + rebills + manual payments.
+- voided     = successful reversals (an offline reversal records an expired authorization).
+- refunded   = successful refunds.
+- charged back = successful chargebacks − successful chargeback reversals.
+- pending_*  = pending or unknown rows of that type: the amount stays reserved until the
+  outcome is known, so two staff members can never both spend it.
+Failed rows count for nothing.
+
+`compute_amounts` is pure (no database) so it can be tested on plain data; `payment_recompute`
+applies it to a locked Payment row.
+"""
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Protocol
+
+from payments.enums import PaymentStatus, TransactionStatus, TransactionType
+
+T = TransactionType
+OPEN_STATUSES = frozenset({TransactionStatus.PENDING, TransactionStatus.UNKNOWN})
+
+
+class LedgerRow(Protocol):
+    type: str
+    status: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class LedgerRowData:
+    type: str
+    status: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class PaymentAmounts:
+    amount_authorized: int = 0
+    amount_captured: int = 0
+    amount_refunded: int = 0
+    amount_voided: int = 0
+    amount_charged_back: int = 0
+    pending_authorization: int = 0
+    pending_capture: int = 0
+    pending_refund: int = 0
+    pending_void: int = 0
+    has_unknown: bool = False
+
+    def as_fields(self) -> dict[str, int]:
+        fields = asdict(self)
+        fields.pop("has_unknown")
+        return fields
+
+
+_SETTLED = {
+    T.AUTHORIZATION: ("amount_authorized",),
+    T.DEBIT: ("amount_authorized", "amount_captured"),
+    T.REBILL: ("amount_authorized", "amount_captured"),
+    T.MANUAL: ("amount_authorized", "amount_captured"),
+    T.CAPTURE: ("amount_captured",),
+    T.REVERSAL: ("amount_voided",),
+    T.REFUND: ("amount_refunded",),
+    T.CHARGEBACK: ("amount_charged_back",),
+}
+_PENDING = {
+    T.AUTHORIZATION: "pending_authorization",
+    T.DEBIT: "pending_authorization",
+    T.REBILL: "pending_authorization",
+    T.CAPTURE: "pending_capture",
+    T.REVERSAL: "pending_void",
+    T.REFUND: "pending_refund",
+}
+
+
+def compute_amounts(rows: Iterable[LedgerRow]) -> PaymentAmounts:
+    totals: dict[str, int] = dict.fromkeys(PaymentAmounts().as_fields(), 0)
+    has_unknown = False
+    for row in rows:
+        if row.status == TransactionStatus.SUCCESS:
+            if row.type == T.CHARGEBACK_REVERSAL:
+                totals["amount_charged_back"] -= row.amount
+            for field in _SETTLED.get(row.type, ()):
+                totals[field] += row.amount
+        elif row.status in OPEN_STATUSES:
+            has_unknown = has_unknown or row.status == TransactionStatus.UNKNOWN
+            field = _PENDING.get(row.type)
+            if field:
+                totals[field] += row.amount
+    return PaymentAmounts(**totals, has_unknown=has_unknown)
+
+
+def compute_status(
+    amounts: PaymentAmounts,
+    *,
+    amount_requested: int = 0,
+    is_expired: bool = False,
+    expires_at: datetime | None = None,
+    now: datetime | None = None,
+) -> PaymentStatus:
+    """Medusa's payment status for one payment, plus expired and charged back."""
+    a = amounts
+    if a.has_unknown:
+        return PaymentStatus.REQUIRES_ACTION
+    if a.amount_charged_back > 0:
+        return PaymentStatus.CHARGED_BACK
+    if a.amount_refunded > 0:
+        if a.amount_refunded >= a.amount_captured:
+            return PaymentStatus.REFUNDED
+        return PaymentStatus.PARTIALLY_REFUNDED
+    open_authorization = a.amount_authorized - a.amount_captured - a.amount_voided
+    if a.amount_captured > 0:
+        if open_authorization > 0 and not is_expired:
+            return PaymentStatus.PARTIALLY_CAPTURED
+        return PaymentStatus.CAPTURED
+    if a.amount_authorized > 0:
+        if is_expired or (expires_at and now and expires_at <= now and open_authorization > 0):
+            return PaymentStatus.EXPIRED
+        if open_authorization <= 0:
+            return PaymentStatus.CANCELED
+        if amount_requested and a.amount_authorized < amount_requested:
+            return PaymentStatus.PARTIALLY_AUTHORIZED
+        return PaymentStatus.AUTHORIZED
+    if a.pending_authorization > 0:
+        return PaymentStatus.AWAITING
+    return PaymentStatus.NOT_PAID
+
+
+def aggregate_order_status(
+    statuses: list[str], *, grand_total: int, captured: int, refunded: int, authorized: int
+) -> PaymentStatus:
+    """The order's payment status across all its payments."""
+    S = PaymentStatus
+    if not statuses:
+        return S.NOT_PAID
+    if S.REQUIRES_ACTION in statuses:
+        return S.REQUIRES_ACTION
+    if S.CHARGED_BACK in statuses:
+        return S.CHARGED_BACK
+    if refunded > 0:
+        return S.REFUNDED if refunded >= captured else S.PARTIALLY_REFUNDED
+    if captured > 0:
+        return S.CAPTURED if captured >= grand_total else S.PARTIALLY_CAPTURED
+    if S.AUTHORIZED in statuses or S.PARTIALLY_AUTHORIZED in statuses:
+        return S.AUTHORIZED if authorized >= grand_total else S.PARTIALLY_AUTHORIZED
+    if S.AWAITING in statuses:
+        return S.AWAITING
+    if S.EXPIRED in statuses:
+        return S.EXPIRED
+    if all(s == S.CANCELED for s in statuses):
+        return S.CANCELED
+    return S.NOT_PAID
