@@ -182,6 +182,12 @@ class Invoice(models.Model):
     # Cached from the ledger by the recompute (captures linked to this invoice).
     amount_paid = MONEY(default=0)
     amount_refunded = MONEY(default=0)
+    # Staff comment typed on the New Invoice form, and whether a copy was emailed.
+    comment = models.TextField(blank=True)
+    is_customer_notified = models.BooleanField(default=False)
+    # The New Invoice form's one-time key: a second submit of the same form finds this
+    # invoice instead of creating another. Null for imported invoices.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
