@@ -3,6 +3,8 @@
 The app never edits or deletes a comment; these functions only insert.
 """
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 
 from backoffice.money import format_money
@@ -29,8 +31,9 @@ def _add(
     transaction=None,
     invoice: Invoice | None = None,
     credit_memo: CreditMemo | None = None,
+    occurred_at: datetime | None = None,
 ) -> OrderComment:
-    return OrderComment.objects.create(
+    comment = OrderComment.objects.create(
         order=order,
         body=body,
         kind=kind,
@@ -43,6 +46,13 @@ def _add(
         invoice=invoice,
         credit_memo=credit_memo,
     )
+    if occurred_at is not None:
+        # Imports and demo data record when the event happened, not when it was loaded;
+        # created_at is auto_now_add (a value passed to create() is ignored), so set it in the
+        # same transaction as the insert.
+        OrderComment.objects.filter(pk=comment.pk).update(created_at=occurred_at)
+        comment.created_at = occurred_at
+    return comment
 
 
 def comment_note(
@@ -53,6 +63,7 @@ def comment_note(
     is_customer_notified: bool = False,
     is_visible_on_front: bool = False,
     source: str = CommentSource.UI,
+    occurred_at: datetime | None = None,
 ) -> OrderComment:
     return _add(
         order=order,
@@ -62,6 +73,7 @@ def comment_note(
         author=author,
         is_customer_notified=is_customer_notified,
         is_visible_on_front=is_visible_on_front,
+        occurred_at=occurred_at,
     )
 
 
@@ -71,8 +83,16 @@ def comment_status(
     body: str,
     author: AbstractBaseUser | None = None,
     source: str = CommentSource.SYSTEM,
+    occurred_at: datetime | None = None,
 ) -> OrderComment:
-    return _add(order=order, body=body, kind=CommentKind.STATUS, source=source, author=author)
+    return _add(
+        order=order,
+        body=body,
+        kind=CommentKind.STATUS,
+        source=source,
+        author=author,
+        occurred_at=occurred_at,
+    )
 
 
 def comment_money(
@@ -85,6 +105,7 @@ def comment_money(
     source: str = CommentSource.GATEWAY,
     invoice: Invoice | None = None,
     credit_memo: CreditMemo | None = None,
+    occurred_at: datetime | None = None,
 ) -> OrderComment:
     """A Magento-style gateway message: what, how much, online/offline, references."""
     return _add(
@@ -96,6 +117,7 @@ def comment_money(
         transaction=transaction,
         invoice=invoice,
         credit_memo=credit_memo,
+        occurred_at=occurred_at,
     )
 
 
