@@ -131,3 +131,24 @@ def describe_transaction(transaction, *, verb: str) -> str:
     if transaction.gateway_reference:
         parts.append(f"Gateway reference: {transaction.gateway_reference}.")
     return " ".join(parts)
+
+
+def comment_invoice(
+    *,
+    order: Order,
+    invoice: Invoice,
+    body: str,
+    author: AbstractBaseUser | None = None,
+    source: str = CommentSource.UI,
+    is_customer_notified: bool = False,
+) -> OrderComment:
+    """An invoice's own history: created, captured in part, canceled, its staff comment."""
+    return _add(
+        order=order,
+        body=body,
+        kind=CommentKind.INVOICE,
+        source=source,
+        author=author,
+        invoice=invoice,
+        is_customer_notified=is_customer_notified,
+    )
