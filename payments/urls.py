@@ -1,10 +1,11 @@
 from django.urls import path
 
-from payments.views import transaction_pages
+from payments.views import detail, export, listing
 
 app_name = "payments"
 
 urlpatterns = [
-    path("", transaction_pages.transaction_list, name="transaction_list"),
-    path("<uuid:uuid>/", transaction_pages.transaction_detail, name="transaction_detail"),
+    path("", listing.transaction_list, name="transaction_list"),
+    path("export.csv", export.transaction_export, name="transaction_export"),
+    path("<uuid:uuid>/", detail.transaction_detail, name="transaction_detail"),
 ]

@@ -1,0 +1,210 @@
+"""Reads of the ledger for the transaction pages, always scoped to the user's stores.
+
+Lists never count: a keyset page fetches one row more than it shows to know whether another
+page follows, so page 5,000 of a million rows costs the same as page 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from backoffice.models import Store
+from backoffice.permissions import stores_with_perm, visible_store_ids
+from payments.models import Transaction
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def stores_visible(*, user: AbstractBaseUser) -> QuerySet[Store]:
+    return Store.objects.filter(pk__in=visible_store_ids(user)).order_by("code")
+
+
+def transactions_visible(*, user: AbstractBaseUser) -> QuerySet[Transaction]:
+    """Every transaction the user may see; anything else does not exist for them."""
+    return Transaction.objects.filter(store_id__in=visible_store_ids(user))
+
+
+def transaction_list(*, user: AbstractBaseUser) -> QuerySet[Transaction]:
+    return transactions_visible(user=user).select_related("order", "store")
+
+
+def transactions_exportable(*, user: AbstractBaseUser) -> QuerySet[Transaction]:
+    """Visible transactions of the stores where the user also holds `export_transactions`."""
+    exportable = stores_with_perm(user, "export_transactions").values("pk")
+    return transactions_visible(user=user).filter(store_id__in=exportable)
+
+
+def user_can_export(*, user: AbstractBaseUser) -> bool:
+    return stores_with_perm(user, "export_transactions").exists()
+
+
+def transaction_get(*, user: AbstractBaseUser, uuid: Any) -> Transaction:
+    """The transaction with everything its details page shows, or 404 outside the user's stores."""
+    queryset = transactions_visible(user=user).select_related(
+        "order", "store", "payment", "parent", "actor", "invoice", "credit_memo"
+    )
+    return get_object_or_404(queryset, uuid=uuid)
+
+
+# Keyset pagination -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    created_at: datetime
+    pk: int
+
+    def encode(self) -> str:
+        micros = (self.created_at - EPOCH) // MICROSECOND
+        return f"{micros}.{self.pk}"
+
+    @classmethod
+    def decode(cls, value: str | None) -> Cursor | None:
+        if not value:
+            return None
+        try:
+            micros, pk = (int(part) for part in value.split(".", 1))
+            return cls(EPOCH + timedelta(microseconds=micros), pk)
+        except (ValueError, OverflowError):
+            return None
+
+    @classmethod
+    def of(cls, row: Transaction) -> Cursor:
+        return cls(row.created_at, row.pk)
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    rows: list[Transaction]
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
+
+    @property
+    def is_first(self) -> bool:
+        return self.previous_cursor is None
+
+
+def keyset_page(
+    queryset: QuerySet[Transaction],
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = 50,
+) -> KeysetPage:
+    """Newest first. `after` walks to older rows, `before` back to newer ones.
+
+    The `created_at <= cursor` bound is redundant with the OR that follows but lets the
+    database start its index scan at the cursor instead of filtering from the newest row.
+    """
+    newer = Cursor.decode(before)
+    older = Cursor.decode(after) if newer is None else None
+    if newer is not None:
+        bound = Q(created_at__gte=newer.created_at) & (
+            Q(created_at__gt=newer.created_at) | Q(pk__gt=newer.pk)
+        )
+        rows = list(queryset.filter(bound).order_by("created_at", "id")[: per_page + 1])
+        more_newer = len(rows) > per_page
+        rows = rows[:per_page][::-1]
+        return KeysetPage(
+            rows=rows,
+            next_cursor=Cursor.of(rows[-1]).encode() if rows else None,
+            previous_cursor=Cursor.of(rows[0]).encode() if rows and more_newer else None,
+        )
+    if older is not None:
+        queryset = queryset.filter(
+            Q(created_at__lte=older.created_at)
+            & (Q(created_at__lt=older.created_at) | Q(pk__lt=older.pk))
+        )
+    rows = list(queryset.order_by("-created_at", "-id")[: per_page + 1])
+    more_older = len(rows) > per_page
+    rows = rows[:per_page]
+    return KeysetPage(
+        rows=rows,
+        next_cursor=Cursor.of(rows[-1]).encode() if rows and more_older else None,
+        previous_cursor=Cursor.of(rows[0]).encode() if rows and older is not None else None,
+    )
+
+
+# Related transactions ---------------------------------------------------------------------
+
+
+@dataclass
+class TreeNode:
+    transaction: Transaction
+    children: list[TreeNode] = field(default_factory=list)
+    depth: int = 0
+
+    def walk(self) -> Iterator[TreeNode]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def transaction_tree(*, transaction: Transaction) -> TreeNode:
+    """The root ancestor of `transaction` with all its descendants, in one query.
+
+    Parents and children always belong to the same order, so the order's transactions hold
+    the whole family; building the tree in memory avoids one query per level.
+    """
+    family = {
+        row.pk: row
+        for row in Transaction.objects.filter(order_id=transaction.order_id)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    }
+    family.setdefault(transaction.pk, transaction)
+    root = transaction
+    seen = {root.pk}
+    while root.parent_id in family and root.parent_id not in seen:
+        root = family[root.parent_id]
+        seen.add(root.pk)
+
+    children: dict[int, list[Transaction]] = {}
+    for row in family.values():
+        if row.parent_id is not None:
+            children.setdefault(row.parent_id, []).append(row)
+
+    def build(row: Transaction, depth: int) -> TreeNode:
+        return TreeNode(row, [build(c, depth + 1) for c in children.get(row.pk, [])], depth)
+
+    return build(root, 0)
+
+
+# Export -----------------------------------------------------------------------------------
+
+EXPORT_FIELDS = (
+    "uuid",
+    "created_at",
+    "store__code",
+    "order__number",
+    "type",
+    "status",
+    "amount",
+    "currency",
+    "is_online",
+    "gateway_reference",
+    "merchant_reference",
+    "usage",
+    "parent__uuid",
+    "actor_label",
+    "source",
+)
+
+
+def transaction_export_rows(
+    queryset: QuerySet[Transaction], *, chunk_size: int = 2000
+) -> Iterable[tuple]:
+    """Plain tuples straight from the cursor: no model instances for a million rows."""
+    return (
+        queryset.order_by("-created_at", "-id")
+        .values_list(*EXPORT_FIELDS)
+        .iterator(chunk_size=chunk_size)
+    )

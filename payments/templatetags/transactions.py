@@ -1,0 +1,55 @@
+"""Presentation of transactions: type badges and cash-flow marks."""
+
+from django import template
+from django.utils.html import format_html
+
+from payments.models import Transaction
+
+register = template.Library()
+
+TYPE_TONES = {
+    "PA": "indigo",
+    "DB": "green",
+    "CP": "teal",
+    "RV": "slate",
+    "RF": "pink",
+    "CB": "rose",
+    "CR": "orange",
+    "RB": "blue",
+    "MP": "gray",
+}
+
+
+@register.simple_tag
+def txn_type_badge(transaction: Transaction) -> str:
+    """The type's name with its OPPWA code, so staff who know either recognise it."""
+    return format_html(
+        '<span class="badge badge--{} badge--outline" data-transaction-type="{}" title="{}">'
+        "{}</span>",
+        TYPE_TONES.get(transaction.type, "gray"),
+        transaction.type,
+        transaction.type,
+        transaction.get_type_display(),
+    )
+
+
+@register.simple_tag
+def cash_flow(transaction: Transaction) -> str:
+    """Money in or out of the merchant; authorizations and reversals move none."""
+    flow = transaction.cash_flow
+    if flow == "in":
+        return format_html('<span class="cash-flow cash-flow--in">{}</span>', "↓ In")
+    if flow == "out":
+        return format_html('<span class="cash-flow cash-flow--out">{}</span>', "↑ Out")
+    return format_html('<span class="cash-flow cash-flow--none muted">{}</span>', "—")
+
+
+@register.simple_tag
+def copy_button(value: object, label: str) -> str:
+    """A Copy button; static/js/transactions.js writes `data-copy` to the clipboard."""
+    return format_html(
+        '<button type="button" class="btn btn--ghost btn--xs copy-button" data-copy="{}" '
+        'aria-label="Copy {}">Copy</button>',
+        value,
+        label,
+    )
