@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q
 
@@ -6,14 +8,56 @@ from orders.enums import OrderState
 from orders.models import Order
 from payments.enums import PaymentStatus
 
+RECENT_ORDERS = 10
+
+# Authorized money that still waits for an invoice/capture.
+AWAITING_CAPTURE = [PaymentStatus.AUTHORIZED, PaymentStatus.PARTIALLY_AUTHORIZED]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: str
+    count: int
+    hint: str
+    # Query string of the order list that shows exactly these orders.
+    query: str
+
 
 def dashboard_summary(*, user: AbstractBaseUser) -> dict:
     orders = Order.objects.filter(store_id__in=visible_store_ids(user))
+    # One scan for all four numbers rather than four round trips.
     counts = orders.aggregate(
         processing=Count("pk", filter=Q(state=OrderState.PROCESSING)),
         on_hold=Count("pk", filter=Q(state=OrderState.HOLDED)),
         payment_review=Count("pk", filter=Q(state=OrderState.PAYMENT_REVIEW)),
-        to_capture=Count("pk", filter=Q(payment_status=PaymentStatus.AUTHORIZED)),
+        to_capture=Count("pk", filter=Q(payment_status__in=AWAITING_CAPTURE)),
     )
-    recent = orders.select_related("store").order_by("-placed_at", "-id")[:10]
-    return {"counts": counts, "recent_orders": recent}
+    kpis = [
+        Kpi(
+            "processing",
+            "Processing",
+            counts["processing"],
+            "Paid or invoiced, to fulfil",
+            "state=processing",
+        ),
+        Kpi(
+            "on_hold", "On hold", counts["on_hold"], "Waiting for someone to unhold", "state=holded"
+        ),
+        Kpi(
+            "payment_review",
+            "Payment review",
+            counts["payment_review"],
+            "Gateway outcome unknown or suspected fraud",
+            "state=payment_review",
+        ),
+        Kpi(
+            "to_capture",
+            "Authorized, awaiting capture",
+            counts["to_capture"],
+            "Capture before the authorization expires",
+            "payment_status=authorized",
+        ),
+    ]
+    recent = orders.select_related("store").order_by("-placed_at", "-id")[:RECENT_ORDERS]
+    return {"counts": counts, "kpis": kpis, "recent_orders": recent}

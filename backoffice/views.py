@@ -1,10 +1,10 @@
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from backoffice import selectors
+from backoffice.decorators import staff_required
 
 
-@login_required
+@staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard.html", selectors.dashboard_summary(user=request.user))

@@ -1,0 +1,119 @@
+"""Reads for the order pages: always scoped to the stores the user may view, and prefetched."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Prefetch, QuerySet
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404
+
+from backoffice.pagination import PageWindow, page_window
+from backoffice.permissions import visible_store_ids
+from orders.filters import OrderFilter, resolve_sort, sort_order_by
+from orders.models import Order, OrderComment
+from payments.models import Transaction
+
+ORDERS_PER_PAGE = 50
+MAX_ORDER_PAGES = 200
+
+
+def orders_visible_to(*, user: AbstractBaseUser) -> QuerySet[Order]:
+    return Order.objects.filter(store_id__in=visible_store_ids(user))
+
+
+@dataclass(frozen=True)
+class OrderListPage:
+    filterset: OrderFilter
+    page: PageWindow
+    sort: str
+
+
+def order_list_page(*, user: AbstractBaseUser, params: QueryDict) -> OrderListPage:
+    """One page of the order list: searched, filtered, sorted, never counted."""
+    filterset = OrderFilter(params or None, queryset=orders_visible_to(user=user), user=user)
+    sort = resolve_sort(params.get("sort"))
+    queryset = filterset.qs.select_related("store").order_by(*sort_order_by(sort))
+    page = page_window(
+        queryset, page=params.get("page"), per_page=ORDERS_PER_PAGE, max_page=MAX_ORDER_PAGES
+    )
+    return OrderListPage(filterset=filterset, page=page, sort=sort)
+
+
+def order_comments(*, order: Order) -> QuerySet[OrderComment]:
+    """Newest first (the model's ordering), with the linked transaction for its link."""
+    return order.comments.select_related("transaction")
+
+
+def order_detail(*, user: AbstractBaseUser, number: str) -> Order:
+    """The order page's order with everything it shows, in a fixed number of queries.
+
+    404 (not 403) for an order of another store, so order numbers of stores a user can't
+    see are not confirmed to exist.
+    """
+    queryset = (
+        orders_visible_to(user=user)
+        .select_related("store")
+        .prefetch_related(
+            "addresses",
+            "items",
+            "payments",
+            "invoices",
+            "credit_memos",
+            Prefetch(
+                "transactions",
+                queryset=Transaction.objects.select_related("parent").order_by(
+                    "-created_at", "-id"
+                ),
+            ),
+            Prefetch("comments", queryset=OrderComment.objects.select_related("transaction")),
+        )
+    )
+    return get_object_or_404(queryset, number=number)
+
+
+def order_for_update(*, user: AbstractBaseUser, number: str) -> Order:
+    """The bare order (with its store) for a POST that then writes through a service."""
+    return get_object_or_404(orders_visible_to(user=user).select_related("store"), number=number)
+
+
+@dataclass(frozen=True)
+class OrderMoneySummary:
+    """Where the order's money stands; every figure in the order currency's minor units."""
+
+    currency: str
+    grand_total: int
+    total_paid: int
+    total_refunded: int
+    total_charged_back: int
+    capturable: int
+
+    @property
+    def total_due(self) -> int:
+        return max(self.grand_total - self.total_paid + self.total_refunded, 0)
+
+    @property
+    def outstanding(self) -> int:
+        """Positive: money still to collect; negative: money to give back (DESIGN.md)."""
+        return self.grand_total - (self.total_paid - self.total_refunded) - self.capturable
+
+    @property
+    def outstanding_abs(self) -> int:
+        return abs(self.outstanding)
+
+
+def order_money_summary(*, order: Order) -> OrderMoneySummary:
+    """Totals from the order's payments (prefetched: no query when used on the order page)."""
+    payments = list(order.payments.all())
+    return OrderMoneySummary(
+        currency=order.currency,
+        grand_total=order.grand_total,
+        total_paid=sum(p.amount_captured for p in payments),
+        total_refunded=sum(p.amount_refunded for p in payments),
+        total_charged_back=sum(p.amount_charged_back for p in payments),
+        capturable=sum(p.capturable for p in payments),
+    )
+
+
+def addresses_by_kind(order: Order) -> Mapping[str, object]:
+    return {address.kind: address for address in order.addresses.all()}

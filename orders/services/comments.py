@@ -1,0 +1,94 @@
+"""Staff comments on an order, and who may write them."""
+
+import logging
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from backoffice.models import Store
+from backoffice.permissions import user_has_store_perm
+from orders.history import comment_note
+from orders.models import Order, OrderComment
+
+logger = logging.getLogger(__name__)
+
+NO_COMMENT_PERM = "You don't have permission to comment on this store's orders."
+NO_NOTIFY_PERM = "You don't have permission to notify this store's customers."
+
+
+@dataclass(frozen=True)
+class CommentAccess:
+    """What a user may do in the comment form of one store's orders.
+
+    The same answer disables the form (with `reason`) and guards the POST, so they can't
+    disagree. When the roles registry lands it replaces the two checks in `comment_access`.
+    """
+
+    can_comment: bool
+    can_notify: bool
+
+    @property
+    def reason(self) -> str:
+        return "" if self.can_comment else NO_COMMENT_PERM
+
+    @property
+    def notify_reason(self) -> str:
+        return "" if self.can_notify else NO_NOTIFY_PERM
+
+    def check(self, *, notify_customer: bool) -> None:
+        if not self.can_comment:
+            raise PermissionDenied(NO_COMMENT_PERM)
+        if notify_customer and not self.can_notify:
+            raise PermissionDenied(NO_NOTIFY_PERM)
+
+
+def comment_access(*, user: AbstractBaseUser, store: Store) -> CommentAccess:
+    can_comment = user_has_store_perm(user, "comment_order", store)
+    return CommentAccess(
+        can_comment=can_comment,
+        can_notify=can_comment and user_has_store_perm(user, "notify_customer", store),
+    )
+
+
+def order_comment_add(
+    *,
+    order: Order,
+    author: AbstractBaseUser | None,
+    body: str,
+    notify_customer: bool,
+    visible_on_front: bool,
+) -> OrderComment:
+    """Append a staff note to the order's history; email the customer after commit if asked.
+
+    The email waits for the commit so a rolled-back comment never reaches the customer.
+    Callers check permission first (`comment_access(...).check(...)`).
+    """
+    with transaction.atomic():
+        comment = comment_note(
+            order=order,
+            author=author,
+            body=body.strip(),
+            is_customer_notified=notify_customer,
+            is_visible_on_front=visible_on_front,
+        )
+        if notify_customer:
+            # robust: a mail server outage must not turn a saved comment into an error page.
+            transaction.on_commit(
+                lambda: _email_customer(order=order, comment=comment), robust=True
+            )
+    return comment
+
+
+def _email_customer(*, order: Order, comment: OrderComment) -> None:
+    context = {"order": order, "comment": comment, "store": order.store}
+    send_mail(
+        subject=f"{order.store.name}: update on your order #{order.number}",
+        message=render_to_string("emails/order_comment.txt", context),
+        from_email=None,
+        recipient_list=[order.customer_email],
+    )
+    logger.info("Emailed comment %s to the customer of order %s", comment.pk, order.number)

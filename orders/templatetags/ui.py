@@ -1,0 +1,127 @@
+"""Small presentation helpers shared by the back-office templates."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+
+register = template.Library()
+
+DATETIME_FORMAT = "M j, Y, H:i"
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@register.filter
+def store_time(value: datetime | None, tz_name: str | None = "UTC") -> str:
+    """A datetime shown in the store's time zone, with the zone's abbreviation.
+
+    Staff compare times with the store's customers and reports, so the order's own store
+    zone is what they expect, and the abbreviation makes it unambiguous.
+    """
+    if value is None:
+        return ""
+    local = timezone.localtime(value, _zone(tz_name))
+    return f"{date_format(local, DATETIME_FORMAT)} {local.tzname()}"
+
+
+@register.filter
+def short_id(value: object) -> str:
+    """First 8 characters of a UUID, as shown in transaction tables."""
+    return str(value)[:8]
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context: template.Context, key: str, label: str, numeric: bool = False) -> str:
+    """A sortable `<th>`: the link toggles direction and keeps every other filter.
+
+    Changing the sort goes back to the first page, since the old page number means nothing
+    under a different order.
+    """
+    from orders.filters import DESCENDING_FIRST
+
+    request = context["request"]
+    current = context.get("sort", "")
+    if current == key:
+        target, state = f"-{key}", "ascending"
+    elif current == f"-{key}":
+        target, state = key, "descending"
+    else:
+        target, state = (f"-{key}" if key in DESCENDING_FIRST else key), "none"
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["sort"] = target
+    arrow = {"ascending": "▲", "descending": "▼"}.get(state, "")
+    return format_html(
+        '<th scope="col" class="{}" aria-sort="{}"><a class="sort-link" href="?{}">{}'
+        '<span class="sort-arrow" aria-hidden="true">{}</span></a></th>',
+        "num" if numeric else "",
+        state,
+        params.urlencode(),
+        label,
+        arrow,
+    )
+
+
+# One tone per value so each state/status reads at a glance; the CSS defines the tones.
+BADGE_TONES: dict[str, dict[str, str]] = {
+    "order_state": {
+        "new": "sky",
+        "pending_payment": "amber",
+        "processing": "blue",
+        "complete": "green",
+        "closed": "slate",
+        "canceled": "gray",
+        "holded": "orange",
+        "payment_review": "purple",
+    },
+    "payment_status": {
+        "not_paid": "gray",
+        "awaiting": "amber",
+        "authorized": "indigo",
+        "partially_authorized": "sky",
+        "captured": "green",
+        "partially_captured": "teal",
+        "partially_refunded": "pink",
+        "refunded": "purple",
+        "canceled": "slate",
+        "requires_action": "red",
+        "expired": "orange",
+        "charged_back": "rose",
+    },
+    "transaction_status": {
+        "pending": "amber",
+        "success": "green",
+        "failed": "red",
+        "unknown": "purple",
+    },
+    "invoice_state": {"open": "amber", "paid": "green", "canceled": "gray"},
+    "credit_memo_state": {
+        "pending": "amber",
+        "awaiting_approval": "purple",
+        "refunded": "green",
+        "failed": "red",
+        "canceled": "gray",
+    },
+}
+
+
+@register.simple_tag
+def badge(kind: str, value: str, label: str) -> str:
+    """`{% badge "order_state" order.state order.get_state_display %}` → a coloured pill."""
+    tone = BADGE_TONES.get(kind, {}).get(value, "gray")
+    return format_html(
+        '<span class="badge badge--{}" data-{}="{}">{}</span>',
+        tone,
+        kind.replace("_", "-"),
+        value,
+        label,
+    )

@@ -1,0 +1,150 @@
+/* Back-office behaviour: tabs, dismissible alerts, copy buttons, dialogs, htmx error flash.
+ * No inline scripts anywhere (strict CSP); everything hooks on data-* attributes and works
+ * on content htmx swaps in later, because listeners are delegated from the document. */
+(function () {
+  "use strict";
+
+  function flash(level, text) {
+    var area = document.getElementById("flash");
+    if (!area) return;
+    var alert = document.createElement("div");
+    alert.className = "alert alert--" + level;
+    alert.setAttribute("role", level === "error" ? "alert" : "status");
+    var span = document.createElement("span");
+    span.textContent = text;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "alert__close";
+    close.setAttribute("data-dismiss", "");
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "×";
+    alert.append(span, close);
+    area.append(alert);
+  }
+  window.backoffice = { flash: flash };
+
+  /* Tabs: all panels are server-rendered; without JS they simply show one after another. */
+  function initTabs(nav) {
+    var tabs = Array.prototype.slice.call(nav.querySelectorAll("[data-tab]"));
+    if (!tabs.length) return;
+    var panels = {};
+    document.querySelectorAll("[data-panel]").forEach(function (p) {
+      panels[p.getAttribute("data-panel")] = p;
+    });
+    function show(name, remember) {
+      if (!panels[name]) name = tabs[0].getAttribute("data-tab");
+      tabs.forEach(function (tab) {
+        var on = tab.getAttribute("data-tab") === name;
+        tab.classList.toggle("is-active", on);
+        tab.setAttribute("aria-selected", on ? "true" : "false");
+        tab.tabIndex = on ? 0 : -1;
+      });
+      Object.keys(panels).forEach(function (key) {
+        panels[key].hidden = key !== name;
+      });
+      if (remember) history.replaceState(null, "", "#" + name);
+    }
+    nav.addEventListener("click", function (event) {
+      var tab = event.target.closest("[data-tab]");
+      if (!tab) return;
+      event.preventDefault();
+      show(tab.getAttribute("data-tab"), true);
+    });
+    nav.addEventListener("keydown", function (event) {
+      if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
+      var index = tabs.indexOf(document.activeElement);
+      if (index < 0) return;
+      var next = tabs[(index + (event.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length];
+      next.focus();
+      show(next.getAttribute("data-tab"), true);
+    });
+    window.addEventListener("hashchange", function () {
+      show(location.hash.slice(1), false);
+    });
+    show(location.hash.slice(1) || nav.getAttribute("data-active"), false);
+    nav.classList.add("is-ready");
+  }
+
+  function copy(button) {
+    var text = button.getAttribute("data-copy");
+    var label = button.textContent;
+    function done(ok) {
+      button.textContent = ok ? "Copied" : "Press Ctrl+C";
+      window.setTimeout(function () { button.textContent = label; }, 1500);
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(false); });
+    } else {
+      done(false);
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    var dismiss = target.closest("[data-dismiss]");
+    if (dismiss) {
+      var alert = dismiss.closest(".alert");
+      if (alert) alert.remove();
+      return;
+    }
+    var copyButton = target.closest("[data-copy]");
+    if (copyButton) {
+      copy(copyButton);
+      return;
+    }
+    /* <button data-dialog-open="dialog-id"> opens a <dialog>; [data-dialog-close] closes it. */
+    var opener = target.closest("[data-dialog-open]");
+    if (opener) {
+      var dialog = document.getElementById(opener.getAttribute("data-dialog-open"));
+      if (dialog && typeof dialog.showModal === "function") {
+        event.preventDefault();
+        dialog.showModal();
+      }
+      return;
+    }
+    var closer = target.closest("[data-dialog-close]");
+    if (closer) {
+      var open = closer.closest("dialog");
+      if (open) open.close();
+      return;
+    }
+    /* Close the user menu when clicking elsewhere. */
+    document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
+      if (!menu.contains(target)) menu.removeAttribute("open");
+    });
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
+        menu.removeAttribute("open");
+      });
+    }
+  });
+
+  /* htmx does not swap 4xx/5xx responses (except 422 form errors): say what happened. */
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status === 403) {
+      flash("error", "You don't have permission to do that.");
+    } else if (status === 404) {
+      flash("error", "Not found: it may have been removed, or it belongs to a store you can't view.");
+    } else if (status === 409) {
+      flash("error", "Someone changed this order meanwhile. Reload the page and try again.");
+    } else {
+      flash("error", "Something went wrong (" + status + "). Reload the page and try again.");
+    }
+  });
+  document.addEventListener("htmx:sendError", function () {
+    flash("error", "The server could not be reached. Check your connection and try again.");
+  });
+
+  function init() {
+    document.querySelectorAll("[data-tabs]").forEach(initTabs);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
