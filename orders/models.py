@@ -26,6 +26,9 @@ class Order(models.Model):
     state = models.CharField(max_length=20, choices=OrderState, default=OrderState.NEW)
     # Magento keeps the state an order had before Hold so that Unhold can return to it.
     state_before_hold = models.CharField(max_length=20, choices=OrderState, blank=True)
+    # The state to return to when the payment review ends (an unknown gateway outcome is
+    # resolved by reconciliation); kept apart from hold so the two can nest.
+    state_before_review = models.CharField(max_length=20, choices=OrderState, blank=True)
     payment_status = models.CharField(
         max_length=24, choices=PaymentStatus, default=PaymentStatus.NOT_PAID
     )

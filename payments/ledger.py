@@ -154,3 +154,108 @@ def aggregate_order_status(
     if all(s == S.CANCELED for s in statuses):
         return S.CANCELED
     return S.NOT_PAID
+
+
+class PaymentAmountsLike(Protocol):
+    amount_authorized: int
+    amount_captured: int
+    amount_refunded: int
+    amount_voided: int
+    amount_charged_back: int
+    pending_capture: int
+    pending_void: int
+    pending_refund: int
+    pending_authorization: int
+    is_expired: bool
+    expires_at: datetime | None
+
+
+def is_authorization_expired(payment: PaymentAmountsLike, *, now: datetime) -> bool:
+    return payment.is_expired or (payment.expires_at is not None and payment.expires_at <= now)
+
+
+def uncaptured_remainder(payment: PaymentAmountsLike) -> int:
+    """Authorized money neither captured, voided nor reserved by an open capture or void."""
+    return max(
+        payment.amount_authorized
+        - payment.amount_captured
+        - payment.amount_voided
+        - payment.pending_capture
+        - payment.pending_void,
+        0,
+    )
+
+
+def open_authorization(payment: PaymentAmountsLike, *, now: datetime) -> int:
+    """What can still be captured: the uncaptured remainder of an unexpired authorization."""
+    return 0 if is_authorization_expired(payment, now=now) else uncaptured_remainder(payment)
+
+
+def outstanding_amount(
+    *, grand_total: int, payments: Iterable[PaymentAmountsLike], now: datetime
+) -> int:
+    """Order total − (captured − refunded) − still-capturable authorizations (DESIGN.md).
+
+    Captures waiting for the gateway count as captured, so a timeout never invites a second
+    collection. Positive: money to collect; negative: money to refund.
+    """
+    paid = covered = 0
+    for p in payments:
+        paid += p.amount_captured + p.pending_capture - p.amount_refunded
+        covered += open_authorization(p, now=now)
+    return grand_total - paid - covered
+
+
+@dataclass(frozen=True)
+class OrderMoney:
+    """An order's money across its payments, as the state rules need it."""
+
+    authorized: int = 0
+    captured: int = 0
+    refunded: int = 0
+    charged_back: int = 0
+    voided: int = 0
+    open_authorization: int = 0
+    reserved: int = 0  # pending or unknown amounts of any kind
+
+
+def order_money(payments: Iterable[PaymentAmountsLike], *, now: datetime) -> OrderMoney:
+    totals = dict.fromkeys(OrderMoney().__dict__, 0)
+    for p in payments:
+        totals["authorized"] += p.amount_authorized
+        totals["captured"] += p.amount_captured
+        totals["refunded"] += p.amount_refunded
+        totals["charged_back"] += p.amount_charged_back
+        totals["voided"] += p.amount_voided
+        totals["open_authorization"] += open_authorization(p, now=now)
+        totals["reserved"] += (
+            p.pending_authorization + p.pending_capture + p.pending_refund + p.pending_void
+        )
+    return OrderMoney(**totals)
+
+
+# Order states (orders.enums.OrderState values), spelled here so this module stays pure.
+_NEW, _PENDING_PAYMENT, _PROCESSING = "new", "pending_payment", "processing"
+_CLOSED, _CANCELED = "closed", "canceled"
+_FROZEN = frozenset({"holded", "payment_review", _CLOSED, _CANCELED})
+
+
+def order_state_for_money(state: str, money: OrderMoney) -> str | None:
+    """The state the order's money implies, or None to leave the state as it is.
+
+    - closed: something was captured, all of it went back (refunds, chargebacks) and no
+      authorization is open;
+    - canceled: nothing captured and every authorization voided;
+    - processing: a new or pending-payment order got an authorization or a payment.
+    Held, in-review and final orders, and orders with money still reserved, are left alone.
+    """
+    if state in _FROZEN or money.reserved:
+        return None
+    if money.open_authorization == 0:
+        if money.captured > 0 and money.captured - money.refunded - money.charged_back <= 0:
+            return _CLOSED
+        if money.captured == 0 and money.authorized > 0 and money.voided >= money.authorized:
+            return _CANCELED
+    if state in {_NEW, _PENDING_PAYMENT} and (money.captured > 0 or money.open_authorization > 0):
+        return _PROCESSING
+    return None

@@ -248,3 +248,81 @@ class Transaction(models.Model):
     def is_open(self) -> bool:
         """Pending or unknown: the amount stays reserved until the outcome is known."""
         return self.status in {TransactionStatus.PENDING, TransactionStatus.UNKNOWN}
+
+
+class SandboxCharge(models.Model):
+    """The sandbox PSP's own record of one card payment: "the outside world".
+
+    Written only by `payments.gateways.sandbox`, in its own transactions, never by the ledger.
+    Its amounts are what the PSP believes; `verify_ledger` and the tests compare them with ours.
+    """
+
+    reference = models.CharField(max_length=64, unique=True)
+    currency = models.CharField(max_length=3, validators=[validate_currency])
+    is_sale = models.BooleanField(default=False, help_text="Debit: captured at authorization.")
+    amount_authorized = MONEY(default=0)
+    amount_captured = MONEY(default=0)
+    amount_voided = MONEY(default=0)
+    amount_refunded = MONEY(default=0)
+    capture_count = models.PositiveIntegerField(default=0)
+    allows_partial_capture = models.BooleanField(default=True)
+    allows_multicapture = models.BooleanField(default=True)
+    allows_partial_refund = models.BooleanField(default=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_captured__lte=F("amount_authorized") - F("amount_voided")),
+                name="sandbox_captured_within_authorized",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__lte=F("amount_captured")),
+                name="sandbox_refunded_within_captured",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"sandbox charge {self.reference}"
+
+
+class SandboxOperation(models.Model):
+    """One request the sandbox PSP received, keyed by the caller's idempotency key."""
+
+    class Kind(models.TextChoices):
+        AUTHORIZE = "authorize", "Authorize"
+        SALE = "sale", "Sale"
+        CAPTURE = "capture", "Capture"
+        VOID = "void", "Void"
+        REFUND = "refund", "Refund"
+        REBILL = "rebill", "Rebill"
+
+    class Status(models.TextChoices):
+        SUCCESS = "success", "Success"
+        DECLINED = "declined", "Declined"
+        PENDING = "pending", "Pending"
+
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    # Hash of the request's parameters: the same key with other parameters is refused.
+    fingerprint = models.CharField(max_length=64)
+    reference = models.CharField(max_length=64, unique=True)
+    charge = models.ForeignKey(
+        SandboxCharge, null=True, blank=True, on_delete=models.PROTECT, related_name="operations"
+    )
+    kind = models.CharField(max_length=10, choices=Kind)
+    amount = MONEY()
+    currency = models.CharField(max_length=3, validators=[validate_currency])
+    status = models.CharField(max_length=10, choices=Status)
+    # A pending operation becomes this when it settles (see the sandbox's README).
+    settles_as = models.CharField(max_length=10, choices=Status, blank=True)
+    message = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"sandbox {self.kind} {self.reference} ({self.status})"

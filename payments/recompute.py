@@ -32,8 +32,11 @@ def payment_recompute(*, payment: Payment) -> Payment:
     return payment
 
 
-def order_payments_recompute(*, order) -> None:
-    """Recompute every payment of the order, its invoices' paid amounts and its payment status."""
+def order_payments_recompute(*, order) -> list[Payment]:
+    """Recompute every payment of the order, its invoices' paid amounts and its payment status.
+
+    Returns the order's payments (pk order) with their fresh cached amounts.
+    """
     payments = list(order.payments.order_by("pk"))
     for payment in payments:
         payment_recompute(payment=payment)
@@ -46,6 +49,7 @@ def order_payments_recompute(*, order) -> None:
         authorized=sum(p.amount_authorized - p.amount_voided for p in payments),
     )
     type(order).objects.filter(pk=order.pk).update(payment_status=order.payment_status)
+    return payments
 
 
 def _invoices_recompute(*, order) -> None:

@@ -1,0 +1,164 @@
+"""The one service that changes an order's state, and writes the status comment saying so.
+
+States are Magento's. `TRANSITIONS` is the whole table: a move not listed raises
+`StateTransitionError`. Order state and payment status are separate axes: money services decide
+*which* state the money implies (see `payments.services._order_state`) and call this module.
+
+Two suspensions remember where to return:
+- Hold: `state_before_hold` (Unhold returns there);
+- Payment review (a gateway outcome is unknown): `state_before_review`. If review starts while
+  the order is on hold, the order stays on hold and Unhold returns into review instead.
+
+`order_change_state`, `order_enter_payment_review` and `order_leave_payment_review` expect the
+caller to hold the order row lock; `order_hold` and `order_unhold` take it themselves.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from orders.enums import CommentSource, OrderState
+from orders.history import comment_status
+from orders.models import Order
+
+S = OrderState
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.NEW: frozenset(
+        {S.PENDING_PAYMENT, S.PROCESSING, S.COMPLETE, S.CLOSED, S.CANCELED, S.HOLDED}
+        | {S.PAYMENT_REVIEW}
+    ),
+    S.PENDING_PAYMENT: frozenset(
+        {S.NEW, S.PROCESSING, S.COMPLETE, S.CLOSED, S.CANCELED, S.HOLDED, S.PAYMENT_REVIEW}
+    ),
+    S.PROCESSING: frozenset({S.COMPLETE, S.CLOSED, S.CANCELED, S.HOLDED, S.PAYMENT_REVIEW}),
+    S.COMPLETE: frozenset({S.CLOSED, S.PROCESSING, S.PAYMENT_REVIEW}),
+    S.HOLDED: frozenset({S.NEW, S.PENDING_PAYMENT, S.PROCESSING, S.PAYMENT_REVIEW}),
+    S.PAYMENT_REVIEW: frozenset(
+        {S.NEW, S.PENDING_PAYMENT, S.PROCESSING, S.COMPLETE, S.CLOSED, S.CANCELED}
+    ),
+    # Final: nothing leaves them.
+    S.CLOSED: frozenset(),
+    S.CANCELED: frozenset(),
+}
+
+HOLDABLE = frozenset({S.NEW, S.PENDING_PAYMENT, S.PROCESSING})
+
+
+class StateTransitionError(Exception):
+    """A state change the table does not allow; the message is written for staff."""
+
+
+def can_change_state(order: Order, to: str) -> bool:
+    return to in TRANSITIONS.get(order.state, frozenset())
+
+
+def _label(state: str) -> str:
+    return S(state).label if state in S.values else state
+
+
+def order_change_state(
+    *,
+    order: Order,
+    to: str,
+    actor: AbstractBaseUser | None = None,
+    reason: str = "",
+    source: str = CommentSource.SYSTEM,
+) -> bool:
+    """Move the order to `to` and write a status comment. False if it is already there."""
+    if order.state == to:
+        return False
+    if not can_change_state(order, to):
+        raise StateTransitionError(
+            f"The order can't go from {_label(order.state)} to {_label(to)}."
+        )
+    before = order.state
+    order.state = to
+    _save(order, "state")
+    body = f"Order state changed from {_label(before)} to {_label(to)}."
+    if reason:
+        body = f"{body} {reason}"
+    comment_status(order=order, body=body, author=actor, source=source)
+    return True
+
+
+def _save(order: Order, *fields: str) -> None:
+    order.version += 1
+    order.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _locked(order: Order) -> Order:
+    return Order.objects.select_for_update(of=("self",)).select_related("store").get(pk=order.pk)
+
+
+def order_hold(*, order: Order, actor: AbstractBaseUser | None, reason: str = "") -> Order:
+    """Put the order on hold (Magento's Hold): money operations stop until Unhold."""
+    with transaction.atomic():
+        # The row lock makes two staff members' Hold/Unhold (and money writers) take turns.
+        locked = _locked(order)
+        if locked.state not in HOLDABLE:
+            raise StateTransitionError(f"An order that is {_label(locked.state)} can't be held.")
+        locked.state_before_hold = locked.state
+        _save(locked, "state_before_hold")
+        order_change_state(
+            order=locked, to=S.HOLDED, actor=actor, reason=reason, source=CommentSource.UI
+        )
+    return locked
+
+
+def order_unhold(*, order: Order, actor: AbstractBaseUser | None, reason: str = "") -> Order:
+    """Return a held order to the state it had before Hold."""
+    with transaction.atomic():
+        locked = _locked(order)
+        if locked.state != S.HOLDED:
+            raise StateTransitionError("The order is not on hold.")
+        target = locked.state_before_hold or S.PROCESSING
+        if target == S.PAYMENT_REVIEW:
+            # Review started during the hold; it resumes with the state it will return to.
+            locked.state_before_review = locked.state_before_review or S.PROCESSING
+        locked.state_before_hold = ""
+        _save(locked, "state_before_hold", "state_before_review")
+        order_change_state(
+            order=locked, to=target, actor=actor, reason=reason, source=CommentSource.UI
+        )
+    return locked
+
+
+def order_enter_payment_review(
+    *, order: Order, reason: str, actor: AbstractBaseUser | None = None
+) -> bool:
+    """Put the order in payment review (caller holds the lock). False if already there."""
+    if order.state == S.PAYMENT_REVIEW:
+        return False
+    if order.state == S.HOLDED:
+        if order.state_before_hold == S.PAYMENT_REVIEW:
+            return False
+        order.state_before_review = order.state_before_hold
+        order.state_before_hold = S.PAYMENT_REVIEW
+        _save(order, "state_before_hold", "state_before_review")
+        comment_status(order=order, author=actor, body=f"Payment review started. {reason}")
+        return True
+    if not can_change_state(order, S.PAYMENT_REVIEW):
+        # A final order keeps its state; the comment still tells staff what is unresolved.
+        comment_status(order=order, author=actor, body=f"Payment needs review. {reason}")
+        return False
+    order.state_before_review = order.state
+    _save(order, "state_before_review")
+    return order_change_state(order=order, to=S.PAYMENT_REVIEW, actor=actor, reason=reason)
+
+
+def order_leave_payment_review(
+    *, order: Order, reason: str, actor: AbstractBaseUser | None = None
+) -> bool:
+    """End the payment review (caller holds the lock): back to the remembered state."""
+    if order.state == S.HOLDED and order.state_before_hold == S.PAYMENT_REVIEW:
+        order.state_before_hold = order.state_before_review or S.PROCESSING
+        order.state_before_review = ""
+        _save(order, "state_before_hold", "state_before_review")
+        comment_status(order=order, author=actor, body=f"Payment review ended. {reason}")
+        return True
+    if order.state != S.PAYMENT_REVIEW:
+        return False
+    target = order.state_before_review or S.PROCESSING
+    order.state_before_review = ""
+    _save(order, "state_before_review")
+    return order_change_state(order=order, to=target, actor=actor, reason=reason)

@@ -1,0 +1,144 @@
+"""The gateway adapter interface: the only code that talks to the outside world.
+
+Every method that moves money takes the caller's idempotency key. A gateway must treat the
+same key with the same parameters as the same request (same answer, no second effect) and the
+same key with other parameters as an error (`IdempotencyConflict`). `lookup(key)` answers what
+became of a request whose answer we never received (timeouts): `None` means the gateway never
+applied it.
+
+Outcomes:
+- a returned `GatewayResult` is the gateway's answer: success, declined, or pending (accepted,
+  final answer later; ask again with `lookup`);
+- `GatewayTimeout` / `GatewayError`: no usable answer. The request may or may not have been
+  applied, so the caller keeps the amount reserved until `lookup` tells.
+"""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from payments.models import GatewayAccount
+
+
+class GatewayStatus(StrEnum):
+    SUCCESS = "success"
+    DECLINED = "declined"
+    PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class GatewayResult:
+    status: GatewayStatus
+    reference: str = ""
+    message: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """What we store on the Transaction as the gateway's response."""
+        return {
+            "status": str(self.status),
+            "reference": self.reference,
+            "message": self.message,
+            "raw": self.raw,
+        }
+
+
+class GatewayError(Exception):
+    """The gateway failed to answer properly (server error, bad response)."""
+
+
+class GatewayTimeout(GatewayError):
+    """No answer within the timeout: the request may or may not have been applied."""
+
+
+class IdempotencyConflict(GatewayError):
+    """The key was already used for a request with different parameters; nothing applied."""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a store's gateway account can do (see GatewayAccount)."""
+
+    payment_action: str = "authorize"
+    partial_capture: bool = True
+    multicapture: bool = True
+    partial_refund: bool = True
+    authorization_validity_days: int = 7
+    # False for the "manual" pseudo-gateway: its payments can only be handled offline.
+    online: bool = True
+
+    @classmethod
+    def from_account(cls, account: "GatewayAccount") -> "Capabilities":
+        return cls(
+            payment_action=account.payment_action,
+            partial_capture=account.supports_partial_capture,
+            multicapture=account.supports_multicapture,
+            partial_refund=account.supports_partial_refund,
+            authorization_validity_days=account.authorization_validity_days,
+        )
+
+
+class Gateway(ABC):
+    """One payment service provider. Instances are cheap; build one per operation."""
+
+    code: ClassVar[str]
+    online: ClassVar[bool] = True
+
+    def __init__(self, capabilities: Capabilities, *, timeout: float) -> None:
+        self.capabilities = capabilities
+        self.timeout = timeout
+
+    @abstractmethod
+    def authorize(
+        self, *, amount: int, currency: str, idempotency_key: str, capture: bool = False
+    ) -> GatewayResult:
+        """Authorize `amount` (capture=True: a debit, authorized and captured at once)."""
+
+    @abstractmethod
+    def capture(
+        self, *, reference: str, amount: int, currency: str, idempotency_key: str
+    ) -> GatewayResult: ...
+
+    @abstractmethod
+    def void(
+        self, *, reference: str, amount: int, currency: str, idempotency_key: str
+    ) -> GatewayResult:
+        """Release `amount` of the authorization's uncaptured remainder."""
+
+    @abstractmethod
+    def refund(
+        self, *, reference: str, amount: int, currency: str, idempotency_key: str
+    ) -> GatewayResult: ...
+
+    @abstractmethod
+    def rebill(
+        self, *, reference: str, amount: int, currency: str, idempotency_key: str
+    ) -> GatewayResult:
+        """A new debit on the card of the debit `reference`."""
+
+    @abstractmethod
+    def lookup(self, *, idempotency_key: str) -> GatewayResult | None:
+        """The final or current answer for a request.
+
+        None only when the gateway is sure it never applied the request and never will (the
+        caller then releases the reserved amount).
+        """
+
+    def register_checkout_payment(
+        self,
+        *,
+        reference: str,
+        amount: int,
+        currency: str,
+        captured: bool,
+        expires_at: datetime | None,
+    ) -> None:
+        """Tell the gateway about a payment made at checkout (imports, demo data).
+
+        Real gateways already know it: nothing to do. The sandbox creates its own record so
+        that later captures and refunds against `reference` work.
+        """
+        return None

@@ -1,0 +1,417 @@
+"""DESIGN.md's skeleton, written once for every money operation.
+
+Online (`run_online`):
+1. `atomic(durable=True)`: lock order → payments; a known idempotency key returns the first
+   answer (double submit = no-op); re-check availability, amount and Transaction ID under the
+   lock; insert the Transaction as pending (this reserves the amount); commit.
+2. Call the gateway outside any transaction with the same idempotency key.
+3. `record_outcome` in a new durable transaction: lock again; success settles, decline
+   releases, timeout/error → unknown (amount stays reserved, order in payment review),
+   gateway "pending" → stays reserved and in review; history comment; recompute; order state.
+
+Offline (`run_offline`): steps 1 and 3 in one atomic step, no gateway.
+
+`durable=True` also proves that no caller wrapped a service in its own transaction, which
+would hold locks across the gateway call and lose the failure record on rollback.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
+
+from backoffice.money import format_money
+from orders.history import author_label, comment_money
+from orders.models import CreditMemo, Invoice, Order
+from payments.enums import TransactionSource, TransactionStatus, TransactionType
+from payments.errors import ErrorCode, OperationError
+from payments.gateways import Gateway, GatewayResult, GatewayStatus, gateway_for_payment
+from payments.gateways.base import GatewayError, IdempotencyConflict
+from payments.ledger import compute_amounts
+from payments.locks import lock_order_and_payments
+from payments.models import Payment, Transaction
+from payments.operations import Availability, Operation, availability
+from payments.recompute import order_payments_recompute
+from payments.services import _messages as text
+from payments.services._order_state import order_state_sync
+
+logger = logging.getLogger("payments")
+S = TransactionStatus
+
+
+class Outcome(StrEnum):
+    SUCCESS = "success"
+    DECLINED = "declined"
+    UNKNOWN = "unknown"
+    PENDING = "pending"
+
+
+_OUTCOME_BY_STATUS = {
+    S.SUCCESS: Outcome.SUCCESS,
+    S.FAILED: Outcome.DECLINED,
+    S.UNKNOWN: Outcome.UNKNOWN,
+    S.PENDING: Outcome.PENDING,
+}
+
+
+@dataclass(frozen=True)
+class OperationResult:
+    """What a money service did: the transaction, its outcome and a sentence for staff.
+
+    `replayed` is True when the idempotency key had been used before (a double submit): no new
+    transaction and no gateway call, the first answer again.
+    """
+
+    transaction: Transaction
+    outcome: Outcome
+    message: str
+    replayed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == Outcome.SUCCESS
+
+
+def result_of(txn: Transaction, *, replayed: bool = False) -> OperationResult:
+    outcome = _OUTCOME_BY_STATUS[TransactionStatus(txn.status)]
+    if outcome == Outcome.SUCCESS:
+        message = text.success_text(txn)
+    elif outcome == Outcome.DECLINED:
+        message = text.failed_text(txn)
+    elif outcome == Outcome.UNKNOWN:
+        message = text.unknown_text(txn)
+    elif (txn.gateway_response or {}).get("status") == GatewayStatus.PENDING:
+        message = text.pending_text(txn)
+    else:
+        message = text.in_progress_text(txn)
+    return OperationResult(txn, outcome, message, replayed)
+
+
+# A request whose answer we don't have and the gateway has no record of is only declared
+# "not applied" once it can no longer be in flight.
+def in_flight_grace() -> timedelta:
+    return timedelta(seconds=float(settings.PAYMENT_GATEWAY_TIMEOUT_SECONDS) * 3)
+
+
+@dataclass
+class MoneyRequest:
+    """Everything one operation needs; built by the public services in this package."""
+
+    type: TransactionType
+    order_id: int
+    amount: int | None  # None: the whole available amount (void)
+    online: bool
+    actor: AbstractBaseUser | None
+    idempotency_key: str
+    operation: Operation | None = None  # None: authorize/checkout, checked by `check`
+    payment_id: int | None = None
+    parent: Transaction | None = None
+    invoice: Invoice | None = None
+    credit_memo: CreditMemo | None = None
+    merchant_reference: str = ""
+    usage: str = ""
+    memo: str = ""
+    source: str = TransactionSource.UI
+    # Creates the payment under the lock (authorize, Mark as paid).
+    new_payment: Callable[[Order], Payment] | None = None
+    # Extra checks under the lock (invoice caps, authorize rules); raise OperationError.
+    check: Callable[[Order, Payment | None, int], None] | None = None
+    # The gateway call of step 2.
+    call: Callable[[Gateway, Transaction], GatewayResult] | None = None
+    gateway_request: dict = field(default_factory=dict)
+    # Offline records of something done online elsewhere (checkout authorizations).
+    recorded_online: bool = False
+    gateway_reference: str = ""
+
+
+def run_online(req: MoneyRequest) -> OperationResult:
+    opened = _open(req)
+    if isinstance(opened, OperationResult):
+        return opened
+    txn = opened
+    assert req.call is not None
+    status, result, error = _call_gateway(req.call, txn)
+    return record_outcome(
+        transaction_id=txn.pk, status=status, result=result, error=error, actor=req.actor
+    )
+
+
+def run_offline(req: MoneyRequest) -> OperationResult:
+    opened = _open(req)
+    if isinstance(opened, OperationResult):
+        return opened
+    return result_of(opened)
+
+
+def _call_gateway(
+    call: Callable[[Gateway, Transaction], GatewayResult], txn: Transaction
+) -> tuple[str, GatewayResult | None, str]:
+    """Step 2: no transaction is open here, so no lock is held while the gateway thinks."""
+    try:
+        result = call(gateway_for_payment(txn.payment), txn)
+    except IdempotencyConflict as exc:
+        return S.FAILED, None, str(exc)
+    except GatewayError as exc:  # timeouts included: the outcome is unknown
+        return S.UNKNOWN, None, str(exc)
+    except Exception as exc:  # a bug in an adapter may still have moved money
+        logger.exception("Gateway call failed for transaction %s", txn.uuid)
+        return S.UNKNOWN, None, f"Unexpected error: {exc}"
+    status = {
+        GatewayStatus.SUCCESS: S.SUCCESS,
+        GatewayStatus.DECLINED: S.FAILED,
+        GatewayStatus.PENDING: S.PENDING,
+    }[result.status]
+    return status, result, "" if status == S.SUCCESS else result.message
+
+
+# -- step 1 ------------------------------------------------------------------------------------
+
+
+def _open(req: MoneyRequest) -> Transaction | OperationResult:
+    if req.actor is None and req.source == TransactionSource.UI:
+        raise ValueError("A back-office operation needs its actor; batch jobs pass source.")
+    try:
+        with transaction.atomic(durable=True):
+            return _open_locked(req)
+    except IntegrityError:
+        # A concurrent double submit (same key) or Transaction ID inserted first.
+        existing = _existing(req.idempotency_key)
+        if existing is not None:
+            return _replay(existing, req)
+        if req.merchant_reference:
+            raise _duplicate_reference(req.merchant_reference) from None
+        raise
+
+
+def _open_locked(req: MoneyRequest) -> Transaction | OperationResult:
+    order, payments = lock_order_and_payments(req.order_id)
+    existing = _existing(req.idempotency_key)
+    if existing is not None:
+        return _replay(existing, req)
+    payment = next((p for p in payments if p.pk == req.payment_id), None)
+    if req.payment_id is not None and payment is None:
+        raise OperationError(ErrorCode.NOT_AVAILABLE, "This payment belongs to another order.")
+    if payment is not None:
+        _refresh_from_ledger(payment)
+    parent = _locked_parent(req.parent, payment)
+    amount = req.amount
+    if req.operation is not None:
+        target = parent or payment or order
+        avail = availability(req.operation, user=req.actor, target=target)
+        if not avail.allowed:
+            raise OperationError(avail.code or ErrorCode.NOT_AVAILABLE, avail.reason)
+        amount = _checked_amount(avail, amount)
+    elif amount is None or amount <= 0:
+        raise OperationError(
+            ErrorCode.INVALID_AMOUNT, "Enter an amount greater than zero.", field="amount"
+        )
+    if req.check is not None:
+        req.check(order, payment, amount)
+    if (
+        req.merchant_reference
+        and Transaction.objects.filter(
+            store_id=order.store_id, merchant_reference=req.merchant_reference
+        ).exists()
+    ):
+        raise _duplicate_reference(req.merchant_reference)
+    if req.new_payment is not None:
+        payment = req.new_payment(order)
+        payments.append(payment)
+    assert payment is not None
+    txn = Transaction.objects.create(
+        payment=payment,
+        order=order,
+        store_id=order.store_id,
+        parent=parent,
+        type=req.type,
+        status=S.PENDING if req.online else S.SUCCESS,
+        amount=amount,
+        currency=payment.currency,
+        is_online=req.online or req.recorded_online,
+        gateway_reference=req.gateway_reference,
+        merchant_reference=req.merchant_reference,
+        usage=req.usage,
+        memo=req.memo,
+        idempotency_key=req.idempotency_key,
+        actor=req.actor if req.actor is not None and req.actor.is_authenticated else None,
+        actor_label=author_label(req.actor),
+        source=req.source,
+        gateway_request={
+            **req.gateway_request,
+            "type": req.type,
+            "amount": amount,
+            "currency": payment.currency,
+        },
+        invoice=req.invoice,
+        credit_memo=req.credit_memo,
+    )
+    txn.payment = payment
+    payments = order_payments_recompute(order=order)
+    if not req.online:
+        _after_outcome(txn, order, payments, actor=req.actor, from_gateway=False)
+    return txn
+
+
+def _existing(key: str) -> Transaction | None:
+    return Transaction.objects.select_related("payment").filter(idempotency_key=key).first()
+
+
+def _replay(existing: Transaction, req: MoneyRequest) -> OperationResult:
+    same = (
+        existing.type == req.type
+        and existing.order_id == req.order_id
+        and (req.amount is None or existing.amount == req.amount)
+        and (req.payment_id is None or existing.payment_id == req.payment_id)
+        and (req.parent is None or existing.parent_id == req.parent.pk)
+    )
+    if not same:
+        raise OperationError(
+            ErrorCode.IDEMPOTENCY_CONFLICT,
+            "This form was already submitted with other values. Reload the page to start a "
+            "new operation.",
+        )
+    return result_of(existing, replayed=True)
+
+
+def _refresh_from_ledger(payment: Payment) -> None:
+    """Cached amounts from the rows themselves, in memory, before deciding anything."""
+    prefetch_related_objects([payment], "transactions")
+    for name, value in compute_amounts(payment.transactions.all()).as_fields().items():
+        setattr(payment, name, value)
+
+
+def _locked_parent(parent: Transaction | None, payment: Payment | None) -> Transaction | None:
+    if parent is None:
+        return None
+    fresh = Transaction.objects.get(pk=parent.pk)
+    if payment is None or fresh.payment_id != payment.pk:
+        raise OperationError(ErrorCode.NOT_AVAILABLE, "The transaction belongs to another payment.")
+    fresh.payment = payment
+    return fresh
+
+
+def _checked_amount(avail: Availability, amount: int | None) -> int:
+    label = avail.operation.label
+    if amount is None:
+        if avail.max_amount is None:
+            raise OperationError(
+                ErrorCode.INVALID_AMOUNT, "Enter an amount greater than zero.", field="amount"
+            )
+        return avail.max_amount
+    if amount <= 0:
+        raise OperationError(
+            ErrorCode.INVALID_AMOUNT, "Enter an amount greater than zero.", field="amount"
+        )
+    if avail.max_amount is not None and amount > avail.max_amount:
+        most = format_money(avail.max_amount, avail.currency)
+        raise OperationError(
+            ErrorCode.AMOUNT_EXCEEDS,
+            f"The amount can't be more than {most}, what is left for {label}.",
+            field="amount",
+        )
+    if not avail.amount_editable and amount != avail.max_amount:
+        whole = format_money(avail.max_amount or 0, avail.currency)
+        raise OperationError(
+            ErrorCode.INVALID_AMOUNT,
+            f"{label} must be for the full {whole}: the gateway does not take part of it.",
+            field="amount",
+        )
+    return amount
+
+
+def _duplicate_reference(reference: str) -> OperationError:
+    return OperationError(
+        ErrorCode.DUPLICATE_REFERENCE,
+        f'The Transaction ID "{reference}" is already used in this store.',
+        field="merchant_reference",
+    )
+
+
+# -- step 3 ------------------------------------------------------------------------------------
+
+
+def record_outcome(
+    *,
+    transaction_id: int,
+    status: str,
+    result: GatewayResult | None,
+    error: str,
+    actor: AbstractBaseUser | None,
+    via: str = "",
+) -> OperationResult:
+    """Write what the gateway said about an open transaction, in its own transaction.
+
+    Used by step 3 and by reconciliation (`via="Reconciliation"`). A row already resolved by
+    the other one is left as it is and returned.
+    """
+    order_id = Transaction.objects.values_list("order_id", flat=True).get(pk=transaction_id)
+    with transaction.atomic(durable=True):
+        order, payments = lock_order_and_payments(order_id)
+        txn = Transaction.objects.select_related("invoice", "credit_memo").get(pk=transaction_id)
+        txn.payment = next(p for p in payments if p.pk == txn.payment_id)
+        if not txn.is_open:
+            return result_of(txn, replayed=True)
+        answer = result.as_json() if result is not None else {}
+        if status == txn.status == S.PENDING and txn.gateway_response == answer:
+            return result_of(txn)  # still pending, nothing new to say
+        txn.status = status
+        if result is not None:
+            txn.gateway_reference = result.reference or txn.gateway_reference
+            txn.gateway_response = answer
+        txn.error = "" if status == S.SUCCESS else error
+        txn.save(
+            update_fields=["status", "gateway_reference", "gateway_response", "error", "updated_at"]
+        )
+        if status == S.SUCCESS:
+            _on_success(txn)
+        payments = order_payments_recompute(order=order)
+        _after_outcome(txn, order, payments, actor=actor, from_gateway=True, via=via)
+        return result_of(txn)
+
+
+def _on_success(txn: Transaction) -> None:
+    """An accepted authorization or sale gives the payment its gateway reference and expiry."""
+    if txn.type not in {TransactionType.AUTHORIZATION, TransactionType.DEBIT}:
+        return
+    payment = txn.payment
+    payment.gateway_reference = txn.gateway_reference or payment.gateway_reference
+    payment.authorized_at = timezone.now()
+    if txn.type == TransactionType.AUTHORIZATION:
+        days = gateway_for_payment(payment).capabilities.authorization_validity_days
+        payment.expires_at = payment.authorized_at + timedelta(days=days)
+    payment.save(update_fields=["gateway_reference", "authorized_at", "expires_at"])
+
+
+def _after_outcome(
+    txn: Transaction,
+    order: Order,
+    payments: list[Payment],
+    *,
+    actor: AbstractBaseUser | None,
+    from_gateway: bool,
+    via: str = "",
+) -> None:
+    """History comment, order version and state: the same for every operation."""
+    outcome = result_of(txn)
+    body = f"{via}: {outcome.message}" if via else outcome.message
+    comment_money(
+        order=order,
+        kind=text.COMMENT_KINDS[txn.type],
+        body=body,
+        transaction=txn,
+        author=actor,
+        source=text.comment_source(txn, from_gateway=from_gateway),
+        invoice=txn.invoice,
+        credit_memo=txn.credit_memo,
+    )
+    # Forms opened before this money moved are stale now.
+    order.version += 1
+    order.save(update_fields=["version", "updated_at"])
+    order_state_sync(order=order, payments=payments, actor=actor)

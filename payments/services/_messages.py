@@ -1,0 +1,130 @@
+"""Staff-readable sentences for money outcomes: order comments and result messages.
+
+Magento-style gateway messages: what, how much, online or offline, the staff-entered
+Transaction ID and the gateway's reference.
+"""
+
+from backoffice.money import format_money
+from orders.enums import CommentKind, CommentSource
+from orders.history import describe_transaction
+from payments.enums import TransactionSource, TransactionType
+from payments.models import Transaction
+
+T = TransactionType
+
+NOUNS = {
+    T.AUTHORIZATION: "Authorization",
+    T.DEBIT: "Sale",
+    T.CAPTURE: "Capture",
+    T.REVERSAL: "Reversal",
+    T.REFUND: "Refund",
+    T.CHARGEBACK: "Chargeback",
+    T.CHARGEBACK_REVERSAL: "Chargeback reversal",
+    T.REBILL: "Rebill",
+    T.MANUAL: "Manual payment",
+}
+VERBS = {
+    T.AUTHORIZATION: "Authorized",
+    T.DEBIT: "Authorized and captured",
+    T.CAPTURE: "Captured",
+    T.REVERSAL: "Voided",
+    T.REFUND: "Refunded",
+    T.REBILL: "Rebilled",
+}
+COMMENT_KINDS = {
+    T.AUTHORIZATION: CommentKind.AUTHORIZATION,
+    T.DEBIT: CommentKind.AUTHORIZATION,
+    T.CAPTURE: CommentKind.CAPTURE,
+    T.REBILL: CommentKind.CAPTURE,
+    T.MANUAL: CommentKind.CAPTURE,
+    T.REVERSAL: CommentKind.VOID,
+    T.REFUND: CommentKind.REFUND,
+    T.CHARGEBACK: CommentKind.CHARGEBACK,
+    T.CHARGEBACK_REVERSAL: CommentKind.CHARGEBACK,
+}
+_SOURCES = {
+    TransactionSource.UI: CommentSource.UI,
+    TransactionSource.BATCH: CommentSource.BATCH,
+    TransactionSource.API: CommentSource.API,
+    TransactionSource.WEBHOOK: CommentSource.GATEWAY,
+    TransactionSource.IMPORT: CommentSource.SYSTEM,
+}
+
+
+def comment_source(txn: Transaction, *, from_gateway: bool) -> str:
+    """Gateway answers are the gateway's messages; offline records come from whoever acted."""
+    if from_gateway:
+        return CommentSource.GATEWAY
+    return _SOURCES.get(txn.source, CommentSource.SYSTEM)
+
+
+def _money(txn: Transaction) -> str:
+    return format_money(txn.amount, txn.currency)
+
+
+def _how(txn: Transaction) -> str:
+    return "online" if txn.is_online else "offline"
+
+
+def _references(txn: Transaction) -> str:
+    parts = []
+    if txn.merchant_reference:
+        parts.append(f'Transaction ID: "{txn.merchant_reference}".')
+    if txn.gateway_reference:
+        parts.append(f"Gateway reference: {txn.gateway_reference}.")
+    return " ".join(parts)
+
+
+def _join(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def success_text(txn: Transaction) -> str:
+    if txn.type == T.CHARGEBACK:
+        body = _join(f"Chargeback of {_money(txn)} recorded.", _references(txn))
+    elif txn.type == T.CHARGEBACK_REVERSAL:
+        body = _join(f"Chargeback reversal of {_money(txn)} recorded.", _references(txn))
+    elif txn.type == T.MANUAL:
+        body = _join(f"Marked as paid: {_money(txn)} received offline.", _references(txn))
+    else:
+        body = describe_transaction(txn, verb=VERBS[txn.type])
+    if txn.memo:
+        body = f'{body} Memo: "{txn.memo}".'
+    return body
+
+
+def failed_text(txn: Transaction) -> str:
+    """A declined request, or one the gateway never applied (reconciliation found no record)."""
+    noun = NOUNS[txn.type]
+    reason = txn.error.rstrip(".")
+    if (txn.gateway_response or {}).get("status"):
+        reason = f": {reason}" if reason else ""
+        return f"{noun} of {_money(txn)} {_how(txn)} was declined by the gateway{reason}."
+    return (
+        f"{noun} of {_money(txn)} {_how(txn)} was not applied: {reason or 'no answer'}. "
+        "The reserved amount is released."
+    )
+
+
+def unknown_text(txn: Transaction) -> str:
+    noun = NOUNS[txn.type]
+    why = f" ({txn.error.rstrip('.')})" if txn.error else ""
+    return (
+        f"{noun} of {_money(txn)} {_how(txn)}: no answer from the gateway{why}. The amount "
+        "stays reserved and the order is in payment review until reconciliation asks the "
+        "gateway what happened."
+    )
+
+
+def pending_text(txn: Transaction) -> str:
+    noun = NOUNS[txn.type]
+    return _join(
+        f"{noun} of {_money(txn)} {_how(txn)} is pending at the gateway. The amount stays "
+        "reserved until the gateway confirms.",
+        _references(txn),
+    )
+
+
+def in_progress_text(txn: Transaction) -> str:
+    noun = NOUNS[txn.type]
+    return f"{noun} of {_money(txn)} {_how(txn)} is already being processed."

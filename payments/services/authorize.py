@@ -1,0 +1,170 @@
+"""New payments: an online authorization (or sale), or one made at checkout being recorded."""
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from orders.enums import OrderState
+from orders.models import Order
+from payments.enums import PaymentAction, TransactionSource, TransactionType
+from payments.errors import ErrorCode, OperationError
+from payments.gateways import Gateway, GatewayResult, get_gateway
+from payments.models import GatewayAccount, Payment, Transaction
+from payments.operations import store_codenames
+from payments.services._flow import MoneyRequest, OperationResult, run_offline, run_online
+
+_BLOCKED = {
+    OrderState.HOLDED: "the order is on hold",
+    OrderState.PAYMENT_REVIEW: "the order is in payment review",
+    OrderState.CANCELED: "the order is canceled",
+    OrderState.CLOSED: "the order is closed",
+}
+
+
+def store_gateway_account(*, order: Order, gateway: str = "sandbox") -> GatewayAccount:
+    account = GatewayAccount.objects.filter(store_id=order.store_id, gateway=gateway).first()
+    if account is None:
+        raise OperationError(
+            ErrorCode.NOT_AVAILABLE,
+            f"Store {order.store.code.upper()} has no {gateway} gateway account.",
+        )
+    return account
+
+
+def payment_authorize(
+    *,
+    order: Order,
+    amount: int,
+    actor: AbstractBaseUser | None,
+    idempotency_key: str,
+    gateway_account: GatewayAccount | None = None,
+    card_brand: str = "",
+    card_last4: str = "",
+    method_title: str = "",
+    merchant_reference: str = "",
+    memo: str = "",
+    source: str = TransactionSource.UI,
+) -> OperationResult:
+    """Authorize `amount` online on a new payment of the order (a sale if the account says so).
+
+    Staff need the Edit orders permission (a new authorization is part of editing an order).
+    """
+    account = gateway_account or store_gateway_account(order=order)
+    sale = account.payment_action == PaymentAction.AUTHORIZE_CAPTURE
+
+    def check(locked: Order, payment: Payment | None, amount: int) -> None:
+        if account.store_id != locked.store_id:
+            raise OperationError(ErrorCode.NOT_AVAILABLE, "The gateway account is another store's.")
+        if actor is not None and "edit_order" not in store_codenames(actor, locked.store):
+            raise OperationError(
+                ErrorCode.PERMISSION_DENIED,
+                f"Requires the Edit orders permission for store {locked.store.code.upper()}",
+            )
+        if locked.state in _BLOCKED:
+            reason = _BLOCKED[OrderState(locked.state)]
+            raise OperationError(ErrorCode.NOT_AVAILABLE, f"Authorize is unavailable: {reason}")
+
+    def new_payment(locked: Order) -> Payment:
+        return Payment.objects.create(
+            order=locked,
+            gateway=account.gateway,
+            gateway_account=account,
+            payment_action=account.payment_action,
+            method_title=method_title or account.name,
+            card_brand=card_brand,
+            card_last4=card_last4,
+            currency=locked.currency,
+            amount_requested=amount,
+        )
+
+    def call(gateway: Gateway, txn: Transaction) -> GatewayResult:
+        return gateway.authorize(
+            amount=txn.amount,
+            currency=txn.currency,
+            idempotency_key=txn.idempotency_key,
+            capture=sale,
+        )
+
+    return run_online(
+        MoneyRequest(
+            type=TransactionType.DEBIT if sale else TransactionType.AUTHORIZATION,
+            order_id=order.pk,
+            amount=amount,
+            online=True,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            merchant_reference=merchant_reference,
+            memo=memo,
+            source=source,
+            new_payment=new_payment,
+            check=check,
+            call=call,
+            gateway_request={"operation": "sale" if sale else "authorize"},
+        )
+    )
+
+
+def payment_record_checkout(
+    *,
+    order: Order,
+    amount: int,
+    reference: str,
+    idempotency_key: str,
+    payment_action: str = PaymentAction.AUTHORIZE,
+    gateway: str = "sandbox",
+    authorized_at: datetime | None = None,
+    expires_at: datetime | None = None,
+    card_brand: str = "",
+    card_last4: str = "",
+    method_title: str = "",
+    actor: AbstractBaseUser | None = None,
+    source: str = TransactionSource.IMPORT,
+) -> OperationResult:
+    """Record an authorization (or sale) the storefront made at checkout, in one atomic step.
+
+    For imports and demo data: the gateway already holds `reference`. The sandbox is told
+    about it afterwards so that later captures and refunds against it work.
+    """
+    account = GatewayAccount.objects.filter(store_id=order.store_id, gateway=gateway).first()
+    sale = payment_action == PaymentAction.AUTHORIZE_CAPTURE
+    when = authorized_at or timezone.now()
+    validity = account.authorization_validity_days if account else 7
+    expiry = None if sale else (expires_at or when + timedelta(days=validity))
+
+    def new_payment(locked: Order) -> Payment:
+        return Payment.objects.create(
+            order=locked,
+            gateway=gateway,
+            gateway_account=account,
+            payment_action=payment_action,
+            method_title=method_title or (account.name if account else gateway),
+            card_brand=card_brand,
+            card_last4=card_last4,
+            currency=locked.currency,
+            amount_requested=amount,
+            gateway_reference=reference,
+            authorized_at=when,
+            expires_at=expiry,
+        )
+
+    result = run_offline(
+        MoneyRequest(
+            type=TransactionType.DEBIT if sale else TransactionType.AUTHORIZATION,
+            order_id=order.pk,
+            amount=amount,
+            online=False,
+            recorded_online=True,
+            gateway_reference=reference,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            source=source,
+            new_payment=new_payment,
+        )
+    )
+    adapter = get_gateway(account) if account else get_gateway(gateway)
+    adapter.register_checkout_payment(
+        reference=reference, amount=amount, currency=order.currency, captured=sale,
+        expires_at=expiry,
+    )  # fmt: skip
+    return result

@@ -1,0 +1,61 @@
+"""Capture an authorization: online through the gateway, or offline (money taken elsewhere)."""
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from orders.models import Invoice
+from payments import operations as ops
+from payments.enums import TransactionSource, TransactionType
+from payments.gateways import Gateway, GatewayResult
+from payments.models import Payment, Transaction
+from payments.services._checks import invoice_payment_cap
+from payments.services._flow import MoneyRequest, OperationResult, run_offline, run_online
+
+
+def _call(gateway: Gateway, txn: Transaction) -> GatewayResult:
+    return gateway.capture(
+        reference=txn.payment.gateway_reference,
+        amount=txn.amount,
+        currency=txn.currency,
+        idempotency_key=txn.idempotency_key,
+    )
+
+
+def payment_capture(
+    *,
+    payment: Payment,
+    amount: int,
+    online: bool,
+    actor: AbstractBaseUser | None,
+    idempotency_key: str,
+    invoice: Invoice | None = None,
+    parent: Transaction | None = None,
+    merchant_reference: str = "",
+    usage: str = "",
+    memo: str = "",
+    source: str = TransactionSource.UI,
+) -> OperationResult:
+    """Capture `amount` (≤ what is left of the authorization) of `payment`.
+
+    `parent`: the pre-authorization (Transaction Details); `invoice`: the invoice this pays,
+    whose total caps the amount.
+    """
+    request = MoneyRequest(
+        type=TransactionType.CAPTURE,
+        operation=ops.CAPTURE if online else ops.CAPTURE_OFFLINE,
+        order_id=payment.order_id,
+        payment_id=payment.pk,
+        amount=amount,
+        online=online,
+        actor=actor,
+        idempotency_key=idempotency_key,
+        parent=parent,
+        invoice=invoice,
+        merchant_reference=merchant_reference,
+        usage=usage,
+        memo=memo,
+        source=source,
+        check=invoice_payment_cap(invoice),
+        call=_call,
+        gateway_request={"operation": "capture", "reference": payment.gateway_reference},
+    )
+    return run_online(request) if online else run_offline(request)

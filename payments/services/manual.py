@@ -1,0 +1,58 @@
+"""Mark as paid: money received outside any gateway, recorded in one atomic step."""
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from orders.models import Invoice, Order
+from payments import operations as ops
+from payments.enums import PaymentAction, TransactionSource, TransactionType
+from payments.models import Payment
+from payments.services._checks import invoice_payment_cap
+from payments.services._flow import MoneyRequest, OperationResult, run_offline
+
+MANUAL_GATEWAY = "manual"
+
+
+def order_mark_as_paid(
+    *,
+    order: Order,
+    amount: int,
+    merchant_reference: str,
+    memo: str,
+    actor: AbstractBaseUser | None,
+    idempotency_key: str,
+    invoice: Invoice | None = None,
+    source: str = TransactionSource.UI,
+) -> OperationResult:
+    """Record a manual payment of `amount` (≤ the outstanding amount) on a new payment.
+
+    Also Capture Offline for an invoice of an order without an open authorization: pass the
+    `invoice`, whose remaining total caps the amount.
+    """
+
+    def new_payment(locked: Order) -> Payment:
+        return Payment.objects.create(
+            order=locked,
+            gateway=MANUAL_GATEWAY,
+            payment_action=PaymentAction.AUTHORIZE_CAPTURE,
+            method_title="Manual payment (Mark as paid)",
+            currency=locked.currency,
+            amount_requested=amount,
+        )
+
+    return run_offline(
+        MoneyRequest(
+            type=TransactionType.MANUAL,
+            operation=ops.MARK_AS_PAID,
+            order_id=order.pk,
+            amount=amount,
+            online=False,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            invoice=invoice,
+            merchant_reference=merchant_reference,
+            memo=memo,
+            source=source,
+            new_payment=new_payment,
+            check=invoice_payment_cap(invoice),
+        )
+    )

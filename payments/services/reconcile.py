@@ -1,0 +1,139 @@
+"""Resolve unknown and pending transactions by asking the gateway with the same key.
+
+A new key is never minted: `lookup(idempotency_key)` tells what became of the very request we
+sent. Success settles it, decline or "no record" fails it and releases the reservation,
+pending stays pending. The result is written by the same `record_outcome` as step 3 of every
+operation, so history, recompute and order state are handled in one place.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from payments.enums import TransactionStatus
+from payments.gateways import GatewayError, GatewayResult, GatewayStatus, gateway_for_payment
+from payments.models import Transaction
+from payments.services._flow import in_flight_grace, record_outcome
+from payments.services._order_state import needs_review
+
+S = TransactionStatus
+_STATUS = {
+    GatewayStatus.SUCCESS: S.SUCCESS,
+    GatewayStatus.DECLINED: S.FAILED,
+    GatewayStatus.PENDING: S.PENDING,
+}
+NO_RECORD = "the gateway has no record of it"
+
+
+@dataclass(frozen=True)
+class ReconcileChange:
+    transaction: Transaction
+    before: str
+    after: str
+    message: str
+    error: str = ""  # the lookup itself failed: nothing changed, try again later
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+@dataclass
+class ReconcileReport:
+    changes: list[ReconcileChange] = field(default_factory=list)
+    checked: int = 0
+
+    @property
+    def errors(self) -> list[ReconcileChange]:
+        return [c for c in self.changes if c.error]
+
+    @property
+    def resolved(self) -> list[ReconcileChange]:
+        return [c for c in self.changes if c.changed and not c.error]
+
+
+def open_transactions(*, store_code: str | None = None) -> QuerySet[Transaction]:
+    rows = Transaction.objects.filter(status__in=[S.PENDING, S.UNKNOWN], is_online=True)
+    if store_code:
+        rows = rows.filter(store__code=store_code)
+    return rows.select_related("payment__gateway_account", "order", "store").order_by(
+        "created_at", "pk"
+    )
+
+
+def transaction_reconcile(
+    *,
+    transaction: Transaction,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    grace: timedelta | None = None,
+) -> ReconcileChange | None:
+    """Ask the gateway about one open transaction; None when there is nothing to do yet.
+
+    A pending row the gateway never answered may still be on its way (its operation is
+    talking to the gateway right now), so "no record" fails it only after `grace`.
+    """
+    txn = transaction
+    if not txn.is_open:
+        return None
+    before = txn.status
+    try:
+        result = gateway_for_payment(txn.payment).lookup(idempotency_key=txn.idempotency_key)
+    except GatewayError as exc:
+        return ReconcileChange(txn, before, before, f"Lookup failed: {exc}", error=str(exc))
+    if result is None:
+        in_flight = before == S.PENDING and not needs_review(txn)
+        moment, wait = now or timezone.now(), in_flight_grace() if grace is None else grace
+        if in_flight and txn.updated_at > moment - wait:
+            return None
+        status, error = S.FAILED, NO_RECORD
+    else:
+        status = _STATUS[result.status]
+        error = "" if status == S.SUCCESS else result.message
+        if status == before == S.PENDING and needs_review(txn):
+            return None
+    if dry_run:
+        return ReconcileChange(txn, before, status, _would(status, result))
+    outcome = record_outcome(
+        transaction_id=txn.pk,
+        status=status,
+        result=result,
+        error=error,
+        actor=None,
+        via="Reconciliation",
+    )
+    return ReconcileChange(outcome.transaction, before, outcome.transaction.status, outcome.message)
+
+
+def _would(status: str, result: GatewayResult | None) -> str:
+    if result is None:
+        return f"Would fail it: {NO_RECORD}."
+    said = f" ({result.message})" if result.message else ""
+    return f"Would mark it {status}: the gateway says {result.status}{said}."
+
+
+def payments_reconcile(
+    *,
+    store_code: str | None = None,
+    limit: int | None = None,
+    dry_run: bool = False,
+    grace: timedelta | None = None,
+    on_progress: Callable[[Transaction, ReconcileChange | None], None] | None = None,
+) -> ReconcileReport:
+    """Reconcile every open online transaction (oldest first), one at a time."""
+    report = ReconcileReport()
+    for txn in _limited(open_transactions(store_code=store_code), limit):
+        change = transaction_reconcile(transaction=txn, dry_run=dry_run, grace=grace)
+        report.checked += 1
+        if change is not None:
+            report.changes.append(change)
+        if on_progress is not None:
+            on_progress(txn, change)
+    return report
+
+
+def _limited(rows: QuerySet[Transaction], limit: int | None) -> Iterator[Transaction]:
+    yield from (rows[:limit] if limit else rows).iterator(chunk_size=200)

@@ -1,0 +1,56 @@
+"""Void (Reversal): release the uncaptured remainder of an authorization."""
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from payments import operations as ops
+from payments.enums import TransactionSource, TransactionType
+from payments.gateways import Gateway, GatewayResult
+from payments.models import Payment, Transaction
+from payments.services._flow import MoneyRequest, OperationResult, run_offline, run_online
+
+
+def _call(gateway: Gateway, txn: Transaction) -> GatewayResult:
+    return gateway.void(
+        reference=txn.payment.gateway_reference,
+        amount=txn.amount,
+        currency=txn.currency,
+        idempotency_key=txn.idempotency_key,
+    )
+
+
+def payment_void(
+    *,
+    payment: Payment,
+    actor: AbstractBaseUser | None,
+    idempotency_key: str,
+    online: bool = True,
+    amount: int | None = None,
+    parent: Transaction | None = None,
+    merchant_reference: str = "",
+    usage: str = "",
+    memo: str = "",
+    source: str = TransactionSource.UI,
+) -> OperationResult:
+    """Void what is left of the authorization (`amount` None: all of it, decided under lock).
+
+    `online=False` records a reversal without the gateway: an authorization that expired
+    or was released elsewhere (the expiry job), allowed even after expiry.
+    """
+    request = MoneyRequest(
+        type=TransactionType.REVERSAL,
+        operation=ops.VOID if online else ops.VOID_OFFLINE,
+        order_id=payment.order_id,
+        payment_id=payment.pk,
+        amount=amount,
+        online=online,
+        actor=actor,
+        idempotency_key=idempotency_key,
+        parent=parent,
+        merchant_reference=merchant_reference,
+        usage=usage,
+        memo=memo,
+        source=source,
+        call=_call,
+        gateway_request={"operation": "void", "reference": payment.gateway_reference},
+    )
+    return run_online(request) if online else run_offline(request)
