@@ -1,0 +1,1 @@
+"""Demo and benchmark data for `seed_demo` (see `backoffice.demo.seed`)."""

@@ -1,0 +1,1 @@
+"""Order import (JSON Lines): `records` validates one line, `orders.services.importing` writes."""
