@@ -18,6 +18,8 @@ from babel.numbers import (
 )
 
 DEFAULT_LOCALE = "en_US"
+# Amounts are stored in 64-bit integer columns; no real amount comes near 10^15 major units.
+MAX_DIGITS = 15
 
 
 class MoneyError(ValueError):
@@ -40,6 +42,9 @@ def to_minor(value: Decimal, currency: str) -> int:
     digits = currency_digits(currency)
     if not value.is_finite():
         raise MoneyError("Enter a number.")
+    if value.adjusted() > MAX_DIGITS:
+        # Refused before scaling: "1e400000000" would overflow the decimal context.
+        raise MoneyError("The amount is too large.")
     scaled = value.scaleb(digits)
     if scaled != scaled.to_integral_value():
         if digits == 0:
