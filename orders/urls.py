@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.views import comments, order_detail, order_list
+from orders.views import comments, invoices, order_actions, order_detail, order_list
 
 app_name = "orders"
 
@@ -8,4 +8,28 @@ urlpatterns = [
     path("", order_list.order_list, name="list"),
     path("<str:number>/", order_detail.order_detail, name="detail"),
     path("<str:number>/comments/", comments.order_comment_add_view, name="comment_add"),
+    # Invoices (one POST URL per operation; see orders/operations.py)
+    path("<str:number>/invoices/new/", invoices.invoice_new, name="invoice_new"),
+    path("<str:number>/invoices/totals/", invoices.invoice_new_totals, name="invoice_totals"),
+    path(
+        "<str:number>/invoices/<str:invoice_number>/",
+        invoices.invoice_detail_view,
+        name="invoice_detail",
+    ),
+    path(
+        "<str:number>/invoices/<str:invoice_number>/capture/",
+        invoices.invoice_capture_view,
+        name="invoice_capture",
+    ),
+    path(
+        "<str:number>/invoices/<str:invoice_number>/cancel/",
+        invoices.invoice_cancel_view,
+        name="invoice_cancel",
+    ),
+    # Order header actions
+    path("<str:number>/void/", order_actions.order_void_view, name="void"),
+    path("<str:number>/cancel/", order_actions.order_cancel_view, name="cancel"),
+    path("<str:number>/hold/", order_actions.order_hold_view, name="hold"),
+    path("<str:number>/unhold/", order_actions.order_unhold_view, name="unhold"),
+    path("<str:number>/mark-as-paid/", order_actions.order_mark_as_paid_view, name="mark_as_paid"),
 ]

@@ -1,0 +1,43 @@
+"""Reads for the invoice screens, scoped to the stores the user may view and prefetched."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+
+from orders.models import Invoice, InvoiceItem, Order, OrderComment
+from orders.selectors import orders_visible_to
+from payments.models import Transaction
+
+
+def order_for_invoicing(*, user: AbstractBaseUser, number: str) -> Order:
+    """The order with what New Invoice and the operations registry read (404 outside scope)."""
+    queryset = (
+        orders_visible_to(user=user)
+        .select_related("store")
+        .prefetch_related("items", "invoices", "payments__gateway_account")
+    )
+    return get_object_or_404(queryset, number=number)
+
+
+def invoice_detail(*, user: AbstractBaseUser, number: str, invoice_number: str) -> Invoice:
+    """The invoice page's invoice: items, the transactions that paid it, its comments."""
+    order = order_for_invoicing(user=user, number=number)
+    queryset = Invoice.objects.filter(order=order).prefetch_related(
+        Prefetch("items", queryset=InvoiceItem.objects.select_related("order_item")),
+        Prefetch(
+            "transactions",
+            queryset=Transaction.objects.select_related("payment").order_by("created_at", "id"),
+        ),
+        Prefetch("comments", queryset=OrderComment.objects.select_related("transaction")),
+        "credit_memos",
+    )
+    invoice = get_object_or_404(queryset, number=invoice_number)
+    invoice.order = order
+    return invoice
+
+
+def invoice_by_key(*, order: Order, key: str | None) -> Invoice | None:
+    """The invoice a New Invoice form already created (its one-time key), if any."""
+    if not key:
+        return None
+    return Invoice.objects.filter(order=order, idempotency_key=key).first()

@@ -1,0 +1,86 @@
+"""The order header's buttons, each drawn from the operations registry's answer.
+
+Unavailable operations stay on screen, disabled, with the registry's reason; the same answer
+guards each operation's POST URL, so a button and its POST never disagree.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.urls import reverse
+
+from backoffice.money import format_money
+from orders.enums import OrderState
+from orders.models import Order
+from orders.operations import (
+    Availability,
+    OrderOperation,
+    open_capturable,
+    order_operations,
+)
+
+
+@dataclass(frozen=True)
+class ActionButton:
+    key: str
+    label: str
+    url: str
+    availability: Availability
+    # "get": a link to a form (Invoice, Mark as paid); "post": a form behind a confirmation.
+    method: str = "post"
+    confirm: str = ""
+    style: str = "secondary"
+    dialog: str = ""
+
+    @property
+    def allowed(self) -> bool:
+        return self.availability.allowed
+
+    @property
+    def reason(self) -> str:
+        return self.availability.reason
+
+
+def _confirm_texts(order: Order) -> dict[OrderOperation, str]:
+    capturable = format_money(open_capturable(order), order.currency)
+    return {
+        OrderOperation.VOID: f"Void every open authorization ({capturable}) at the gateway? "
+        "The customer's bank releases the money; this cannot be undone.",
+        OrderOperation.CANCEL: "Cancel this order? Open authorizations are voided at the "
+        "gateway and items not invoiced are canceled. This cannot be undone.",
+        OrderOperation.HOLD: "Put this order on hold? Invoicing, captures, refunds and voids "
+        "stay unavailable until it is unheld.",
+        OrderOperation.UNHOLD: "Release this order from hold?",
+    }
+
+
+def order_action_buttons(*, user: AbstractBaseUser, order: Order) -> list[ActionButton]:
+    """Invoice, Mark as paid, Void, Hold or Unhold, Cancel — in Magento's order."""
+    answers = order_operations(user=user, order=order)
+    texts = _confirm_texts(order)
+
+    def button(op: OrderOperation, label: str, **kwargs: str) -> ActionButton:
+        url = reverse(f"orders:{op.value}", kwargs={"number": order.number})
+        return ActionButton(op.value, label, url, answers[op], confirm=texts.get(op, ""), **kwargs)
+
+    hold = (
+        button(OrderOperation.UNHOLD, "Unhold")
+        if order.state == OrderState.HOLDED
+        else button(OrderOperation.HOLD, "Hold")
+    )
+    return [
+        ActionButton(
+            "invoice",
+            "Invoice",
+            reverse("orders:invoice_new", kwargs={"number": order.number}),
+            answers[OrderOperation.INVOICE],
+            method="get",
+            style="primary",
+        ),
+        button(
+            OrderOperation.MARK_AS_PAID, "Mark as paid", method="get", dialog="mark-as-paid-dialog"
+        ),
+        button(OrderOperation.VOID, "Void", style="danger"),
+        hold,
+        button(OrderOperation.CANCEL, "Cancel", style="danger"),
+    ]

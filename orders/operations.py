@@ -1,0 +1,419 @@
+"""The order-level operations registry: Invoice, Capture (invoice), Cancel invoice, Void, Cancel,
+Hold, Unhold, Mark as paid.
+
+One answer per (user, order[, invoice]) decides three things that must never disagree: whether
+the button is enabled, the reason shown when it is not, and whether the operation's own POST URL
+accepts the request (403 for a missing permission, 409 for anything else). Rules combine, in this
+order: the order's state, the documents and amounts, the gateway's abilities, then permission,
+so the reason a staff member reads is the one that matters most to them.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from backoffice.models import Store
+from backoffice.money import format_money
+from orders.capture_plan import is_authorization, open_authorizations, plan_capture
+from orders.enums import CaptureMode, InvoiceState, OrderState
+from orders.models import Invoice, Order
+from payments import operations as ops
+from payments.enums import PaymentAction, TransactionStatus, TransactionType
+from payments.errors import ErrorCode
+from payments.ledger import outstanding_amount as ledger_outstanding
+from payments.models import Payment, Transaction
+from payments.services.manual import MANUAL_GATEWAY
+
+
+@dataclass(frozen=True)
+class Availability:
+    allowed: bool
+    reason: str = ""
+    # True when only a permission is missing: the POST guard answers 403 instead of 409.
+    is_permission: bool = False
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOWED = Availability(True)
+
+
+def _no(reason: str) -> Availability:
+    return Availability(False, reason)
+
+
+def _no_perm(reason: str) -> Availability:
+    return Availability(False, reason, is_permission=True)
+
+
+class OperationUnavailable(Exception):
+    """A POST for an operation the registry says is unavailable (state, amounts, gateway)."""
+
+    def __init__(self, availability: Availability) -> None:
+        super().__init__(availability.reason)
+        self.availability = availability
+
+
+def ensure(availability: Availability) -> None:
+    """The POST guard: PermissionDenied (403) or OperationUnavailable (409)."""
+    if availability.allowed:
+        return
+    if availability.is_permission:
+        raise PermissionDenied(availability.reason)
+    raise OperationUnavailable(availability)
+
+
+class OrderOperation(StrEnum):
+    INVOICE = "invoice"
+    VOID = "void"
+    CANCEL = "cancel"
+    HOLD = "hold"
+    UNHOLD = "unhold"
+    MARK_AS_PAID = "mark_as_paid"
+
+
+class InvoiceOperation(StrEnum):
+    CAPTURE = "capture"
+    CANCEL = "cancel"
+
+
+class _Perms:
+    """The user's operation permissions on the order's store: the money engine's lookup (one
+    query per user and store, cached on the user), so both registries agree on who may act."""
+
+    def __init__(self, user: AbstractBaseUser, store: Store) -> None:
+        self.codenames = ops.store_codenames(user, store)
+
+    def __call__(self, codename: str) -> bool:
+        return codename in self.codenames
+
+
+def _from_money(availability: ops.Availability, *, label: str = "") -> Availability:
+    """The money engine's answer in this registry's terms (its reason, 403 for permission)."""
+    if availability.allowed:
+        return ALLOWED
+    reason = availability.reason
+    if label and reason.startswith(f"{availability.operation.label} is unavailable"):
+        reason = f"{label} is not available" + reason[len(availability.operation.label) + 15 :]
+    if availability.code == ErrorCode.PERMISSION_DENIED:
+        return _no_perm(reason if reason.endswith(".") else f"{reason}.")
+    return _no(reason if reason.endswith(".") else f"{reason}.")
+
+
+# ---- order state ---------------------------------------------------------------------------
+
+_STATE_REASONS = {
+    OrderState.HOLDED: "The order is on hold: Unhold it first.",
+    OrderState.PAYMENT_REVIEW: (
+        "The order is in payment review: a gateway result is still unknown. "
+        "Wait for reconciliation to settle it."
+    ),
+    OrderState.CANCELED: "The order is canceled.",
+    OrderState.CLOSED: "The order is closed.",
+}
+
+
+def money_state_block(order: Order) -> Availability:
+    """Every money operation is unavailable on hold, in payment review, canceled or closed."""
+    reason = _STATE_REASONS.get(order.state)
+    return _no(reason) if reason else ALLOWED
+
+
+# ---- amounts read from prefetched rows (no query when the page prefetched them) ------------
+
+
+def _payments(order: Order) -> list[Payment]:
+    return list(order.payments.all())
+
+
+def _open_invoices(order: Order) -> list[Invoice]:
+    return [inv for inv in order.invoices.all() if inv.state == InvoiceState.OPEN]
+
+
+def qty_left_to_invoice(order: Order) -> int:
+    return sum(item.qty_to_invoice for item in order.items.all())
+
+
+def captured_at_checkout(order: Order) -> bool:
+    """No authorization, and the money came as a sale at checkout (not a manual payment)."""
+    payments = _payments(order)
+    return not any(map(is_authorization, payments)) and any(
+        p.payment_action == PaymentAction.AUTHORIZE_CAPTURE and p.gateway != MANUAL_GATEWAY
+        for p in payments
+    )
+
+
+def open_capturable(order: Order) -> int:
+    now = timezone.now()
+    return sum(ops.capturable_now(p, now=now) for p in open_authorizations(_payments(order)))
+
+
+def invoice_pending_capture(invoice: Invoice, rows: Iterable[Transaction] | None = None) -> int:
+    """Captures of this invoice whose outcome is not known yet (their amount is reserved).
+
+    `rows`: the order's transactions when already loaded (the order page prefetches them).
+    """
+    rows = invoice.transactions.all() if rows is None else rows
+    return sum(
+        t.amount
+        for t in rows
+        if t.invoice_id == invoice.pk
+        and t.status in {TransactionStatus.PENDING, TransactionStatus.UNKNOWN}
+        and t.type in {TransactionType.CAPTURE, TransactionType.MANUAL}
+    )
+
+
+def invoice_amount_to_capture(
+    invoice: Invoice, rows: Iterable[Transaction] | None = None
+) -> int:
+    if invoice.state != InvoiceState.OPEN:
+        return 0
+    pending = invoice_pending_capture(invoice, rows)
+    return max(invoice.grand_total - invoice.amount_paid - pending, 0)
+
+
+def outstanding_amount(order: Order) -> int:
+    """DESIGN.md: order total − (captured − refunded) − still-capturable authorizations."""
+    return ledger_outstanding(
+        grand_total=order.grand_total, payments=_payments(order), now=timezone.now()
+    )
+
+
+def mark_as_paid_invoice(order: Order) -> Invoice | None:
+    """Mark as paid pays the oldest open invoice first, so it doesn't stay open while the money
+    it waits for is already recorded on the order."""
+    rows = order.transactions.all()
+    return next(
+        (inv for inv in _open_invoices(order) if invoice_amount_to_capture(inv, rows)), None
+    )
+
+
+def mark_as_paid_limit(order: Order, invoice: Invoice | None) -> int:
+    outstanding = outstanding_amount(order)
+    if invoice is None:
+        return outstanding
+    return min(outstanding, invoice_amount_to_capture(invoice, order.transactions.all()))
+
+
+# ---- capture modes -------------------------------------------------------------------------
+
+CAPTURED_AT_CHECKOUT = "Capture Online is not available: the payment was captured at checkout."
+
+
+def _fmt(order: Order) -> Callable[[int], str]:
+    return lambda minor: format_money(minor, order.currency)
+
+
+def capture_online_availability(
+    *, user: AbstractBaseUser, order: Order, amount: int
+) -> Availability:
+    if captured_at_checkout(order):
+        return _no(CAPTURED_AT_CHECKOUT)
+    if not any(map(is_authorization, _payments(order))):
+        return _no("Capture Online is not available: the order has no authorization.")
+    plan = plan_capture(_payments(order), amount=amount, user=user, online=True)
+    if plan.is_complete:
+        return ALLOWED
+    if (refusal := plan.permission_refusal) is not None:
+        return _from_money(refusal, label="Capture Online")
+    fmt = _fmt(order)
+    if not plan.steps:
+        why = f" ({plan.refused[0][1].reason})" if plan.refused else ""
+        return _no(f"Capture Online is not available: no authorization is open for capture{why}.")
+    return _no(
+        f"Capture Online is not available: the open authorizations cover "
+        f"{fmt(plan.covered)} of {fmt(amount)} (short by {fmt(plan.shortfall)})."
+    )
+
+
+def capture_offline_availability(
+    *, user: AbstractBaseUser, order: Order, amount: int, perms: Callable[[str], bool]
+) -> Availability:
+    """Offline captures on the open authorizations, a manual payment for what they don't cover."""
+    if not perms("capture_offline"):
+        return _no_perm("You don't have permission to capture offline in this store.")
+    plan = plan_capture(_payments(order), amount=amount, user=user, online=False)
+    if plan.is_complete:
+        return ALLOWED
+    manual = ops.availability(ops.MARK_AS_PAID, user=user, target=order)
+    if manual.code == ErrorCode.PERMISSION_DENIED:
+        return _from_money(manual, label="Capture Offline")
+    most = manual.max_amount or 0 if manual.allowed else 0
+    if most >= plan.shortfall:
+        return ALLOWED
+    fmt = _fmt(order)
+    return _no(
+        f"Capture Offline is not available: {fmt(plan.shortfall)} is not covered by an "
+        f"authorization and only {fmt(most)} of the order is outstanding."
+    )
+
+
+def capture_modes(
+    *, user: AbstractBaseUser, order: Order, amount: int, with_not_capture: bool = True
+) -> dict[str, Availability]:
+    """Each Amount choice for capturing `amount` on this order, with its reason if unavailable."""
+    perms = _Perms(user, order.store)
+    modes = {
+        CaptureMode.ONLINE: capture_online_availability(user=user, order=order, amount=amount),
+        CaptureMode.OFFLINE: capture_offline_availability(
+            user=user, order=order, amount=amount, perms=perms
+        ),
+    }
+    if with_not_capture:
+        modes[CaptureMode.NOT_CAPTURE] = (
+            ALLOWED
+            if perms("invoice_order")
+            else _no_perm("You don't have permission to invoice without capture in this store.")
+        )
+    return modes
+
+
+# ---- order operations ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    user: AbstractBaseUser
+    order: Order
+    perms: _Perms
+
+
+def _invoice(c: _Ctx) -> Availability:
+    if c.order.state == OrderState.COMPLETE:
+        return _no("The order is complete: every item is invoiced.")
+    if not (blocked := money_state_block(c.order)):
+        return blocked
+    if qty_left_to_invoice(c.order) <= 0:
+        return _no("Every item is already invoiced.")
+    if not any(map(c.perms, ("invoice_order", "capture_online", "capture_offline"))):
+        return _no_perm("You don't have permission to invoice this store's orders.")
+    return ALLOWED
+
+
+def _void(c: _Ctx) -> Availability:
+    if not (blocked := money_state_block(c.order)):
+        return blocked
+    targets = open_authorizations(_payments(c.order))
+    if not targets:
+        return _no("There is no open authorization to void.")
+    answers = [ops.availability(ops.VOID, user=c.user, target=p) for p in targets]
+    if any(answers):
+        return ALLOWED
+    return _from_money(answers[0], label="Void")
+
+
+def _cancel(c: _Ctx) -> Availability:
+    if c.order.state == OrderState.COMPLETE:
+        return _no("The order is complete: use Credit Memo to refund it.")
+    if not (blocked := money_state_block(c.order)):
+        return blocked
+    if open_invoices := _open_invoices(c.order):
+        numbers = ", ".join(f"#{inv.number}" for inv in open_invoices)
+        return _no(f"Invoice {numbers} is open: capture or cancel it first.")
+    if qty_left_to_invoice(c.order) <= 0:
+        return _no("Every item is invoiced: nothing left to cancel. Use Credit Memo to refund.")
+    if not c.perms("cancel_order"):
+        return _no_perm("You don't have permission to cancel this store's orders.")
+    if open_authorizations(_payments(c.order)) and not c.perms("void_payment"):
+        return _no_perm(
+            "Cancel voids the open authorizations: it needs the permission to void payments."
+        )
+    return ALLOWED
+
+
+_HOLDABLE = {OrderState.NEW, OrderState.PENDING_PAYMENT, OrderState.PROCESSING}
+
+
+def _hold(c: _Ctx) -> Availability:
+    if c.order.state == OrderState.HOLDED:
+        return _no("The order is already on hold.")
+    if c.order.state not in _HOLDABLE:
+        return _no(f"An order that is {c.order.get_state_display().lower()} can't be held.")
+    if not c.perms("hold_order"):
+        return _no_perm("You don't have permission to hold this store's orders.")
+    return ALLOWED
+
+
+def _unhold(c: _Ctx) -> Availability:
+    if c.order.state != OrderState.HOLDED:
+        return _no("The order is not on hold.")
+    if not c.perms("hold_order"):
+        return _no_perm("You don't have permission to unhold this store's orders.")
+    return ALLOWED
+
+
+def _mark_as_paid(c: _Ctx) -> Availability:
+    if not (blocked := money_state_block(c.order)):
+        return blocked
+    return _from_money(ops.availability(ops.MARK_AS_PAID, user=c.user, target=c.order))
+
+
+_ORDER_RULES: Mapping[OrderOperation, Callable[[_Ctx], Availability]] = {
+    OrderOperation.INVOICE: _invoice,
+    OrderOperation.VOID: _void,
+    OrderOperation.CANCEL: _cancel,
+    OrderOperation.HOLD: _hold,
+    OrderOperation.UNHOLD: _unhold,
+    OrderOperation.MARK_AS_PAID: _mark_as_paid,
+}
+
+
+def order_operation_availability(
+    *, user: AbstractBaseUser, order: Order, operation: OrderOperation
+) -> Availability:
+    return _ORDER_RULES[operation](_Ctx(user, order, _Perms(user, order.store)))
+
+
+def order_operations(*, user: AbstractBaseUser, order: Order) -> dict[OrderOperation, Availability]:
+    """Every order operation's availability at once (the header draws them all)."""
+    ctx = _Ctx(user, order, _Perms(user, order.store))
+    return {operation: rule(ctx) for operation, rule in _ORDER_RULES.items()}
+
+
+# ---- invoice operations --------------------------------------------------------------------
+
+
+def _invoice_capture(invoice: Invoice, user: AbstractBaseUser) -> Availability:
+    order = invoice.order
+    if invoice.state != InvoiceState.OPEN:
+        return _no(f"The invoice is {invoice.get_state_display().lower()}.")
+    if not (blocked := money_state_block(order)):
+        return blocked
+    amount = invoice_amount_to_capture(invoice)
+    if amount <= 0:
+        return _no("A capture of this invoice is still waiting for the gateway.")
+    modes = capture_modes(user=user, order=order, amount=amount, with_not_capture=False)
+    if any(modes.values()):
+        return ALLOWED
+    if all(m.is_permission for m in modes.values()):
+        return _no_perm("You don't have permission to capture payments in this store.")
+    return _no(" ".join(m.reason for m in modes.values() if not m.is_permission))
+
+
+def _invoice_cancel(invoice: Invoice, user: AbstractBaseUser) -> Availability:
+    if invoice.state != InvoiceState.OPEN:
+        return _no(f"The invoice is {invoice.get_state_display().lower()}.")
+    if not (blocked := money_state_block(invoice.order)):
+        return blocked
+    if invoice.amount_paid or invoice_pending_capture(invoice):
+        return _no("Money was captured for this invoice: refund it with a Credit Memo instead.")
+    if "invoice_order" not in ops.store_codenames(user, invoice.order.store):
+        return _no_perm("You don't have permission to cancel invoices in this store.")
+    return ALLOWED
+
+
+_INVOICE_RULES: Mapping[InvoiceOperation, Callable[[Invoice, AbstractBaseUser], Availability]] = {
+    InvoiceOperation.CAPTURE: _invoice_capture,
+    InvoiceOperation.CANCEL: _invoice_cancel,
+}
+
+
+def invoice_operation_availability(
+    *, user: AbstractBaseUser, invoice: Invoice, operation: InvoiceOperation
+) -> Availability:
+    return _INVOICE_RULES[operation](invoice, user)

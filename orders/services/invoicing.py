@@ -1,0 +1,465 @@
+"""Invoices and the order-level money actions: create, capture and cancel an invoice; void and
+cancel an order.
+
+Every money movement is one of the money engine's services (`payments.services`), which
+follow DESIGN.md's skeleton on their own: lock, pending
+transaction with its idempotency key, commit, gateway call outside any transaction, result in a
+new transaction. This module decides *what* to move (quantities, totals, the spread over the
+authorizations) and keeps the documents, item counters, order version and history in step.
+
+A workflow runs in up to three steps, each its own durable transaction or gateway call:
+1. under the order lock: re-check the version (stale form), availability and amounts, write the
+   documents, bump the version;
+2. the money engine's operations, one per authorization, outside any transaction of ours;
+3. under the lock again: settle the documents from the ledger and say in the history exactly
+   what happened.
+"""
+
+import logging
+from collections.abc import Mapping
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q, Sum
+from django.template.loader import render_to_string
+
+from backoffice.money import format_money
+from orders.capture_plan import CapturePlan, CaptureStep, plan_capture
+from orders.enums import CaptureMode, InvoiceState, OrderState
+from orders.history import comment_invoice
+from orders.invoice_totals import InvoiceTotals, invoice_totals, is_first_invoice
+from orders.models import Invoice, InvoiceItem, Order, OrderItem
+from orders.operations import (
+    InvoiceOperation,
+    OrderOperation,
+    capture_modes,
+    ensure,
+    invoice_amount_to_capture,
+    invoice_operation_availability,
+    order_operation_availability,
+)
+from orders.services.invoice_outcome import SpreadOutcome, StepOutcome, describe_spread
+from orders.services.state import can_change_state, order_change_state
+from payments.errors import OperationError
+from payments.locks import lock_order_and_payments
+from payments.models import Payment, Transaction
+from payments.recompute import order_payments_recompute
+from payments.services import OperationResult, order_mark_as_paid, payment_capture
+
+logger = logging.getLogger(__name__)
+
+NO_ITEMS = "Enter a quantity for at least one item."
+ZERO_TOTAL = "The invoice total must be more than zero."
+
+
+class InvoicingError(Exception):
+    """Bad input found under the lock: shown next to `field` (or the form), nothing written."""
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message, self.field, self.code = message, field, code
+
+
+class StaleOrder(InvoicingError):
+    def __init__(self) -> None:
+        super().__init__("The order changed since this page was opened.", code="stale")
+
+
+def check_version(order: Order, expected_version: int) -> None:
+    if order.version != expected_version:
+        raise StaleOrder()
+
+
+def bump_version(order: Order) -> None:
+    Order.objects.filter(pk=order.pk).update(version=F("version") + 1)
+    order.refresh_from_db(fields=["version"])
+
+
+def items_qty_invoiced_refresh(order: Order) -> None:
+    """Item counters from the invoice items of the open and paid invoices."""
+    counted = ~Q(invoice__state=InvoiceState.CANCELED)
+    totals = dict(
+        InvoiceItem.objects.filter(counted, invoice__order=order)
+        .values("order_item")
+        .annotate(qty=Sum("qty"))
+        .values_list("order_item", "qty")
+    )
+    for item in order.items.all():
+        qty = totals.get(item.pk, 0)
+        if item.qty_invoiced != qty:
+            OrderItem.objects.filter(pk=item.pk).update(qty_invoiced=qty)
+
+
+def _next_invoice_number(order: Order) -> str:
+    taken = set(Invoice.objects.filter(order=order).values_list("number", flat=True))
+    n = len(taken) + 1
+    while f"{order.number}-{n}" in taken or Invoice.objects.filter(number=f"{order.number}-{n}"):
+        n += 1
+    return f"{order.number}-{n}"
+
+
+def _validated_totals(order: Order, quantities: Mapping[int, int]) -> InvoiceTotals:
+    items = list(order.items.all())
+    known = {item.pk: item for item in items}
+    for pk, qty in quantities.items():
+        item = known.get(pk)
+        field = f"qty_{pk}"
+        if item is None:
+            raise InvoicingError("This item is not on the order.", field=field)
+        if qty < 0:
+            raise InvoicingError("The quantity cannot be negative.", field=field)
+        if qty > item.qty_to_invoice:
+            left = item.qty_to_invoice
+            message = f"Only {left} left to invoice." if left else "Nothing left to invoice."
+            raise InvoicingError(message, field=field)
+    if not any(qty > 0 for qty in quantities.values()):
+        raise InvoicingError(NO_ITEMS, code="no_items")
+    totals = invoice_totals(
+        order=order,
+        items=items,
+        quantities=quantities,
+        include_shipping=is_first_invoice(order.invoices.all()),
+    )
+    if totals.grand_total <= 0:
+        raise InvoicingError(ZERO_TOTAL, code="zero_total")
+    return totals
+
+
+def _check_capture_mode(*, user: AbstractBaseUser, order: Order, mode: str, amount: int) -> None:
+    option = capture_modes(user=user, order=order, amount=amount)[mode]
+    if option.is_permission:
+        raise PermissionDenied(option.reason)
+    if not option.allowed:
+        raise InvoicingError(option.reason, field="capture_mode")
+
+
+def _describe_items(totals: InvoiceTotals) -> str:
+    parts = [f"{line.qty} × {line.order_item.sku}" for line in totals.lines]
+    return ", ".join(parts)
+
+
+def invoice_create(
+    *,
+    order: Order,
+    user: AbstractBaseUser,
+    quantities: Mapping[int, int],
+    capture_mode: str,
+    expected_version: int,
+    idempotency_key: str,
+    comment: str = "",
+    notify_customer: bool = False,
+) -> SpreadOutcome:
+    """Create an invoice for `quantities` ({order item pk: qty}) and capture it as asked.
+
+    A second call with the same `idempotency_key` returns the first call's invoice and does
+    nothing else (a double-clicked Submit Invoice).
+    """
+    with transaction.atomic(durable=True):
+        order, payments = lock_order_and_payments(order.pk)
+        existing = Invoice.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return SpreadOutcome(invoice=existing, mode=existing.capture_mode, repeated=True)
+        check_version(order, expected_version)
+        ensure(
+            order_operation_availability(user=user, order=order, operation=OrderOperation.INVOICE)
+        )
+        totals = _validated_totals(order, quantities)
+        _check_capture_mode(user=user, order=order, mode=capture_mode, amount=totals.grand_total)
+        invoice = Invoice.objects.create(
+            order=order,
+            number=_next_invoice_number(order),
+            capture_mode=capture_mode,
+            subtotal=totals.subtotal,
+            shipping_amount=totals.shipping_amount,
+            tax_amount=totals.tax_amount,
+            discount_amount=totals.discount_amount,
+            grand_total=totals.grand_total,
+            comment=comment.strip(),
+            is_customer_notified=notify_customer,
+            idempotency_key=idempotency_key,
+            created_by=user,
+        )
+        InvoiceItem.objects.bulk_create(
+            InvoiceItem(
+                invoice=invoice,
+                order_item=line.order_item,
+                qty=line.qty,
+                row_total=line.row_total,
+                tax_amount=line.tax_amount,
+                discount_amount=line.discount_amount,
+            )
+            for line in totals.lines
+        )
+        items_qty_invoiced_refresh(order)
+        bump_version(order)
+        amount = format_money(totals.grand_total, order.currency)
+        mode_label = CaptureMode(capture_mode).label
+        comment_invoice(
+            order=order,
+            invoice=invoice,
+            author=user,
+            body=f"Invoice #{invoice.number} created for {amount} ({_describe_items(totals)}). "
+            f"Amount: {mode_label}.",
+        )
+        if invoice.comment:
+            comment_invoice(
+                order=order,
+                invoice=invoice,
+                author=user,
+                body=invoice.comment,
+                is_customer_notified=notify_customer,
+            )
+        if notify_customer:
+            transaction.on_commit(lambda: _email_invoice(invoice=invoice), robust=True)
+        if order.state in {OrderState.NEW, OrderState.PENDING_PAYMENT}:
+            order_change_state(
+                order=order,
+                to=OrderState.PROCESSING,
+                actor=user,
+                reason=f"Invoice #{invoice.number} created.",
+            )
+        plan = _plan(payments, mode=capture_mode, amount=invoice.grand_total, user=user)
+    return _capture_and_settle(
+        invoice=invoice, mode=capture_mode, plan=plan, user=user, key=idempotency_key
+    )
+
+
+def invoice_capture(
+    *,
+    invoice: Invoice,
+    user: AbstractBaseUser,
+    capture_mode: str,
+    expected_version: int,
+    idempotency_key: str,
+) -> SpreadOutcome:
+    """Capture what an open invoice still owes, online (spread) or offline."""
+    with transaction.atomic(durable=True):
+        order, payments = lock_order_and_payments(invoice.order_id)
+        if Transaction.objects.filter(idempotency_key__startswith=f"{idempotency_key}:").exists():
+            invoice.refresh_from_db()
+            return SpreadOutcome(invoice=invoice, mode=capture_mode, repeated=True)
+        invoice = Invoice.objects.select_related("order__store").get(pk=invoice.pk)
+        invoice.order = order
+        check_version(order, expected_version)
+        ensure(
+            invoice_operation_availability(
+                user=user, invoice=invoice, operation=InvoiceOperation.CAPTURE
+            )
+        )
+        amount = invoice_amount_to_capture(invoice)
+        _check_capture_mode(user=user, order=order, mode=capture_mode, amount=amount)
+        bump_version(order)
+        plan = _plan(payments, mode=capture_mode, amount=amount, user=user)
+    return _capture_and_settle(
+        invoice=invoice, mode=capture_mode, plan=plan, user=user, key=idempotency_key
+    )
+
+
+def _capture_and_settle(
+    *, invoice: Invoice, mode: str, plan: CapturePlan, user: AbstractBaseUser, key: str
+) -> SpreadOutcome:
+    if mode == CaptureMode.ONLINE:
+        steps = _capture_online(invoice=invoice, plan=plan, user=user, key=key)
+    elif mode == CaptureMode.OFFLINE:
+        steps = _capture_offline(invoice=invoice, plan=plan, user=user, key=key)
+    else:
+        steps = []
+    return _invoice_settle(invoice=invoice, mode=mode, amount=plan.amount, steps=steps, user=user)
+
+
+def _plan(
+    payments: list[Payment], *, mode: str, amount: int, user: AbstractBaseUser
+) -> CapturePlan:
+    if mode == CaptureMode.NOT_CAPTURE:
+        return CapturePlan(amount=amount, steps=[])
+    return plan_capture(payments, amount=amount, user=user, online=mode == CaptureMode.ONLINE)
+
+
+def _capture_step(
+    *, step: CaptureStep, invoice: Invoice, online: bool, user: AbstractBaseUser, key: str
+) -> StepOutcome:
+    try:
+        result = payment_capture(
+            payment=step.payment,
+            amount=step.amount,
+            online=online,
+            actor=user,
+            idempotency_key=f"{key}:{step.payment.pk}",
+            invoice=invoice,
+        )
+    except OperationError as exc:
+        # Refused before anything was written: the authorization changed since the plan.
+        return StepOutcome(payment=step.payment, amount=step.amount, refusal=exc.message)
+    return StepOutcome(payment=step.payment, amount=step.amount, transaction=result.transaction)
+
+
+def _capture_online(
+    *, invoice: Invoice, plan: CapturePlan, user: AbstractBaseUser, key: str
+) -> list[StepOutcome]:
+    """One capture per authorization; stop at the first that does not succeed.
+
+    Stopping keeps the history simple to act on: what was captured stays captured, the rest is
+    still owed on the invoice and its Capture button takes it from wherever it is open then.
+    An unknown outcome also puts the order in payment review, where nothing more may move.
+    """
+    steps: list[StepOutcome] = []
+    for step in plan.steps:
+        if steps and not steps[-1].succeeded:
+            steps.append(StepOutcome(payment=step.payment, amount=step.amount))
+            continue
+        steps.append(_capture_step(step=step, invoice=invoice, online=True, user=user, key=key))
+    return steps
+
+
+def _capture_offline(
+    *, invoice: Invoice, plan: CapturePlan, user: AbstractBaseUser, key: str
+) -> list[StepOutcome]:
+    """Magento's Capture Offline: an offline capture per authorization, and a manual payment for
+    what no authorization covers (money received outside the gateway)."""
+    steps = [
+        _capture_step(step=step, invoice=invoice, online=False, user=user, key=key)
+        for step in plan.steps
+    ]
+    if plan.shortfall > 0:
+        try:
+            result = order_mark_as_paid(
+                order=invoice.order,
+                amount=plan.shortfall,
+                merchant_reference="",
+                memo=f"Capture Offline of invoice #{invoice.number}.",
+                actor=user,
+                idempotency_key=f"{key}:manual",
+                invoice=invoice,
+            )
+        except OperationError as exc:
+            steps.append(StepOutcome(payment=None, amount=plan.shortfall, refusal=exc.message))
+        else:
+            txn = result.transaction
+            steps.append(StepOutcome(payment=txn.payment, amount=plan.shortfall, transaction=txn))
+    return steps
+
+
+def _invoice_settle(
+    *, invoice: Invoice, mode: str, amount: int, steps: list[StepOutcome], user: AbstractBaseUser
+) -> SpreadOutcome:
+    """After the money moved: invoice paid or still open, order state, one clear history line."""
+    with transaction.atomic(durable=True):
+        order, _payments = lock_order_and_payments(invoice.order_id)
+        invoice = _invoice_refresh(invoice=invoice, order=order)
+        outcome = SpreadOutcome(invoice=invoice, mode=mode, amount=amount, steps=steps)
+        if outcome.needs_history:
+            comment_invoice(
+                order=order, invoice=invoice, author=user, body=describe_spread(outcome)
+            )
+        order_progress(order=order, user=user)
+        bump_version(order)
+    return outcome
+
+
+def _invoice_refresh(*, invoice: Invoice, order: Order) -> Invoice:
+    """Under the lock: the invoice's paid amount from the ledger, and paid once it is covered."""
+    order_payments_recompute(order=order)
+    invoice = Invoice.objects.get(pk=invoice.pk)
+    invoice.order = order
+    if invoice.state == InvoiceState.OPEN and invoice.amount_paid >= invoice.grand_total:
+        invoice.state = InvoiceState.PAID
+        invoice.save(update_fields=["state"])
+    return invoice
+
+
+def order_mark_as_paid_for_invoice(
+    *,
+    order: Order,
+    invoice: Invoice | None,
+    user: AbstractBaseUser,
+    amount: int,
+    merchant_reference: str,
+    memo: str,
+    expected_version: int,
+    idempotency_key: str,
+) -> OperationResult:
+    """The money engine's Mark as paid; when it pays an open invoice, that invoice is settled
+    (paid once covered) and the order moves on like after any capture."""
+    with transaction.atomic(durable=True):
+        locked, _payments = lock_order_and_payments(order.pk)
+        if not Transaction.objects.filter(idempotency_key=idempotency_key).exists():
+            check_version(locked, expected_version)
+    result = order_mark_as_paid(
+        order=order,
+        amount=amount,
+        merchant_reference=merchant_reference,
+        memo=memo,
+        actor=user,
+        idempotency_key=idempotency_key,
+        invoice=invoice,
+    )
+    with transaction.atomic(durable=True):
+        locked, _payments = lock_order_and_payments(order.pk)
+        if invoice is not None:
+            _invoice_refresh(invoice=invoice, order=locked)
+        order_progress(order=locked, user=user)
+        bump_version(locked)
+    return result
+
+
+def order_progress(*, order: Order, user: AbstractBaseUser) -> None:
+    """processing → complete once every item is invoiced (or canceled) and every invoice paid."""
+    if order.state != OrderState.PROCESSING:
+        return
+    items = list(order.items.all())
+    invoices = list(order.invoices.all())
+    fully_invoiced = all(item.qty_to_invoice == 0 for item in items)
+    has_paid = any(inv.state == InvoiceState.PAID for inv in invoices)
+    none_open = not any(inv.state == InvoiceState.OPEN for inv in invoices)
+    if fully_invoiced and has_paid and none_open and can_change_state(order, OrderState.COMPLETE):
+        order_change_state(
+            order=order,
+            to=OrderState.COMPLETE,
+            actor=user,
+            reason="Every item is invoiced and paid.",
+        )
+
+
+def invoice_cancel(
+    *, invoice: Invoice, user: AbstractBaseUser, expected_version: int, idempotency_key: str
+) -> Invoice:
+    """Cancel an open invoice nothing was captured for: its items can be invoiced again."""
+    with transaction.atomic(durable=True):
+        order, _payments = lock_order_and_payments(invoice.order_id)
+        invoice = Invoice.objects.get(pk=invoice.pk)
+        if invoice.state == InvoiceState.CANCELED:
+            return invoice  # a double submit: already done
+        invoice.order = order
+        check_version(order, expected_version)
+        ensure(
+            invoice_operation_availability(
+                user=user, invoice=invoice, operation=InvoiceOperation.CANCEL
+            )
+        )
+        invoice.state = InvoiceState.CANCELED
+        invoice.save(update_fields=["state"])
+        items_qty_invoiced_refresh(order)
+        bump_version(order)
+        comment_invoice(
+            order=order,
+            invoice=invoice,
+            author=user,
+            body=f"Invoice #{invoice.number} for "
+            f"{format_money(invoice.grand_total, order.currency)} canceled; "
+            "its items can be invoiced again.",
+        )
+    return invoice
+
+
+def _email_invoice(*, invoice: Invoice) -> None:
+    order = invoice.order
+    context = {"invoice": invoice, "order": order, "store": order.store}
+    send_mail(
+        subject=f"{order.store.name}: invoice #{invoice.number} for your order #{order.number}",
+        message=render_to_string("emails/invoice.txt", context),
+        from_email=None,
+        recipient_list=[order.customer_email],
+    )
+    logger.info("Emailed invoice %s to the customer of order %s", invoice.number, order.number)

@@ -1,0 +1,37 @@
+"""`{% order_action_bar %}`: the order header's buttons, drawn from the operations registry.
+
+The registry answers for each operation whether it is available and, if not, why; this tag
+only hands that answer to the template, so a button and its POST guard can't disagree.
+"""
+
+from django import template
+from django.db.models import prefetch_related_objects
+
+from orders.forms_invoice import ConfirmForm, mark_as_paid_form
+from orders.operation_buttons import order_action_buttons
+from orders.operations import OrderOperation
+
+register = template.Library()
+
+# The order page panels an action can change; htmx swaps them from the action's response.
+ORDER_PANELS = (
+    "#order-header,#payment-information,#items-ordered,#order-totals,#invoices-panel,"
+    "#transactions-panel,#comments-history"
+)
+
+
+@register.inclusion_tag("orders/_order_action_bar.html", takes_context=True)
+def order_action_bar(context: template.Context) -> dict:
+    request, order = context["request"], context["order"]
+    # The payments' ledger rows feed the money engine's rules: one query for all of them.
+    prefetch_related_objects(list(order.payments.all()), "transactions", "gateway_account")
+    buttons = order_action_buttons(user=request.user, order=order)
+    mark_as_paid = next(b for b in buttons if b.key == OrderOperation.MARK_AS_PAID)
+    return {
+        "order": order,
+        "csrf_token": context.get("csrf_token"),
+        # Each POST form gets its own one-time key, so two actions never share one.
+        "buttons": [{"button": b, "form": ConfirmForm(order=order)} for b in buttons],
+        "mark_as_paid_form": mark_as_paid_form(order=order) if mark_as_paid.allowed else None,
+        "panels": ORDER_PANELS,
+    }

@@ -1,0 +1,284 @@
+"""New Invoice (with live totals), the invoice page, and its Capture and Cancel."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from backoffice.decorators import staff_required
+from orders.forms_invoice import ConfirmForm, InvoiceCaptureForm, InvoiceNewForm
+from orders.invoice_selectors import invoice_by_key, invoice_detail, order_for_invoicing
+from orders.invoice_totals import InvoiceLine, is_first_invoice
+from orders.models import Invoice, Order
+from orders.operations import (
+    InvoiceOperation,
+    OperationUnavailable,
+    OrderOperation,
+    capture_modes,
+    invoice_amount_to_capture,
+    invoice_operation_availability,
+    order_operation_availability,
+)
+from orders.services.invoice_outcome import SpreadOutcome
+from orders.services.invoicing import (
+    InvoicingError,
+    StaleOrder,
+    invoice_cancel,
+    invoice_capture,
+    invoice_create,
+)
+from orders.views.action_responses import LEVEL_TAGS, invoice_url, unavailable_response
+
+NEW_TEMPLATE = "orders/invoice_new.html"
+DETAIL_TEMPLATE = "orders/invoice_detail.html"
+
+
+# ---- New Invoice ---------------------------------------------------------------------------
+
+
+def _new_form(request: HttpRequest, order: Order, data=None) -> InvoiceNewForm:
+    return InvoiceNewForm(
+        data,
+        order=order,
+        items=order.items.all(),
+        include_shipping=is_first_invoice(order.invoices.all()),
+        capture_options=lambda total: capture_modes(user=request.user, order=order, amount=total),
+    )
+
+
+def _guard_invoice(request: HttpRequest, order: Order) -> HttpResponse | None:
+    availability = order_operation_availability(
+        user=request.user, order=order, operation=OrderOperation.INVOICE
+    )
+    if availability.is_permission:
+        raise PermissionDenied(availability.reason)
+    if not availability:
+        return unavailable_response(request, order, availability, operation="Invoice")
+    return None
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def invoice_new(request: HttpRequest, number: str) -> HttpResponse:
+    order = order_for_invoicing(user=request.user, number=number)
+    if request.method == "POST" and (
+        done := invoice_by_key(order=order, key=request.POST.get("idempotency_key"))
+    ):
+        return _created(request, SpreadOutcome(invoice=done, mode=done.capture_mode, repeated=True))
+    if refused := _guard_invoice(request, order):
+        return refused
+    form = _new_form(request, order, request.POST if request.method == "POST" else None)
+    if "update_totals" in request.POST:
+        # Without JavaScript, "Update Qty's" recalculates the totals; nothing is created.
+        form.is_valid()
+        return render(request, NEW_TEMPLATE, {"order": order, "form": form})
+    if form.is_bound and form.is_valid():
+        try:
+            outcome = invoice_create(
+                order=order,
+                user=request.user,
+                quantities=form.cleaned_data["quantities"],
+                capture_mode=form.cleaned_data["capture_mode"],
+                expected_version=form.cleaned_data["version"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                comment=form.cleaned_data["comment"],
+                notify_customer=form.cleaned_data["email_copy"],
+            )
+        except StaleOrder:
+            form = _stale_form(request, number)
+        except InvoicingError as exc:
+            form.add_error(exc.field, ValidationError(exc.message, code=exc.code))
+        except OperationUnavailable as exc:
+            return unavailable_response(request, order, exc.availability, operation="Invoice")
+        else:
+            return _created(request, outcome)
+    status = 422 if form.is_bound else 200
+    return render(request, NEW_TEMPLATE, {"order": form.order, "form": form}, status=status)
+
+
+def _stale_form(request: HttpRequest, number: str) -> InvoiceNewForm:
+    """The form again on the order as it is now: same entries, new version, stale message."""
+    order = order_for_invoicing(user=request.user, number=number)
+    data = request.POST.copy()
+    data["version"] = str(order.version)
+    form = _new_form(request, order, data)
+    form.is_valid()
+    form.mark_stale()
+    return form
+
+
+def _created(request: HttpRequest, outcome: SpreadOutcome) -> HttpResponse:
+    messages.add_message(request, outcome.level, outcome.message())
+    return redirect(outcome.invoice.order.get_absolute_url() + "#invoices")
+
+
+@staff_required
+@require_POST
+def invoice_new_totals(request: HttpRequest, number: str) -> HttpResponse:
+    """htmx: the totals, line totals, Amount choices and messages for the quantities typed."""
+    order = order_for_invoicing(user=request.user, number=number)
+    if refused := _guard_invoice(request, order):
+        return refused
+    form = _new_form(request, order, request.POST)
+    form.is_valid()
+    return render(request, f"{NEW_TEMPLATE}#live", {"order": order, "form": form, "oob": True})
+
+
+# ---- Invoice page --------------------------------------------------------------------------
+
+
+def invoice_page_context(
+    request: HttpRequest, invoice: Invoice, *, capture_form: InvoiceCaptureForm | None = None
+) -> dict:
+    user, order = request.user, invoice.order
+    capture = invoice_operation_availability(
+        user=user, invoice=invoice, operation=InvoiceOperation.CAPTURE
+    )
+    options = capture_modes(
+        user=user, order=order, amount=invoice_amount_to_capture(invoice), with_not_capture=False
+    )
+    return {
+        "order": order,
+        "store": order.store,
+        "invoice": invoice,
+        "lines": [
+            InvoiceLine(
+                order_item=item.order_item,
+                qty=item.qty,
+                row_total=item.row_total,
+                tax_amount=item.tax_amount,
+                discount_amount=item.discount_amount,
+            )
+            for item in invoice.items.all()
+        ],
+        "capture": capture,
+        "cancel": invoice_operation_availability(
+            user=user, invoice=invoice, operation=InvoiceOperation.CANCEL
+        ),
+        "amount_to_capture": invoice_amount_to_capture(invoice),
+        "capture_form": capture_form or InvoiceCaptureForm(order=order, capture_options=options),
+        "capture_options": options,
+        "confirm_form": ConfirmForm(order=order),
+    }
+
+
+@staff_required
+def invoice_detail_view(request: HttpRequest, number: str, invoice_number: str) -> HttpResponse:
+    invoice = invoice_detail(user=request.user, number=number, invoice_number=invoice_number)
+    return render(request, DETAIL_TEMPLATE, invoice_page_context(request, invoice))
+
+
+def _invoice_response(
+    request: HttpRequest,
+    invoice: Invoice,
+    *,
+    message: str,
+    level: int = messages.SUCCESS,
+    status: int = 200,
+    capture_form: InvoiceCaptureForm | None = None,
+) -> HttpResponse:
+    """htmx: the invoice page's panels and a message; plain POST: redirect with the message,
+    or the page again (422) when the Capture form has errors to show next to its fields."""
+    if not request.htmx and capture_form is None:
+        messages.add_message(request, level, message)
+        return redirect(invoice_url(invoice))
+    invoice = invoice_detail(
+        user=request.user, number=invoice.order.number, invoice_number=invoice.number
+    )
+    context = invoice_page_context(request, invoice, capture_form=capture_form)
+    if request.htmx:
+        context |= {"flash": message, "flash_level": LEVEL_TAGS.get(level, "info")}
+    response = render(request, DETAIL_TEMPLATE, context, status=status)
+    if request.htmx:
+        response["HX-Reswap"] = "none"
+    return response
+
+
+def _invoice_guard(
+    request: HttpRequest, invoice: Invoice, operation: InvoiceOperation, label: str
+) -> HttpResponse | None:
+    availability = invoice_operation_availability(
+        user=request.user, invoice=invoice, operation=operation
+    )
+    if availability.is_permission:
+        raise PermissionDenied(availability.reason)
+    if availability:
+        return None
+    return _refused(request, invoice, availability, label)
+
+
+def _refused(request: HttpRequest, invoice: Invoice, availability, label: str) -> HttpResponse:
+    def htmx_response(**kwargs: object) -> HttpResponse:
+        return _invoice_response(request, invoice, **kwargs)
+
+    return unavailable_response(
+        request,
+        invoice.order,
+        availability,
+        operation=label,
+        back=invoice_url(invoice),
+        htmx_response=htmx_response,
+    )
+
+
+@staff_required
+@require_POST
+def invoice_capture_view(request: HttpRequest, number: str, invoice_number: str) -> HttpResponse:
+    invoice = invoice_detail(user=request.user, number=number, invoice_number=invoice_number)
+    if refused := _invoice_guard(request, invoice, InvoiceOperation.CAPTURE, "Capture"):
+        return refused
+    options = capture_modes(
+        user=request.user,
+        order=invoice.order,
+        amount=invoice_amount_to_capture(invoice),
+        with_not_capture=False,
+    )
+    form = InvoiceCaptureForm(request.POST, order=invoice.order, capture_options=options)
+    if form.is_valid():
+        try:
+            outcome = invoice_capture(
+                invoice=invoice,
+                user=request.user,
+                capture_mode=form.cleaned_data["capture_mode"],
+                expected_version=form.cleaned_data["version"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
+        except StaleOrder:
+            form.mark_stale()
+        except InvoicingError as exc:
+            form.add_error(exc.field, ValidationError(exc.message, code=exc.code))
+        except OperationUnavailable as exc:
+            return _refused(request, invoice, exc.availability, "Capture")
+        else:
+            return _invoice_response(
+                request, outcome.invoice, message=outcome.message(), level=outcome.level
+            )
+    message = "; ".join(form.stale_errors) or "Check the Capture choice."
+    return _invoice_response(
+        request, invoice, message=message, level=messages.ERROR, status=422, capture_form=form
+    )
+
+
+@staff_required
+@require_POST
+def invoice_cancel_view(request: HttpRequest, number: str, invoice_number: str) -> HttpResponse:
+    invoice = invoice_detail(user=request.user, number=number, invoice_number=invoice_number)
+    if refused := _invoice_guard(request, invoice, InvoiceOperation.CANCEL, "Cancel"):
+        return refused
+    form = ConfirmForm(request.POST, order=invoice.order)
+    stale = "The order changed since this page was drawn; check it and try again."
+    if not form.is_valid():
+        return _invoice_response(request, invoice, message=stale, level=messages.ERROR)
+    try:
+        invoice = invoice_cancel(
+            invoice=invoice,
+            user=request.user,
+            expected_version=form.cleaned_data["version"],
+            idempotency_key=form.cleaned_data["idempotency_key"],
+        )
+    except StaleOrder:
+        return _invoice_response(request, invoice, message=stale, level=messages.ERROR, status=422)
+    except OperationUnavailable as exc:
+        return _refused(request, invoice, exc.availability, "Cancel")
+    return _invoice_response(request, invoice, message=f"Invoice #{invoice.number} is canceled.")
