@@ -47,11 +47,30 @@ def user_can_export(*, user: AbstractBaseUser) -> bool:
 
 
 def transaction_get(*, user: AbstractBaseUser, uuid: Any) -> Transaction:
-    """The transaction with everything its details page shows, or 404 outside the user's stores."""
-    queryset = transactions_visible(user=user).select_related(
-        "order", "store", "payment", "parent", "actor", "invoice", "credit_memo"
+    """The transaction with what its page and the operations registry read, or 404.
+
+    Outside the user's stores a transaction is "not found", never "forbidden": a 403 would
+    confirm that the UUID exists.
+    """
+    queryset = (
+        transactions_visible(user=user)
+        .select_related(
+            "order",
+            "store",
+            "parent",
+            "invoice",
+            "credit_memo",
+            "payment__order__store",
+            "payment__gateway_account",
+        )
+        .prefetch_related("payment__transactions")
     )
     return get_object_or_404(queryset, uuid=uuid)
+
+
+def idempotency_key_used(*, key: str) -> bool:
+    """A form submitted before: the service answers it again instead of acting twice."""
+    return bool(key) and Transaction.objects.filter(idempotency_key=key).exists()
 
 
 # Keyset pagination -------------------------------------------------------------------------

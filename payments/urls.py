@@ -1,6 +1,7 @@
 from django.urls import path
 
 from payments.views import detail, export, listing
+from payments.views.operations import DOORS, transaction_operation
 
 app_name = "payments"
 
@@ -8,4 +9,14 @@ urlpatterns = [
     path("", listing.transaction_list, name="transaction_list"),
     path("export.csv", export.transaction_export, name="transaction_export"),
     path("<uuid:uuid>/", detail.transaction_detail, name="transaction_detail"),
+    # One URL per operation (GET: the dialog; POST: run it), e.g. /transactions/<uuid>/capture/.
+    *[
+        path(
+            f"<uuid:uuid>/{door.slug}/",
+            transaction_operation,
+            {"operation": code},
+            name=door.url_name.split(":", 1)[1],
+        )
+        for code, door in DOORS.items()
+    ],
 ]

@@ -48,8 +48,7 @@ def cash_flow(transaction: Transaction) -> str:
 def copy_button(value: object, label: str) -> str:
     """A Copy button; static/js/transactions.js writes `data-copy` to the clipboard."""
     return format_html(
-        '<button type="button" class="btn btn--ghost btn--xs copy-button" data-copy="{}" '
-        'aria-label="Copy {}">Copy</button>',
+        '<button type="button" class="copy-btn" data-copy="{}" aria-label="Copy {}">Copy</button>',
         value,
         label,
     )

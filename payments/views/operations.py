@@ -1,11 +1,187 @@
-"""Operation buttons and dialogs of Transaction Details (filled in once the registry lands)."""
+"""Operations of Transaction Details: one URL per operation, GET the dialog, POST to run it.
 
+The registry (`payments.operations`) decides the buttons, their reasons and each POST's guard;
+the services in `payments.services` do the work. This module only maps one to the other.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
+from backoffice.decorators import staff_required
+from backoffice.money import format_major
+from payments import operations as ops
+from payments import selectors, services
+from payments.errors import ErrorCode, OperationError
+from payments.forms import OperationForm, new_idempotency_key
 from payments.models import Transaction
+from payments.services import OperationResult, Outcome
+
+DETAIL = "payments/transaction_detail.html"
+PAGE = "payments/transaction_operation.html"
+UNPROCESSABLE = 422  # htmx swaps it (see base.html's responseHandling): errors stay in the dialog
 
 
-def operation_buttons(*, user: AbstractBaseUser, transaction: Transaction) -> list[Any]:
-    return []
+def _capture(txn: Transaction, **kw: Any) -> OperationResult:
+    return services.payment_capture(payment=txn.payment, parent=txn, online=True, **kw)
+
+
+def _void(txn: Transaction, **kw: Any) -> OperationResult:
+    return services.payment_void(payment=txn.payment, parent=txn, online=True, **kw)
+
+
+def _refund(txn: Transaction, **kw: Any) -> OperationResult:
+    return services.payment_refund(payment=txn.payment, parent=txn, online=True, **kw)
+
+
+def _refund_offline(txn: Transaction, **kw: Any) -> OperationResult:
+    return services.payment_refund(payment=txn.payment, parent=txn, online=False, **kw)
+
+
+def _chargeback(txn: Transaction, **kw: Any) -> OperationResult:
+    return services.payment_chargeback(payment=txn.payment, parent=txn, **kw)
+
+
+def _chargeback_reversal(txn: Transaction, **kw: Any) -> OperationResult:
+    return services.chargeback_reverse(chargeback=txn, **kw)
+
+
+def _rebill(txn: Transaction, **kw: Any) -> OperationResult:
+    return services.payment_rebill(parent=txn, **kw)
+
+
+@dataclass(frozen=True)
+class Door:
+    """How Transaction Details reaches one registry operation: its URL and its service."""
+
+    operation: ops.Operation
+    slug: str
+    run: Callable[..., OperationResult]
+
+    @property
+    def url_name(self) -> str:
+        return f"payments:transaction_{self.slug.replace('-', '_')}"
+
+
+DOORS: dict[str, Door] = {
+    door.operation.code: door
+    for door in [
+        Door(ops.CAPTURE, "capture", _capture),
+        Door(ops.VOID, "reversal", _void),
+        Door(ops.REFUND, "refund", _refund),
+        Door(ops.REFUND_OFFLINE, "refund-offline", _refund_offline),
+        Door(ops.CHARGEBACK, "chargeback", _chargeback),
+        Door(ops.CHARGEBACK_REVERSAL, "chargeback-reversal", _chargeback_reversal),
+        Door(ops.REBILL, "rebill", _rebill),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Button:
+    code: str
+    label: str
+    url: str
+    allowed: bool
+    reason: str
+    max_amount: int | None
+
+
+def operation_buttons(*, user: AbstractBaseUser, transaction: Transaction) -> list[Button]:
+    """The registry's operations for this transaction, each enabled or with its reason."""
+    return [
+        Button(
+            code=op.code,
+            label=op.label,
+            url=reverse(DOORS[op.code].url_name, args=[transaction.uuid]),
+            allowed=a.allowed,
+            reason=a.reason,
+            max_amount=a.max_amount,
+        )
+        for op, a in ops.available_operations(user=user, target=transaction)
+        if op.code in DOORS
+    ]
+
+
+def _render(request: HttpRequest, partial: str, context: dict, status: int = 200) -> HttpResponse:
+    template = f"{DETAIL}#{partial}" if request.htmx else PAGE
+    return render(request, template, {**context, "partial": partial}, status=status)
+
+
+def _form(
+    txn: Transaction, avail: ops.Availability, data: Any = None, *, replay: bool = False
+) -> OperationForm:
+    # Rebill has no upper limit; offering the debit's amount is the usual case.
+    suggested = avail.max_amount if avail.max_amount is not None else txn.amount
+    initial = {
+        "amount": format_major(suggested, txn.currency),
+        "idempotency_key": new_idempotency_key(),
+    }
+    return OperationForm(
+        data,
+        initial=initial,
+        transaction=txn,
+        # A resubmitted form is answered by the service with its first result, whatever
+        # is left now; only a new form is held to the current maximum.
+        max_amount=None if replay else avail.max_amount,
+        amount_editable=replay or avail.amount_editable,
+        label=avail.operation.label,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def transaction_operation(request: HttpRequest, uuid: str, operation: str) -> HttpResponse:
+    door = DOORS[operation]
+    txn = selectors.transaction_get(user=request.user, uuid=uuid)
+    avail = ops.availability(door.operation, user=request.user, target=txn)
+    if avail.code == ErrorCode.PERMISSION_DENIED:
+        raise PermissionDenied(avail.reason)
+    context = {"transaction": txn, "door": door, "availability": avail}
+    key = request.POST.get("idempotency_key", "")
+    replay = request.method == "POST" and selectors.idempotency_key_used(key=key)
+    if not (avail.allowed or replay):
+        return _render(request, "operation_form", context, UNPROCESSABLE)
+    form = _form(txn, avail, request.POST if request.method == "POST" else None, replay=replay)
+    if not form.is_bound:
+        return _render(request, "operation_form", {**context, "form": form})
+    if not form.is_valid():
+        return _render(request, "operation_form", {**context, "form": form}, UNPROCESSABLE)
+    try:
+        result = door.run(txn, actor=request.user, **form.service_arguments())
+    except OperationError as error:
+        if error.code == ErrorCode.PERMISSION_DENIED:
+            raise PermissionDenied(error.message) from error
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return _render(request, "operation_form", {**context, "form": form}, UNPROCESSABLE)
+    return _render(request, "operation_result", result_context(request, door, txn, result))
+
+
+def result_context(
+    request: HttpRequest, door: Door, txn: Transaction, result: OperationResult
+) -> dict[str, Any]:
+    """The outcome, plus the panels it changed (swapped out of band into the page)."""
+    fresh = selectors.transaction_get(user=request.user, uuid=txn.uuid)
+    headline = {
+        Outcome.SUCCESS: f"{door.operation.label} succeeded",
+        Outcome.DECLINED: f"{door.operation.label} was declined",
+        Outcome.UNKNOWN: f"{door.operation.label}: outcome unknown",
+        Outcome.PENDING: f"{door.operation.label} is pending",
+    }[result.outcome]
+    return {
+        "transaction": fresh,
+        "door": door,
+        "result": result,
+        "created": result.transaction,
+        "headline": headline,
+        "tree": selectors.transaction_tree(transaction=fresh),
+        "operations": operation_buttons(user=request.user, transaction=fresh),
+        "oob": True,
+    }

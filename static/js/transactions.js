@@ -1,58 +1,9 @@
-// Transaction pages: copy buttons and the operation dialog. No inline code (strict CSP).
+// Transaction Details: the operation <dialog>. Copy buttons ([data-copy]) and
+// [data-dialog-close] are handled by app.js for every page. No inline code (strict CSP).
 (function () {
   "use strict";
 
-  function flash(button, text) {
-    var original = button.dataset.label || button.textContent;
-    button.dataset.label = original;
-    button.textContent = text;
-    button.classList.add("is-copied");
-    window.setTimeout(function () {
-      button.textContent = original;
-      button.classList.remove("is-copied");
-    }, 1600);
-  }
-
-  function copyFallback(value) {
-    // Older browsers or an insecure origin: copy through a throwaway selection.
-    var area = document.createElement("textarea");
-    area.value = value;
-    area.setAttribute("readonly", "");
-    area.className = "visually-hidden";
-    document.body.appendChild(area);
-    area.select();
-    var ok = false;
-    try {
-      ok = document.execCommand("copy");
-    } catch (e) {
-      ok = false;
-    }
-    document.body.removeChild(area);
-    return ok;
-  }
-
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-copy]");
-    if (button) {
-      var value = button.dataset.copy;
-      if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(value).then(
-          function () { flash(button, "Copied"); },
-          function () { flash(button, copyFallback(value) ? "Copied" : "Press Ctrl+C"); }
-        );
-      } else {
-        flash(button, copyFallback(value) ? "Copied" : "Press Ctrl+C");
-      }
-      return;
-    }
-    var closer = event.target.closest("[data-dialog-close]");
-    if (closer) {
-      var dialog = closer.closest("dialog");
-      if (dialog) dialog.close();
-    }
-  });
-
-  // A dialog's body is fetched by htmx; open the dialog once the form has arrived.
+  // htmx fetches a dialog's body; open the dialog once the form has arrived.
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     var dialog = target && target.closest ? target.closest("dialog") : null;
@@ -62,7 +13,8 @@
     if (focus) focus.focus();
   });
 
-  // Closing discards the dialog's content so the next opening fetches fresh maxima and keys.
+  // Closing discards the content, so the next opening fetches a fresh maximum and a new
+  // idempotency key instead of resubmitting an old form.
   document.addEventListener(
     "close",
     function (event) {

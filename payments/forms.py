@@ -1,0 +1,130 @@
+"""The operation dialog's form: Amount, Usage, Transaction ID, Memo (validation only).
+
+The idempotency key is generated when the dialog is rendered and travels in a hidden field, so
+a double click or a resent request carries the same key and the service makes it a no-op.
+"""
+
+import re
+import uuid
+
+from django import forms
+
+from backoffice.money import MoneyError, format_money, parse_amount
+from payments.models import Transaction
+
+KEY = re.compile(r"^[0-9a-f]{32}$")
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
+class OperationForm(forms.Form):
+    amount = forms.CharField(
+        label="Amount",
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "autofocus": True}
+        ),
+    )
+    usage = forms.CharField(
+        label="Usage",
+        max_length=127,
+        required=False,
+        help_text="Descriptor on the customer's statement.",
+    )
+    merchant_reference = forms.CharField(
+        label="Transaction ID",
+        max_length=120,
+        required=False,
+        help_text="Your own reference; unique in this store.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    memo = forms.CharField(
+        label="Memo",
+        required=False,
+        max_length=2000,
+        help_text="Internal note, never shown to the customer.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=32)
+
+    def __init__(
+        self,
+        *args: object,
+        transaction: Transaction,
+        max_amount: int | None,
+        amount_editable: bool = True,
+        label: str = "This operation",
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.label = label
+        self.transaction = transaction
+        self.currency = transaction.currency
+        self.max_amount = max_amount
+        self.fields["amount"].help_text = (
+            f"Maximum: {format_money(max_amount, self.currency)}"
+            if max_amount is not None
+            else "No maximum: the card is charged again."
+        )
+        if not amount_editable:
+            # The gateway can only take the whole amount (no partial capture or refund).
+            self.fields["amount"].widget.attrs["readonly"] = True
+        self.amount_editable = amount_editable
+
+    def clean_amount(self) -> int:
+        text = self.cleaned_data["amount"]
+        try:
+            minor = parse_amount(text, self.currency)
+        except MoneyError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from exc
+        if minor == 0:
+            raise forms.ValidationError("Enter an amount greater than zero.", code="zero")
+        if self.max_amount is not None and minor > self.max_amount:
+            raise forms.ValidationError(
+                f"The maximum is {format_money(self.max_amount, self.currency)}.",
+                code="max",
+            )
+        if not self.amount_editable and self.max_amount is not None and minor != self.max_amount:
+            raise forms.ValidationError(
+                f"{self.label} is for the full amount only: "
+                f"{format_money(self.max_amount, self.currency)}.",
+                code="full_only",
+            )
+        return minor
+
+    def clean_merchant_reference(self) -> str:
+        return self.cleaned_data["merchant_reference"].strip()
+
+    def clean_idempotency_key(self) -> str:
+        key = self.cleaned_data["idempotency_key"]
+        if not KEY.match(key):
+            raise forms.ValidationError("This form is damaged; close it and open it again.")
+        return key
+
+    def clean(self) -> dict:
+        data = super().clean()
+        reference, key = data.get("merchant_reference"), data.get("idempotency_key")
+        if reference:
+            # The unique constraint is the final guard against a race; this check gives the
+            # clear message in the ordinary case. A resubmission of this very form (same
+            # key) is not a duplicate of itself.
+            taken = Transaction.objects.filter(
+                store_id=self.transaction.store_id, merchant_reference=reference
+            ).exclude(idempotency_key=key or "")
+            if taken.exists():
+                self.add_error(
+                    "merchant_reference", "This Transaction ID is already used in this store."
+                )
+        return data
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "amount": data["amount"],
+            "idempotency_key": data["idempotency_key"],
+            "merchant_reference": data["merchant_reference"],
+            "usage": data["usage"].strip(),
+            "memo": data["memo"].strip(),
+        }
