@@ -33,6 +33,9 @@ class CreditMemoState(models.TextChoices):
     PENDING = "pending", "Pending"
     AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
     REFUNDED = "refunded", "Refunded"
+    # An online refund split over several captures where one part went through and a later
+    # one was declined or never applied: the memo stands, for less money than its total.
+    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
     FAILED = "failed", "Failed"
     CANCELED = "canceled", "Canceled"
 

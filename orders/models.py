@@ -250,6 +250,12 @@ class CreditMemo(models.Model):
     adjustment_fee = MONEY(default=0)
     grand_total = MONEY(default=0)
     comment = models.TextField(blank=True)
+    # New Credit Memo's "Email Copy" and "Append Comments": the customer gets a copy once the
+    # refund went through (with the comment when appended).
+    email_copy = models.BooleanField(default=False)
+    append_comment = models.BooleanField(default=False)
+    # The form's one-time key: a second submit finds this memo instead of refunding again.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -108,6 +108,7 @@ BADGE_TONES: dict[str, dict[str, str]] = {
         "pending": "amber",
         "awaiting_approval": "purple",
         "refunded": "green",
+        "partially_refunded": "pink",
         "failed": "red",
         "canceled": "gray",
     },
