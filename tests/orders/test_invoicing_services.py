@@ -116,9 +116,7 @@ def test_a_failure_in_the_middle_of_a_spread_keeps_what_was_captured_and_says_wh
     history = order.comments.filter(invoice=invoice).values_list("body", flat=True)
     summary = next(body for body in history if body.startswith("Capture Online of invoice"))
     assert f"authorization {auth1.gateway_reference}: captured $61.00" in summary
-    assert f"authorization {auth2.gateway_reference}: capture of $5.51 failed" in (
-        summary
-    )
+    assert f"authorization {auth2.gateway_reference}: capture of $5.51 failed" in (summary)
     assert "$5.51 is still to be captured and the invoice stays open (partially paid)" in summary
 
     # The rest is captured later from the invoice page, offline this time.
