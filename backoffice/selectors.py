@@ -10,9 +10,6 @@ from payments.enums import PaymentStatus
 
 RECENT_ORDERS = 10
 
-# Authorized money that still waits for an invoice/capture.
-AWAITING_CAPTURE = [PaymentStatus.AUTHORIZED, PaymentStatus.PARTIALLY_AUTHORIZED]
-
 
 @dataclass(frozen=True)
 class Kpi:
@@ -31,7 +28,7 @@ def dashboard_summary(*, user: AbstractBaseUser) -> dict:
         processing=Count("pk", filter=Q(state=OrderState.PROCESSING)),
         on_hold=Count("pk", filter=Q(state=OrderState.HOLDED)),
         payment_review=Count("pk", filter=Q(state=OrderState.PAYMENT_REVIEW)),
-        to_capture=Count("pk", filter=Q(payment_status__in=AWAITING_CAPTURE)),
+        to_capture=Count("pk", filter=Q(payment_status=PaymentStatus.AUTHORIZED)),
     )
     kpis = [
         Kpi(

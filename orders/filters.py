@@ -44,10 +44,12 @@ class OrderFilter(filters.FilterSet):
         method="filter_search",
         label="Search",
         widget=forms.TextInput(
-            attrs={"placeholder": "Order #, email, customer name or gateway reference",
-                   "type": "search"}
+            attrs={
+                "placeholder": "Order #, email, customer name or gateway reference",
+                "type": "search",
+            }
         ),
-    )  # fmt: skip
+    )
     store = filters.ModelChoiceFilter(
         queryset=Store.objects.none(), to_field_name="code", empty_label="All stores"
     )

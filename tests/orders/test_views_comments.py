@@ -48,6 +48,7 @@ def test_htmx_post_returns_the_refreshed_comments_panel(client, support, order):
     assert "Called the customer." in html
     assert "Sam Ray (sam)" in html
     assert "Comment added." in html
+    assert '<span class="tabs__count" id="comments-tab-count" hx-swap-oob="true">1</span>' in html
     assert "Called the customer.</textarea>" not in html  # the form is blank again
     comment = OrderComment.objects.get(order=order)
     assert comment.author == support
