@@ -4,7 +4,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from backoffice.money import format_money
-from payments.models import GatewayAccount, Payment, Transaction
+from payments.models import (
+    GatewayAccount,
+    Payment,
+    SandboxCharge,
+    SandboxOperation,
+    Transaction,
+)
 
 PAYMENT_AMOUNTS = (
     "amount_requested",
@@ -130,3 +136,37 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="Amount", ordering="amount")
     def money(self, obj: Transaction) -> str:
         return format_money(obj.amount, obj.currency)
+
+
+class SandboxOperationInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = SandboxOperation
+    fields = ["kind", "status", "amount", "idempotency_key", "message", "created_at"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(SandboxCharge)
+class SandboxChargeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What the sandbox PSP believes ("the outside world"); written only by the sandbox."""
+
+    list_display = [
+        "reference",
+        "currency",
+        "is_sale",
+        "amount_authorized",
+        "amount_captured",
+        "amount_voided",
+        "amount_refunded",
+        "expires_at",
+    ]
+    list_filter = ["currency", "is_sale"]
+    search_fields = ["=reference"]
+    inlines = [SandboxOperationInline]
+
+
+@admin.register(SandboxOperation)
+class SandboxOperationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["reference", "kind", "status", "amount", "currency", "charge", "created_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["=reference", "=idempotency_key", "charge__reference"]
+    list_select_related = ["charge"]

@@ -23,7 +23,8 @@ from backoffice.demo.catalogue import (
     Country,
     price_in,
 )
-from backoffice.money import format_major
+from backoffice.money import allocate, format_major
+from payments.gateways.sandbox import MAGIC_ENDINGS
 
 STORE_CURRENCIES = {"us": "USD", "eu": "EUR", "jp": "JPY"}
 # The X-Payments case (DESIGN.md "Orders"): 2 × 56.00 + 10.00 shipping, authorized as two
@@ -164,8 +165,10 @@ def _order(
         items = [_item(sku="SP1", name="Simple product 1", qty=2, price=5600, tax=0, discount=0)]
         method, shipping = "Flat rate", 1000
     else:
-        items = _items(store, currency, rng)
         method, shipping = rng.choice(SHIPPING_METHODS[store])
+        items = _items(store, currency, rng)
+        while _has_magic_amount(items, shipping):
+            items = _items(store, currency, rng)
     grand_total = shipping + sum(i["_total"] for i in items)
     data = {
         "number": number,
@@ -200,6 +203,27 @@ def _items(store: str, currency: str, rng: random.Random) -> list[dict]:
             )
         )
     return items
+
+
+def _has_magic_amount(items: list[dict], shipping: int) -> bool:
+    """Would an amount the stories move trip one of the sandbox's fault-injecting endings?
+
+    The demo replays its history on the sandbox and staff try the demo orders there, so its
+    totals, first-row captures and one-unit refunds stay clear of the magic amounts.
+    """
+
+    def one_unit(item: dict) -> int:
+        qty = item["qty"]
+        return (
+            allocate(item["price"] * qty, 1, qty)
+            + allocate(item["tax"], 1, qty)
+            - allocate(item["discount"], 1, qty)
+        )
+
+    rows = sum(i["_total"] for i in items)
+    amounts = [rows + shipping, rows, items[0]["_total"] + shipping]
+    amounts += [one_unit(items[0]), one_unit(items[-1])]
+    return any(amount % 100 in MAGIC_ENDINGS for amount in amounts)
 
 
 def _item(*, sku: str, name: str, qty: int, price: int, tax: int, discount: int) -> dict:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from backoffice.demo.accounts import USERS, demo_stores_ensure, demo_users_ensure
 from backoffice.demo.bulk import demo_orders_bulk_create
 from backoffice.demo.generator import demo_orders
+from backoffice.demo.replay import demo_gateway_replay
 from backoffice.demo.stories import Staff, demo_story_apply
 from backoffice.roles import RolesReport, roles_setup
 from orders.models import Order
@@ -76,6 +77,8 @@ def demo_seed(
         lines=[order.line() for order in realistic],
         source_name="seed_demo",
         on_line=lambda _: progress.advance(),
+        # Told after each story below: the sandbox must see the history in order.
+        register_payments=False,
     )
     if report.failed:
         raise DemoSeedError("; ".join(m for e in report.failed for m in e.messages()))
@@ -92,6 +95,7 @@ def demo_seed(
                 now=now,
                 rng=random.Random(f"{SEED}:{demo.number}"),
             )
+            demo_gateway_replay(order=by_number[demo.number])
 
     bulk = max(orders - REALISTIC_ORDERS, 0)
     created = 0

@@ -17,9 +17,9 @@ from decimal import Decimal
 from babel import Locale
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils.dateparse import parse_datetime
 
-from backoffice.money import MoneyError, format_money, is_valid_currency, parse_amount
+from backoffice.money import format_money, is_valid_currency
+from orders.importing.fields import FieldReader
 from payments.enums import PaymentAction
 
 NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -140,90 +140,6 @@ class OrderRecord:
         return self.subtotal + self.tax_amount - self.discount_amount + self.shipping_amount
 
 
-class _Reader:
-    """Reads typed fields out of parsed JSON, collecting one message per bad field."""
-
-    def __init__(self, currency: str | None) -> None:
-        self.currency = currency
-        self.reasons: list[str] = []
-
-    def error(self, path: str, message: str) -> None:
-        self.reasons.append(f"{path}: {message}")
-
-    def obj(self, parent: Mapping, key: str, path: str, allowed: frozenset[str]) -> dict | None:
-        value = parent.get(key)
-        if value is None:
-            self.error(path, "is required")
-            return None
-        if not isinstance(value, dict):
-            self.error(path, "must be an object")
-            return None
-        for unknown in sorted(set(value) - allowed):
-            self.error(path, f"unknown field {unknown!r}")
-        return value
-
-    def text(
-        self,
-        parent: Mapping,
-        key: str,
-        path: str,
-        *,
-        required: bool = True,
-        max_length: int = 255,
-    ) -> str:
-        value = parent.get(key)
-        if value is None or value == "":
-            if required:
-                self.error(path, "is required")
-            return ""
-        if not isinstance(value, str):
-            self.error(path, "must be a string")
-            return ""
-        value = value.strip()
-        if required and not value:
-            self.error(path, "is required")
-        if len(value) > max_length:
-            self.error(path, f"is longer than {max_length} characters")
-        return value
-
-    def amount(self, parent: Mapping, key: str, path: str, *, required: bool = True) -> int:
-        value = parent.get(key)
-        if value is None:
-            if required:
-                self.error(path, "is required")
-            return 0
-        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-            self.error(path, 'must be a decimal string such as "12.50"')
-            return 0
-        if self.currency is None:  # the currency error is already reported
-            return 0
-        try:
-            return parse_amount(value, self.currency)
-        except MoneyError as exc:
-            self.error(path, str(exc).rstrip("."))
-            return 0
-
-    def moment(
-        self, parent: Mapping, key: str, path: str, *, required: bool = True
-    ) -> datetime | None:
-        value = parent.get(key)
-        if value is None:
-            if required:
-                self.error(path, "is required")
-            return None
-        try:
-            parsed = parse_datetime(value) if isinstance(value, str) else None
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            self.error(path, "must be an ISO 8601 date and time such as 2026-11-01T10:00:00Z")
-            return None
-        if parsed.tzinfo is None:
-            self.error(path, "needs a time zone, e.g. 2026-11-01T10:00:00Z")
-            return None
-        return parsed
-
-
 def parse_order_line(text: str, *, store_currencies: Mapping[str, str]) -> OrderRecord:
     """Validate one JSON line into an OrderRecord, or raise LineInvalid with every reason.
 
@@ -238,7 +154,7 @@ def parse_order_line(text: str, *, store_currencies: Mapping[str, str]) -> Order
 
     number = data.get("number") if isinstance(data.get("number"), str) else None
     currency = data.get("currency")
-    reader = _Reader(
+    reader = FieldReader(
         currency if isinstance(currency, str) and is_valid_currency(currency) else None
     )
     for unknown in sorted(set(data) - ORDER_KEYS):
@@ -299,7 +215,9 @@ def parse_order_line(text: str, *, store_currencies: Mapping[str, str]) -> Order
     return record
 
 
-def _address(reader: _Reader, data: Mapping, key: str, *, required: bool) -> AddressRecord | None:
+def _address(
+    reader: FieldReader, data: Mapping, key: str, *, required: bool
+) -> AddressRecord | None:
     if data.get(key) is None and not required:
         return None
     raw = reader.obj(data, key, key, ADDRESS_KEYS)
@@ -319,7 +237,7 @@ def _address(reader: _Reader, data: Mapping, key: str, *, required: bool) -> Add
     )
 
 
-def _items(reader: _Reader, data: Mapping) -> list[ItemRecord]:
+def _items(reader: FieldReader, data: Mapping) -> list[ItemRecord]:
     raw_items = data.get("items")
     if not isinstance(raw_items, list) or not raw_items:
         reader.error("items", "must list at least one item")
@@ -355,7 +273,7 @@ def _items(reader: _Reader, data: Mapping) -> list[ItemRecord]:
     return items
 
 
-def _shipping(reader: _Reader, data: Mapping) -> tuple[str, int]:
+def _shipping(reader: FieldReader, data: Mapping) -> tuple[str, int]:
     if data.get("shipping") is None:
         return "", 0
     raw = reader.obj(data, "shipping", "shipping", SHIPPING_KEYS)
@@ -365,7 +283,9 @@ def _shipping(reader: _Reader, data: Mapping) -> tuple[str, int]:
     return method, reader.amount(raw, "amount", "shipping.amount")
 
 
-def _payments(reader: _Reader, data: Mapping, placed_at: datetime | None) -> list[PaymentRecord]:
+def _payments(
+    reader: FieldReader, data: Mapping, placed_at: datetime | None
+) -> list[PaymentRecord]:
     raw_payments = data.get("payments", [])
     if not isinstance(raw_payments, list):
         reader.error("payments", "must be a list")
@@ -418,7 +338,7 @@ def _payments(reader: _Reader, data: Mapping, placed_at: datetime | None) -> lis
     return payments
 
 
-def _card(reader: _Reader, raw: Mapping, path: str) -> tuple[str, str]:
+def _card(reader: FieldReader, raw: Mapping, path: str) -> tuple[str, str]:
     card = raw.get("card")
     if card is None:
         return "", ""

@@ -11,6 +11,9 @@ What an imported payment becomes:
   captured at checkout, so the order is invoiced here (one paid invoice for all items and the
   shipping, the debits linked to it) — Capture Online is never offered for such payments.
 Cached payment amounts come from `order_payments_recompute`, like every other money write.
+After an order commits, each payment's gateway is told about it (`register_checkout_payment`,
+outside any transaction like every gateway call): a real PSP already knows the payment, the
+sandbox records it so that later captures, voids and refunds against its reference work.
 """
 
 from collections.abc import Callable, Iterable
@@ -40,6 +43,7 @@ from orders.importing.records import (
 )
 from orders.models import Invoice, InvoiceItem, Order, OrderAddress, OrderItem
 from payments.enums import PaymentAction, TransactionSource, TransactionStatus, TransactionType
+from payments.gateways import UnknownGateway, gateway_for_payment
 from payments.models import GatewayAccount, Payment, Transaction
 from payments.recompute import order_payments_recompute
 
@@ -76,8 +80,13 @@ def orders_import_lines(
     lines: Iterable[str],
     source_name: str,
     on_line: Callable[[int], None] | None = None,
+    register_payments: bool = True,
 ) -> ImportReport:
-    """Import every line (1-based numbering counts blank lines, which are ignored)."""
+    """Import every line (1-based numbering counts blank lines, which are ignored).
+
+    `register_payments=False` leaves telling the gateways to the caller (the demo data, which
+    replays later history on the sandbox itself).
+    """
     report = ImportReport()
     stores = {store.code: store for store in Store.objects.all()}
     currencies = {code: store.currency for code, store in stores.items()}
@@ -90,6 +99,7 @@ def orders_import_lines(
                 stores=stores,
                 currencies=currencies,
                 origin=f"{source_name}, line {line_no}",
+                register_payments=register_payments,
             )
         if on_line is not None:
             on_line(line_no)
@@ -104,6 +114,7 @@ def _import_line(
     stores: dict[str, Store],
     currencies: dict[str, str],
     origin: str,
+    register_payments: bool,
 ) -> None:
     try:
         record = parse_order_line(text, store_currencies=currencies)
@@ -114,7 +125,7 @@ def _import_line(
         report.skipped.append(record.number)
         return
     try:
-        order_import(record=record, store=stores[record.store_code], origin=origin)
+        order = order_import(record=record, store=stores[record.store_code], origin=origin)
     except IntegrityError as exc:
         # Another import inserted the same number between our check and our insert.
         if Order.objects.filter(number=record.number).exists():
@@ -124,6 +135,24 @@ def _import_line(
         report.failed.append(LineError(line=line_no, reasons=[reason], number=record.number))
         return
     report.imported.append(record.number)
+    if register_payments:
+        payments_register_with_gateway(order=order)
+
+
+def payments_register_with_gateway(*, order: Order) -> None:
+    """Tell each payment's gateway about a payment made at checkout. Call after the commit."""
+    for payment in order.payments.select_related("gateway_account"):
+        try:
+            adapter = gateway_for_payment(payment)
+        except UnknownGateway:
+            continue  # no adapter for this gateway: its payments can only be handled offline
+        adapter.register_checkout_payment(
+            reference=payment.gateway_reference,
+            amount=payment.amount_requested,
+            currency=payment.currency,
+            captured=payment.payment_action == PaymentAction.AUTHORIZE_CAPTURE,
+            expires_at=payment.expires_at,
+        )
 
 
 def order_import(*, record: OrderRecord, store: Store, origin: str) -> Order:

@@ -1,0 +1,93 @@
+"""Typed fields out of one parsed JSON line, with one message per bad field."""
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils.dateparse import parse_datetime
+
+from backoffice.money import MoneyError, parse_amount
+
+
+class FieldReader:
+    """Reads typed fields out of parsed JSON, collecting one message per bad field."""
+
+    def __init__(self, currency: str | None) -> None:
+        self.currency = currency
+        self.reasons: list[str] = []
+
+    def error(self, path: str, message: str) -> None:
+        self.reasons.append(f"{path}: {message}")
+
+    def obj(self, parent: Mapping, key: str, path: str, allowed: frozenset[str]) -> dict | None:
+        value = parent.get(key)
+        if value is None:
+            self.error(path, "is required")
+            return None
+        if not isinstance(value, dict):
+            self.error(path, "must be an object")
+            return None
+        for unknown in sorted(set(value) - allowed):
+            self.error(path, f"unknown field {unknown!r}")
+        return value
+
+    def text(
+        self,
+        parent: Mapping,
+        key: str,
+        path: str,
+        *,
+        required: bool = True,
+        max_length: int = 255,
+    ) -> str:
+        value = parent.get(key)
+        if value is None or value == "":
+            if required:
+                self.error(path, "is required")
+            return ""
+        if not isinstance(value, str):
+            self.error(path, "must be a string")
+            return ""
+        value = value.strip()
+        if required and not value:
+            self.error(path, "is required")
+        if len(value) > max_length:
+            self.error(path, f"is longer than {max_length} characters")
+        return value
+
+    def amount(self, parent: Mapping, key: str, path: str, *, required: bool = True) -> int:
+        value = parent.get(key)
+        if value is None:
+            if required:
+                self.error(path, "is required")
+            return 0
+        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+            self.error(path, 'must be a decimal string such as "12.50"')
+            return 0
+        if self.currency is None:  # the currency error is already reported
+            return 0
+        try:
+            return parse_amount(value, self.currency)
+        except MoneyError as exc:
+            self.error(path, str(exc).rstrip("."))
+            return 0
+
+    def moment(
+        self, parent: Mapping, key: str, path: str, *, required: bool = True
+    ) -> datetime | None:
+        value = parent.get(key)
+        if value is None:
+            if required:
+                self.error(path, "is required")
+            return None
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            self.error(path, "must be an ISO 8601 date and time such as 2026-11-01T10:00:00Z")
+            return None
+        if parsed.tzinfo is None:
+            self.error(path, "needs a time zone, e.g. 2026-11-01T10:00:00Z")
+            return None
+        return parsed
