@@ -89,13 +89,17 @@ class OrderMoneySummary:
     capturable: int
 
     @property
+    def net_paid(self) -> int:
+        return self.total_paid - self.total_refunded
+
+    @property
     def total_due(self) -> int:
         return max(self.grand_total - self.total_paid + self.total_refunded, 0)
 
     @property
     def outstanding(self) -> int:
         """Positive: money still to collect; negative: money to give back (DESIGN.md)."""
-        return self.grand_total - (self.total_paid - self.total_refunded) - self.capturable
+        return self.grand_total - self.net_paid - self.capturable
 
     @property
     def outstanding_abs(self) -> int:
