@@ -1,6 +1,11 @@
 """Presentation of transactions: type badges and cash-flow marks."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
 from payments.models import Transaction
@@ -51,4 +56,20 @@ def copy_button(value: object, label: str) -> str:
         '<button type="button" class="copy-btn" data-copy="{}" aria-label="Copy {}">Copy</button>',
         value,
         label,
+    )
+
+
+@register.simple_tag
+def stacked_time(value: datetime, tz_name: str) -> str:
+    """Date above time (in the store's zone) so narrow table columns stay readable."""
+    try:
+        zone = ZoneInfo(tz_name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = timezone.localtime(value, zone)
+    return format_html(
+        '<time class="cell-stack nowrap" datetime="{}">{}<span class="muted small">{}</span></time>',
+        value.isoformat(),
+        date_format(local, "M j, Y"),
+        f"{date_format(local, 'H:i:s')} {local.tzname()}",
     )
