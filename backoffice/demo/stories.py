@@ -3,8 +3,9 @@
 Demo data only. The history is recorded the way the money engine records it — successful
 ledger Transactions (source import, so they read as loaded history, not live gateway calls),
 invoices and credit memos, a comment for every event through `orders.history`, and cached
-amounts from `order_payments_recompute` — but without calling a gateway: these events
-happened in the past. Each story runs in one transaction on an order imported moments ago.
+amounts from `order_payments_recompute` — but without calling a gateway while writing: these
+events happened in the past. Each story runs in one transaction on an order imported moments
+ago; `demo.replay` then tells the sandbox PSP, after the commit.
 """
 
 import random
@@ -27,7 +28,13 @@ from orders.enums import (
     OrderState,
     RefundMode,
 )
-from orders.history import comment_money, comment_note, comment_status, describe_transaction
+from orders.history import (
+    author_label,
+    comment_money,
+    comment_note,
+    comment_status,
+    describe_transaction,
+)
 from orders.models import CreditMemo, CreditMemoItem, Invoice, InvoiceItem, Order, OrderItem
 from payments.enums import TransactionSource, TransactionStatus, TransactionType
 from payments.models import Payment, Transaction
@@ -96,7 +103,7 @@ class _Story:
             else f"psp-{self.rng.getrandbits(48):012x}",
             idempotency_key=f"demo:{self.order.number}:{payment.pk}:{type}:{count + 1}",
             actor=actor,
-            actor_label=actor.get_username() if actor else "",
+            actor_label=author_label(actor),
             source=TransactionSource.IMPORT,
             memo="Demo history (seed_demo).",
             invoice=invoice,

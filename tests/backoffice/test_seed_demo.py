@@ -139,7 +139,7 @@ def test_demo_authorizations_expire_soon_or_have_expired():
 
 
 def test_demo_money_is_consistent_with_the_ledger():
-    seed_demo(orders=50)
+    seed_demo(orders=20)
 
     assert not [p.pk for p in Payment.objects.all() if ledger_drift(payment=p)]
     paid_types = [TransactionType.CAPTURE, TransactionType.DEBIT]
@@ -158,7 +158,7 @@ def test_demo_money_is_consistent_with_the_ledger():
 
 
 def test_the_sandbox_agrees_with_the_demo_ledger():
-    seed_demo(orders=50)
+    seed_demo(orders=20)  # the first 17 orders tell every story
 
     for payment in Payment.objects.all():
         charge = SandboxCharge.objects.get(reference=payment.gateway_reference)
