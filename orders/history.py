@@ -152,3 +152,25 @@ def comment_invoice(
         invoice=invoice,
         is_customer_notified=is_customer_notified,
     )
+
+
+def comment_credit_memo(
+    *,
+    order: Order,
+    credit_memo: CreditMemo,
+    body: str,
+    author: AbstractBaseUser | None = None,
+    source: str = CommentSource.UI,
+    is_customer_notified: bool = False,
+) -> OrderComment:
+    """A credit memo's own history: created, refunded, failed or pending, its staff comment."""
+    return _add(
+        order=order,
+        body=body,
+        kind=CommentKind.CREDIT_MEMO,
+        source=source,
+        author=author,
+        invoice=credit_memo.invoice,
+        credit_memo=credit_memo,
+        is_customer_notified=is_customer_notified,
+    )

@@ -5,7 +5,7 @@ message, replayed); refusals raise `payments.errors.OperationError` before anyth
 written or sent. Call them outside any transaction.
 """
 
-from payments.services._flow import OperationResult, Outcome
+from payments.services._flow import OperationResult, Outcome, register_outcome_listener
 from payments.services.authorize import (
     payment_authorize,
     payment_record_checkout,
@@ -32,6 +32,7 @@ __all__ = [
     "payment_refund",
     "payment_void",
     "payments_reconcile",
+    "register_outcome_listener",
     "store_gateway_account",
     "transaction_reconcile",
 ]

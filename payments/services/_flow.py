@@ -373,7 +373,28 @@ def record_outcome(
             _on_success(txn)
         payments = order_payments_recompute(order=order)
         _after_outcome(txn, order, payments, actor=actor, from_gateway=True, via=via)
+        for listener in _OUTCOME_LISTENERS:
+            listener(transaction=txn, order=order, actor=actor, via=via)
         return result_of(txn)
+
+
+# -- extension point: documents that follow an outcome ------------------------------------------
+
+OutcomeListener = Callable[..., None]
+_OUTCOME_LISTENERS: list[OutcomeListener] = []
+
+
+def register_outcome_listener(listener: OutcomeListener) -> OutcomeListener:
+    """Let a document follow the outcome of its transactions (a credit memo of its refunds).
+
+    `listener(transaction=, order=, actor=, via=)` runs inside `record_outcome`, under the order
+    lock and in the same transaction, after the history comment and the recompute, so the
+    document can never disagree with the ledger. `via` is "" for an operation's own step 3 and
+    names the resolver otherwise ("Reconciliation"). Registered once, from an AppConfig.ready().
+    """
+    if listener not in _OUTCOME_LISTENERS:
+        _OUTCOME_LISTENERS.append(listener)
+    return listener
 
 
 def _on_success(txn: Transaction) -> None:
