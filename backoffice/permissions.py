@@ -2,46 +2,167 @@
 
 A permission granted to a user or group globally applies to every store; granted on a Store
 object (guardian's direct-FK tables) it applies to that store only.
+
+Every check in a request goes through one `StorePermissions` per user object: the user's
+global and per-store operation permissions are read in a single query the first time they are
+needed, then answered from memory (the order page asks a dozen questions per store and the
+registries ask again under the lock; none of that costs another query). Permissions granted
+after the first check are not seen by the same user object: re-fetch the user (as Django's and
+guardian's own caches also require).
+
+    perms = store_permissions(request.user)
+    perms.has("refund_online", store)          # bool
+    perms.codenames(store)                     # frozenset of codenames on that store
+    require_store_perm(user, "refund_online", store)  # PermissionDenied with the reason
+    permission_reason("refund_online", store=store)
+    # → "Requires the Refund online permission for store EU"
 """
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from collections.abc import Iterable
 
-from backoffice.models import Store
+from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.core.exceptions import PermissionDenied
+from django.db.models import IntegerField, QuerySet, Value
+
+from backoffice.models import (
+    OPERATION_PERMISSIONS,
+    Store,
+    StoreGroupObjectPermission,
+    StoreUserObjectPermission,
+)
 
 APP = "backoffice"
+# The permission names staff read in reasons and in the admin ("Refund online").
+PERMISSION_LABELS: dict[str, str] = dict(OPERATION_PERMISSIONS)
+ALL_CODENAMES: frozenset[str] = frozenset(PERMISSION_LABELS)
+_CACHE_ATTRIBUTE = "_backoffice_store_permissions"
+
+
+def permission_label(codename: str) -> str:
+    return PERMISSION_LABELS.get(codename, codename.replace("_", " ").capitalize())
+
+
+def store_label(store: Store) -> str:
+    return store.code.upper()
+
+
+def permission_reason(*codenames: str, store: Store | None = None) -> str:
+    """The sentence a disabled button or a 403 shows for a missing permission (any of several).
+
+    "Requires the Refund online permission for store EU"; "Requires the Refund online or
+    Refund offline permission for store EU".
+    """
+    names = " or ".join(permission_label(codename) for codename in codenames)
+    where = f" for store {store_label(store)}" if store is not None else ""
+    return f"Requires the {names} permission{where}"
+
+
+class StorePermissions:
+    """One user's operation permissions: global ones, and per store (object permissions)."""
+
+    def __init__(self, user: AbstractBaseUser) -> None:
+        self.is_superuser = bool(user.is_superuser)
+        self.global_codenames: frozenset[str] = frozenset()
+        self.by_store: dict[int, frozenset[str]] = {}
+        if self.is_superuser or not (user.is_authenticated and user.is_active):
+            return
+        global_: set[str] = set()
+        by_store: dict[int, set[str]] = {}
+        for codename, store_id in _permission_rows(user.pk):
+            if store_id is None:
+                global_.add(codename)
+            else:
+                by_store.setdefault(store_id, set()).add(codename)
+        self.global_codenames = frozenset(global_)
+        self.by_store = {pk: frozenset(c | global_) for pk, c in by_store.items()}
+
+    def codenames(self, store: Store | int) -> frozenset[str]:
+        if self.is_superuser:
+            return ALL_CODENAMES
+        store_id = store if isinstance(store, int) else store.pk
+        return self.by_store.get(store_id, self.global_codenames)
+
+    def has(self, codename: str, store: Store | int) -> bool:
+        return codename in self.codenames(store)
+
+    def has_global(self, codename: str) -> bool:
+        return self.is_superuser or codename in self.global_codenames
+
+    def has_anywhere(self, codename: str) -> bool:
+        """Held globally or on at least one store."""
+        return self.has_global(codename) or any(codename in c for c in self.by_store.values())
+
+    def store_ids_with(self, codename: str) -> list[int] | None:
+        """The ids of the stores where `codename` is held; None means every store."""
+        if self.has_global(codename):
+            return None
+        return sorted(pk for pk, c in self.by_store.items() if codename in c)
+
+
+def _permission_rows(user_id: int) -> QuerySet:
+    """(codename, store id or NULL) for every operation permission of the user: one query.
+
+    The four sources (user and group permissions, user and group object permissions on a
+    Store) are a UNION ALL, so the cost doesn't depend on the number of stores or groups.
+    """
+    no_store = Value(None, output_field=IntegerField())
+    ours = Permission.objects.filter(content_type__app_label=APP).order_by()
+    by_user = ours.filter(user__id=user_id).values_list("codename", no_store)
+    by_group = ours.filter(group__user__id=user_id).values_list("codename", no_store)
+    on_store_by_user = (
+        StoreUserObjectPermission.objects.filter(user_id=user_id)
+        .order_by()
+        .values_list("permission__codename", "content_object_id")
+    )
+    on_store_by_group = (
+        StoreGroupObjectPermission.objects.filter(group__user__id=user_id)
+        .order_by()
+        .values_list("permission__codename", "content_object_id")
+    )
+    return by_user.union(by_group, on_store_by_user, on_store_by_group, all=True).order_by()
+
+
+def store_permissions(user: AbstractBaseUser) -> StorePermissions:
+    """The user's permissions, read once per user object (so once per request)."""
+    cached = user.__dict__.get(_CACHE_ATTRIBUTE)
+    if cached is None:
+        cached = StorePermissions(user)
+        user.__dict__[_CACHE_ATTRIBUTE] = cached
+    return cached
 
 
 def has_global_perm(user: AbstractBaseUser, codename: str) -> bool:
-    # ModelBackend caches the user's global permissions on the user object: one query per
-    # request however many checks follow.
-    return user.is_active and (user.is_superuser or user.has_perm(f"{APP}.{codename}"))
+    return user.is_active and store_permissions(user).has_global(codename)
 
 
 def stores_with_perm(user: AbstractBaseUser, codename: str) -> QuerySet[Store]:
-    """Stores on which `user` holds `codename`, as one query."""
+    """Stores on which `user` holds `codename` (no query until the queryset is used)."""
     if not user.is_authenticated or not user.is_active:
         return Store.objects.none()
-    if has_global_perm(user, codename):
+    ids = store_permissions(user).store_ids_with(codename)
+    if ids is None:
         return Store.objects.all()
-    return Store.objects.filter(
-        Q(
-            storeuserobjectpermission__user=user,
-            storeuserobjectpermission__permission__codename=codename,
-        )
-        | Q(
-            storegroupobjectpermission__group__user=user,
-            storegroupobjectpermission__permission__codename=codename,
-        )
-    ).distinct()
+    if not ids:
+        return Store.objects.none()
+    return Store.objects.filter(pk__in=ids)
 
 
 def user_has_store_perm(user: AbstractBaseUser, codename: str, store: Store) -> bool:
-    if has_global_perm(user, codename):
-        return True
-    return stores_with_perm(user, codename).filter(pk=store.pk).exists()
+    return store_permissions(user).has(codename, store)
+
+
+def user_has_any_store_perm(user: AbstractBaseUser, codenames: Iterable[str], store: Store) -> bool:
+    held = store_permissions(user).codenames(store)
+    return any(codename in held for codename in codenames)
+
+
+def require_store_perm(user: AbstractBaseUser, codename: str, store: Store) -> None:
+    """The POST guard for a single permission: 403 with the reason when it is missing."""
+    if not user_has_store_perm(user, codename, store):
+        raise PermissionDenied(permission_reason(codename, store=store))
 
 
 def visible_store_ids(user: AbstractBaseUser) -> QuerySet:
-    """Subquery of the store ids whose orders and transactions the user may view."""
+    """The ids of the stores whose orders and transactions the user may view, to filter by
+    (`store_id__in=`): lists stay one query whatever the number of stores or rows."""
     return stores_with_perm(user, "view_orders").values("pk")

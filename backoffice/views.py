@@ -1,10 +1,12 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from backoffice import selectors
 from backoffice.decorators import staff_required
 
 
 @staff_required
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard.html", selectors.dashboard_summary(user=request.user))

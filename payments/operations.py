@@ -21,11 +21,12 @@ services ask it again under the order lock, so a button and its POST never disag
     ops.TRANSACTION_OPERATIONS["PA"]  # (CAPTURE, VOID): Transaction Details, by type
 
 Rules, checked in this order; the first that fails gives the reason:
-1. the target's transaction type (pre-authorization → Capture, Reversal; capture → Refund,
+1. the store permission (`backoffice.models.OPERATION_PERMISSIONS`, read once per request by
+   `backoffice.permissions.store_permissions`); `user=None` is the system (batch jobs) and is
+   always allowed. First, so a POST without it is a 403 whatever the target's state;
+2. the target's transaction type (pre-authorization → Capture, Reversal; capture → Refund,
    Chargeback; debit/rebill → Rebill, Refund, Chargeback; chargeback → Chargeback Reversal;
    refund → none) and its status (only successful transactions are acted on);
-2. the store permission (`backoffice.models.OPERATION_PERMISSIONS`); `user=None` is the system
-   (batch jobs) and is always allowed;
 3. the order: on hold, in payment review, canceled or closed block every operation except
    recording chargebacks and their reversals, which are facts reported by the acquirer;
 4. the payment: gateway able to work online, authorization not expired, gateway capability
@@ -41,12 +42,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.models import AbstractBaseUser, Permission
-from django.db.models import Q
+from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
-from backoffice.models import OPERATION_PERMISSIONS, Store
+from backoffice.models import Store
 from backoffice.money import format_money
+from backoffice.permissions import ALL_CODENAMES, permission_reason, store_permissions
 from orders.enums import OrderState
 from orders.models import Order
 from payments.enums import PaymentAction, TransactionStatus, TransactionType
@@ -100,6 +101,12 @@ VOID_OFFLINE = Operation(
     "void_offline", "Reversal Offline", "void_payment", frozenset({T.AUTHORIZATION}),
     online=False, wrong_type="only a pre-authorization can be reversed",
 )  # fmt: skip
+# The expiry job's attempt to release an authorization past its expiry date: some gateways still
+# release the cardholder's hold, others answer that it expired. Offered to no one in the UI.
+VOID_EXPIRED = Operation(
+    "void_expired", "Reversal", "void_payment", frozenset({T.AUTHORIZATION}), online=True,
+    wrong_type="only a pre-authorization can be reversed",
+)  # fmt: skip
 REFUND = Operation(
     "refund", "Refund", "refund_online", frozenset({T.CAPTURE, T.DEBIT, T.REBILL}), online=True,
     wrong_type="only a capture, debit or rebill can be refunded",
@@ -134,6 +141,7 @@ OPERATIONS: dict[str, Operation] = {
         CAPTURE_OFFLINE,
         VOID,
         VOID_OFFLINE,
+        VOID_EXPIRED,
         REFUND,
         REFUND_OFFLINE,
         CHARGEBACK,
@@ -166,9 +174,6 @@ PAYMENT_OPERATIONS: tuple[Operation, ...] = (
 )
 ORDER_OPERATIONS: tuple[Operation, ...] = (MARK_AS_PAID,)
 
-_PERMISSION_NAMES = dict(OPERATION_PERMISSIONS)
-_ALL_CODENAMES = frozenset(_PERMISSION_NAMES)
-
 
 @dataclass(frozen=True)
 class Availability:
@@ -187,36 +192,15 @@ class Availability:
 # -- permissions ---------------------------------------------------------------------------
 
 
-def store_codenames(user: AbstractBaseUser, store: Store) -> frozenset[str]:
-    """Operation codenames `user` holds on `store`, cached on the user object per store.
+def store_codenames(user: AbstractBaseUser | None, store: Store) -> frozenset[str]:
+    """Operation codenames `user` holds on `store` (global ones apply to every store).
 
-    Global permissions (ModelBackend, itself cached on the user) apply to every store; object
-    permissions (guardian, user or group) to their store: one query per (user, store).
+    Read through `backoffice.permissions.store_permissions`: one query per user object for
+    every store, shared with the order registry and the store scoping of lists.
     """
-    if not user.is_authenticated or not user.is_active:
-        return frozenset()
-    if user.is_superuser:
-        return _ALL_CODENAMES
-    cache: dict[int, frozenset[str]] = user.__dict__.setdefault("_payments_store_perms", {})
-    if store.pk not in cache:
-        global_ = {
-            perm.split(".", 1)[1]
-            for perm in user.get_all_permissions()
-            if perm.startswith("backoffice.")
-        }
-        scoped = Permission.objects.filter(
-            Q(
-                storeuserobjectpermission__user=user,
-                storeuserobjectpermission__content_object=store,
-            )
-            | Q(
-                storegroupobjectpermission__group__user=user,
-                storegroupobjectpermission__content_object=store,
-            ),
-            content_type__app_label="backoffice",
-        ).values_list("codename", flat=True)
-        cache[store.pk] = frozenset(global_ | set(scoped))
-    return cache[store.pk]
+    if user is None:  # the system: batch jobs, as in `availability`
+        return ALL_CODENAMES
+    return store_permissions(user).codenames(store)
 
 
 # -- the rules -----------------------------------------------------------------------------
@@ -309,6 +293,19 @@ def _left_on_cash_in(rows: list[Transaction], txn: Transaction) -> int:
     return txn.amount - _children_total(rows, txn, {T.REFUND}) - _charged_back_on(rows, txn)
 
 
+def _online_refundable(rows: list[Transaction]) -> int:
+    """Money the gateway captured, less what went back through it (or may be going back)."""
+    taken = sum(
+        r.amount for r in rows if r.type in CASH_IN and r.is_online and r.status == S.SUCCESS
+    )
+    given = sum(
+        r.amount
+        for r in rows
+        if r.type == T.REFUND and r.is_online and (r.status == S.SUCCESS or r.status in OPEN)
+    )
+    return taken - given
+
+
 def _waiting(amount: int, currency: str) -> str:
     return f" ({_money(amount, currency)} is waiting for the gateway)" if amount else ""
 
@@ -354,7 +351,7 @@ def _rule_void(c: _Context) -> tuple[int | None, bool]:
     assert p is not None
     if c.operation.online and not capabilities_for_payment(p).online:
         raise _No("the payment was recorded manually and has no gateway")
-    left = _authorization_rule(c, check_expiry=c.operation.online)
+    left = _authorization_rule(c, check_expiry=c.operation is VOID)
     if left <= 0:
         raise _No("nothing left to void" + _waiting(p.pending_capture + p.pending_void, c.currency))
     return left, False
@@ -371,6 +368,13 @@ def _rule_refund(c: _Context) -> tuple[int | None, bool]:
         left = min(left, _left_on_cash_in(c.rows(), c.transaction))
     if left <= 0:
         raise _No("nothing left to refund" + _waiting(p.pending_refund, c.currency))
+    if c.operation.online:
+        # The gateway only holds what was captured through it.
+        if c.transaction is not None and not c.transaction.is_online:
+            raise _No("the capture was recorded offline; use Refund Offline")
+        left = min(left, _online_refundable(c.rows()))
+        if left <= 0:
+            raise _No("nothing captured online is left to refund; use Refund Offline")
     if c.operation.online and not caps.partial_refund:
         if p.amount_refunded or p.pending_refund or p.amount_charged_back:
             raise _No("the gateway does not support partial refunds")
@@ -428,6 +432,7 @@ _RULES = {
     CAPTURE_OFFLINE.code: _rule_capture,
     VOID.code: _rule_void,
     VOID_OFFLINE.code: _rule_void,
+    VOID_EXPIRED.code: _rule_void,
     REFUND.code: _rule_refund,
     REFUND_OFFLINE.code: _rule_refund,
     CHARGEBACK.code: _rule_chargeback,
@@ -466,14 +471,15 @@ def availability(
     order, payment, txn = _split(target)
     c = _Context(op, order, payment, txn, now or timezone.now())
     unavailable = f"{op.label} is unavailable"
+    # Permission first: a user who may not run the operation gets the same answer (403) in
+    # every state, and learns nothing about the target's state from the refusal.
+    if user is not None and op.permission not in store_codenames(user, order.store):
+        reason = permission_reason(op.permission, store=order.store)
+        return Availability(op, False, reason, ErrorCode.PERMISSION_DENIED)
     try:
         _check_target(c)
     except _No as no:
         return Availability(op, False, f"{unavailable}: {no.why}", ErrorCode.NOT_AVAILABLE)
-    if user is not None and op.permission not in store_codenames(user, order.store):
-        name = _PERMISSION_NAMES.get(op.permission, op.permission)
-        reason = f"Requires the {name} permission for store {order.store.code.upper()}"
-        return Availability(op, False, reason, ErrorCode.PERMISSION_DENIED)
     try:
         if op.blocked_by_order_state and order.state in _STATE_REASONS:
             raise _No(_STATE_REASONS[OrderState(order.state)])

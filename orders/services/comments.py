@@ -10,14 +10,11 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from backoffice.models import Store
-from backoffice.permissions import user_has_store_perm
+from backoffice.permissions import permission_reason, store_permissions
 from orders.history import comment_note
 from orders.models import Order, OrderComment
 
 logger = logging.getLogger(__name__)
-
-NO_COMMENT_PERM = "You don't have permission to comment on this store's orders."
-NO_NOTIFY_PERM = "You don't have permission to notify this store's customers."
 
 
 @dataclass(frozen=True)
@@ -25,32 +22,37 @@ class CommentAccess:
     """What a user may do in the comment form of one store's orders.
 
     The same answer disables the form (with `reason`) and guards the POST, so they can't
-    disagree. When the roles registry lands it replaces the two checks in `comment_access`.
+    disagree. Both come from the per-request permissions (`store_permissions`): no query.
     """
 
     can_comment: bool
     can_notify: bool
+    store: Store
 
     @property
     def reason(self) -> str:
-        return "" if self.can_comment else NO_COMMENT_PERM
+        return "" if self.can_comment else permission_reason("comment_order", store=self.store)
 
     @property
     def notify_reason(self) -> str:
-        return "" if self.can_notify else NO_NOTIFY_PERM
+        if self.can_notify:
+            return ""
+        return permission_reason("notify_customer", store=self.store)
 
     def check(self, *, notify_customer: bool) -> None:
         if not self.can_comment:
-            raise PermissionDenied(NO_COMMENT_PERM)
+            raise PermissionDenied(self.reason)
         if notify_customer and not self.can_notify:
-            raise PermissionDenied(NO_NOTIFY_PERM)
+            raise PermissionDenied(self.notify_reason)
 
 
 def comment_access(*, user: AbstractBaseUser, store: Store) -> CommentAccess:
-    can_comment = user_has_store_perm(user, "comment_order", store)
+    held = store_permissions(user).codenames(store)
+    can_comment = "comment_order" in held
     return CommentAccess(
         can_comment=can_comment,
-        can_notify=can_comment and user_has_store_perm(user, "notify_customer", store),
+        can_notify=can_comment and "notify_customer" in held,
+        store=store,
     )
 
 

@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from backoffice.decorators import staff_required
+from backoffice.decorators import operation_view, staff_required
 from orders import selectors
 from orders.forms import OrderCommentForm
 from orders.models import Order
@@ -14,6 +14,7 @@ COMMENTS_PANEL = f"{PAGE_TEMPLATE}#comments_history"
 
 
 @staff_required
+@operation_view("comment_order")
 @require_POST
 def order_comment_add_view(request: HttpRequest, number: str) -> HttpResponse:
     order = selectors.order_for_update(user=request.user, number=number)

@@ -4,9 +4,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from backoffice.decorators import staff_required
+from backoffice.decorators import operation_view, staff_required
+from orders.enums import CaptureMode
 from orders.forms_invoice import ConfirmForm, InvoiceCaptureForm, InvoiceNewForm
 from orders.invoice_selectors import invoice_by_key, invoice_detail, order_for_invoicing
 from orders.invoice_totals import InvoiceLine, is_first_invoice
@@ -16,6 +17,7 @@ from orders.operations import (
     OperationUnavailable,
     OrderOperation,
     capture_modes,
+    capture_online_plan_lines,
     invoice_amount_to_capture,
     invoice_operation_availability,
     order_operation_availability,
@@ -32,6 +34,8 @@ from orders.views.action_responses import LEVEL_TAGS, invoice_url, unavailable_r
 
 NEW_TEMPLATE = "orders/invoice_new.html"
 DETAIL_TEMPLATE = "orders/invoice_detail.html"
+# Any of these lets a user invoice (Not Capture, Capture Online, Capture Offline).
+INVOICING = ("invoice_order", "capture_online", "capture_offline")
 
 
 # ---- New Invoice ---------------------------------------------------------------------------
@@ -44,6 +48,9 @@ def _new_form(request: HttpRequest, order: Order, data=None) -> InvoiceNewForm:
         items=order.items.all(),
         include_shipping=is_first_invoice(order.invoices.all()),
         capture_options=lambda total: capture_modes(user=request.user, order=order, amount=total),
+        online_plan=lambda total: capture_online_plan_lines(
+            user=request.user, order=order, amount=total
+        ),
     )
 
 
@@ -59,6 +66,7 @@ def _guard_invoice(request: HttpRequest, order: Order) -> HttpResponse | None:
 
 
 @staff_required
+@operation_view(*INVOICING)
 @require_http_methods(["GET", "POST"])
 def invoice_new(request: HttpRequest, number: str) -> HttpResponse:
     order = order_for_invoicing(user=request.user, number=number)
@@ -114,6 +122,7 @@ def _created(request: HttpRequest, outcome: SpreadOutcome) -> HttpResponse:
 
 
 @staff_required
+@operation_view(*INVOICING)
 @require_POST
 def invoice_new_totals(request: HttpRequest, number: str) -> HttpResponse:
     """htmx: the totals, line totals, Amount choices and messages for the quantities typed."""
@@ -159,11 +168,17 @@ def invoice_page_context(
         "amount_to_capture": invoice_amount_to_capture(invoice),
         "capture_form": capture_form or InvoiceCaptureForm(order=order, capture_options=options),
         "capture_options": options,
+        "online_plan": capture_online_plan_lines(
+            user=user, order=order, amount=invoice_amount_to_capture(invoice)
+        )
+        if options[CaptureMode.ONLINE].allowed
+        else [],
         "confirm_form": ConfirmForm(order=order),
     }
 
 
 @staff_required
+@require_safe
 def invoice_detail_view(request: HttpRequest, number: str, invoice_number: str) -> HttpResponse:
     invoice = invoice_detail(user=request.user, number=number, invoice_number=invoice_number)
     return render(request, DETAIL_TEMPLATE, invoice_page_context(request, invoice))
@@ -223,6 +238,7 @@ def _refused(request: HttpRequest, invoice: Invoice, availability, label: str) -
 
 
 @staff_required
+@operation_view("capture_online", "capture_offline")
 @require_POST
 def invoice_capture_view(request: HttpRequest, number: str, invoice_number: str) -> HttpResponse:
     invoice = invoice_detail(user=request.user, number=number, invoice_number=invoice_number)
@@ -261,6 +277,7 @@ def invoice_capture_view(request: HttpRequest, number: str, invoice_number: str)
 
 
 @staff_required
+@operation_view("invoice_order")
 @require_POST
 def invoice_cancel_view(request: HttpRequest, number: str, invoice_number: str) -> HttpResponse:
     invoice = invoice_detail(user=request.user, number=number, invoice_number=invoice_number)

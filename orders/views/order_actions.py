@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backoffice.decorators import staff_required
+from backoffice.decorators import operation_view, staff_required
 from orders.forms_invoice import ConfirmForm, mark_as_paid_form
 from orders.invoice_selectors import order_for_invoicing
 from orders.models import Order
@@ -100,30 +100,35 @@ def _unhold(request: HttpRequest, order: Order, data: dict) -> tuple[str, int]:
 
 
 @staff_required
+@operation_view("void_payment")
 @require_POST
 def order_void_view(request: HttpRequest, number: str) -> HttpResponse:
     return _guarded(request, number, OrderOperation.VOID, _void)
 
 
 @staff_required
+@operation_view("cancel_order")
 @require_POST
 def order_cancel_view(request: HttpRequest, number: str) -> HttpResponse:
     return _guarded(request, number, OrderOperation.CANCEL, _cancel)
 
 
 @staff_required
+@operation_view("hold_order")
 @require_POST
 def order_hold_view(request: HttpRequest, number: str) -> HttpResponse:
     return _guarded(request, number, OrderOperation.HOLD, _hold)
 
 
 @staff_required
+@operation_view("hold_order")
 @require_POST
 def order_unhold_view(request: HttpRequest, number: str) -> HttpResponse:
     return _guarded(request, number, OrderOperation.UNHOLD, _unhold)
 
 
 @staff_required
+@operation_view("mark_as_paid")
 @require_http_methods(["GET", "POST"])
 def order_mark_as_paid_view(request: HttpRequest, number: str) -> HttpResponse:
     """GET: the form as a page (the header opens it as a dialog); POST: record the payment."""

@@ -1,6 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from backoffice.decorators import staff_required
 from orders import selectors
@@ -30,6 +31,7 @@ def order_page_context(
 
 
 @staff_required
+@require_safe
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = selectors.order_detail(user=request.user, number=number)
     return render(request, PAGE_TEMPLATE, order_page_context(request, order))

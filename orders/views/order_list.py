@@ -1,11 +1,13 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from backoffice.decorators import staff_required
 from orders import selectors
 
 
 @staff_required
+@require_safe
 def order_list(request: HttpRequest) -> HttpResponse:
     result = selectors.order_list_page(user=request.user, params=request.GET)
     return render(

@@ -30,15 +30,21 @@ def payment_void(
     usage: str = "",
     memo: str = "",
     source: str = TransactionSource.UI,
+    after_expiry: bool = False,
 ) -> OperationResult:
     """Void what is left of the authorization (`amount` None: all of it, decided under lock).
 
     `online=False` records a reversal without the gateway: an authorization that expired
     or was released elsewhere (the expiry job), allowed even after expiry.
+    `after_expiry=True` (the expiry job) asks the gateway even though the expiry date passed:
+    it may still release the hold, or decline because the authorization expired.
     """
+    operation = ops.VOID_OFFLINE
+    if online:
+        operation = ops.VOID_EXPIRED if after_expiry else ops.VOID
     request = MoneyRequest(
         type=TransactionType.REVERSAL,
-        operation=ops.VOID if online else ops.VOID_OFFLINE,
+        operation=operation,
         order_id=payment.order_id,
         payment_id=payment.pk,
         amount=amount,

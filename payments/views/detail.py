@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from backoffice.decorators import staff_required
 from payments import selectors
@@ -30,6 +31,7 @@ def detail_context(*, user: AbstractBaseUser, transaction: Transaction) -> dict[
 
 
 @staff_required
+@require_safe
 def transaction_detail(request: HttpRequest, uuid: str) -> HttpResponse:
     transaction = selectors.transaction_get(user=request.user, uuid=uuid)
     context = detail_context(user=request.user, transaction=transaction)

@@ -7,6 +7,7 @@ from datetime import UTC
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from backoffice.decorators import staff_required
 from backoffice.money import format_major
@@ -106,6 +107,7 @@ def csv_lines(rows: Iterable[tuple]) -> Iterator[str]:
 
 
 @staff_required
+@require_safe
 def transaction_export(request: HttpRequest) -> StreamingHttpResponse:
     if not selectors.user_can_export(user=request.user):
         raise PermissionDenied(NO_PERMISSION)

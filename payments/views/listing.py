@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from backoffice.decorators import staff_required
 from payments import selectors
@@ -11,6 +12,7 @@ PER_PAGE = 50
 
 
 @staff_required
+@require_safe
 def transaction_list(request: HttpRequest) -> HttpResponse:
     stores = list(selectors.stores_visible(user=request.user))
     filterset = TransactionFilter(

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from backoffice.decorators import staff_required
+from backoffice.decorators import operation_view, staff_required
 from backoffice.money import format_major
 from payments import operations as ops
 from payments import selectors, services
@@ -84,6 +84,10 @@ DOORS: dict[str, Door] = {
 }
 
 
+def _door_permission(kwargs: dict[str, Any]) -> tuple[str, ...]:
+    return (DOORS[kwargs["operation"]].operation.permission,)
+
+
 @dataclass(frozen=True)
 class Button:
     code: str
@@ -137,6 +141,7 @@ def _form(
 
 
 @staff_required
+@operation_view(from_kwargs=_door_permission)
 @require_http_methods(["GET", "POST"])
 def transaction_operation(request: HttpRequest, uuid: str, operation: str) -> HttpResponse:
     door = DOORS[operation]

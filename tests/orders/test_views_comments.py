@@ -123,7 +123,7 @@ def test_without_comment_permission_the_form_is_disabled_and_post_is_403(client,
     response = client.post(url(order), {"body": "Sneaky."}, headers=HTMX)
 
     assert '<fieldset class="fieldset" disabled>' in page
-    assert "You don&#x27;t have permission to comment on this store&#x27;s orders." in page
+    assert "Requires the Comment on orders permission for store US" in page
     assert response.status_code == 403
     assert not OrderComment.objects.exists()
 
@@ -136,7 +136,7 @@ def test_notify_needs_its_own_permission(client, order, django_capture_on_commit
         response = client.post(url(order), {"body": "Hi!", "notify_customer": "on"}, headers=HTMX)
 
     assert 'name="notify_customer" disabled' in page
-    assert "permission to notify this store&#x27;s customers" in page
+    assert "Requires the Notify the customer permission for store US" in page
     assert response.status_code == 403
     assert not OrderComment.objects.exists()
     assert mail.outbox == []
