@@ -93,9 +93,11 @@ class InvoiceNewForm(_KeyedForm):
         items: Sequence[OrderItem],
         include_shipping: bool,
         capture_options: CaptureOptions,
+        online_plan: Callable[[int], list[str]] | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(*args, order=order, **kwargs)
+        self.online_plan = online_plan
         self.items = list(items)
         self.include_shipping = include_shipping
         self.capture_options = capture_options
@@ -174,6 +176,9 @@ class InvoiceNewForm(_KeyedForm):
                 "reason": options[mode].reason,
                 "checked": str(mode) == str(selected) and options[mode].allowed,
                 "id": f"id_capture_mode_{mode}",
+                "plan": self.online_plan(self.totals.grand_total)
+                if mode == CaptureMode.ONLINE and options[mode].allowed and self.online_plan
+                else [],
             }
             for mode, label in CAPTURE_CHOICES
         ]

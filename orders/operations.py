@@ -11,10 +11,12 @@ so the reason a staff member reads is the one that matters most to them.
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from backoffice.models import Store
 from backoffice.money import format_money
@@ -251,6 +253,26 @@ def capture_offline_availability(
         f"Capture Offline is not available: {fmt(plan.shortfall)} is not covered by an "
         f"authorization and only {fmt(most)} of the order is outstanding."
     )
+
+
+def capture_online_plan_lines(*, user: AbstractBaseUser, order: Order, amount: int) -> list[str]:
+    """What Capture Online would take from each authorization, for staff to see beforehand."""
+    plan = plan_capture(_payments(order), amount=amount, user=user, online=True)
+    if not plan.is_complete:
+        return []
+    fmt = _fmt(order)
+    lines = []
+    for step in plan.steps:
+        payment = step.payment
+        card = f"{payment.card_brand.title()} ····{payment.card_last4}, " * bool(payment.card_last4)
+        expiry = "no expiry"
+        if payment.expires_at:
+            local = timezone.localtime(payment.expires_at, ZoneInfo(order.store.timezone or "UTC"))
+            expiry = f"expires {date_format(local, 'M j, H:i')}"
+        lines.append(
+            f"{fmt(step.amount)} from authorization {payment.gateway_reference} ({card}{expiry})"
+        )
+    return lines
 
 
 def capture_modes(

@@ -151,7 +151,7 @@ def describe_spread(outcome: SpreadOutcome) -> str:
     invoice = outcome.invoice
     head = (
         f"Capture {outcome.how.title()} of invoice #{invoice.number} for {fmt(outcome.amount)} "
-        f"over {len(outcome.steps)} payment(s): "
+        f"over {len(outcome.steps)} {'payments' if len(outcome.steps) > 1 else 'payment'}: "
     )
     if outcome.failure is None:
         tail = f"Captured {fmt(outcome.captured)} in full."
