@@ -42,6 +42,7 @@ from orders.operations import (
 )
 from orders.services.invoice_outcome import SpreadOutcome, StepOutcome, describe_spread
 from orders.services.state import can_change_state, order_change_state
+from payments.enums import TransactionSource
 from payments.errors import OperationError
 from payments.locks import lock_order_and_payments
 from payments.models import Payment, Transaction
@@ -135,6 +136,11 @@ def _check_capture_mode(*, user: AbstractBaseUser, order: Order, mode: str, amou
         raise InvoicingError(option.reason, field="capture_mode")
 
 
+def acting_source(user: AbstractBaseUser | None) -> str:
+    """Who acts, for transactions and comments: staff, or the system (`user` None: batch jobs)."""
+    return TransactionSource.UI if user is not None else TransactionSource.BATCH
+
+
 def _describe_items(totals: InvoiceTotals) -> str:
     parts = [f"{line.qty} × {line.order_item.sku}" for line in totals.lines]
     return ", ".join(parts)
@@ -143,7 +149,7 @@ def _describe_items(totals: InvoiceTotals) -> str:
 def invoice_create(
     *,
     order: Order,
-    user: AbstractBaseUser,
+    user: AbstractBaseUser | None,
     quantities: Mapping[int, int],
     capture_mode: str,
     expected_version: int,
@@ -154,7 +160,8 @@ def invoice_create(
     """Create an invoice for `quantities` ({order item pk: qty}) and capture it as asked.
 
     A second call with the same `idempotency_key` returns the first call's invoice and does
-    nothing else (a double-clicked Submit Invoice).
+    nothing else (a double-clicked Submit Invoice). `user` None: a batch job (capture_authorized),
+    recorded with source "batch".
     """
     with transaction.atomic(durable=True):
         order, payments = lock_order_and_payments(order.pk)
@@ -202,6 +209,7 @@ def invoice_create(
             author=user,
             body=f"Invoice #{invoice.number} created for {amount} ({_describe_items(totals)}). "
             f"Amount: {mode_label}.",
+            source=acting_source(user),
         )
         if invoice.comment:
             comment_invoice(
@@ -229,7 +237,7 @@ def invoice_create(
 def invoice_capture(
     *,
     invoice: Invoice,
-    user: AbstractBaseUser,
+    user: AbstractBaseUser | None,
     capture_mode: str,
     expected_version: int,
     idempotency_key: str,
@@ -288,6 +296,7 @@ def _capture_step(
             actor=user,
             idempotency_key=f"{key}:{step.payment.pk}",
             invoice=invoice,
+            source=acting_source(user),
         )
     except OperationError as exc:
         # Refused before anything was written: the authorization changed since the plan.
@@ -332,6 +341,7 @@ def _capture_offline(
                 actor=user,
                 idempotency_key=f"{key}:manual",
                 invoice=invoice,
+                source=acting_source(user),
             )
         except OperationError as exc:
             steps.append(StepOutcome(payment=None, amount=plan.shortfall, refusal=exc.message))
@@ -351,7 +361,11 @@ def _invoice_settle(
         outcome = SpreadOutcome(invoice=invoice, mode=mode, amount=amount, steps=steps)
         if outcome.needs_history:
             comment_invoice(
-                order=order, invoice=invoice, author=user, body=describe_spread(outcome)
+                order=order,
+                invoice=invoice,
+                author=user,
+                body=describe_spread(outcome),
+                source=acting_source(user),
             )
         order_progress(order=order, user=user)
         bump_version(order)
