@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 
 from backoffice.money import format_money
 from orders.capture_plan import CapturePlan, CaptureStep, plan_capture
-from orders.enums import CaptureMode, InvoiceState, OrderState
+from orders.enums import CaptureMode, CommentSource, InvoiceState, OrderState
 from orders.history import comment_invoice
 from orders.invoice_totals import InvoiceTotals, invoice_totals, is_first_invoice
 from orders.models import Invoice, InvoiceItem, Order, OrderItem
@@ -383,6 +383,29 @@ def _invoice_refresh(*, invoice: Invoice, order: Order) -> Invoice:
     return invoice
 
 
+def invoice_follow_outcome(
+    *, transaction: Transaction, order: Order, actor: AbstractBaseUser | None, via: str
+) -> None:
+    """The money engine's outcome listener: a capture of an invoice resolved after the invoice's
+    own flow ended (reconciliation of a timeout) settles the invoice, under the same lock."""
+    if not via or transaction.invoice_id is None or not transaction.is_settled:
+        return  # the invoice's own step 3 settles it; failures leave it open as it is
+    invoice = Invoice.objects.get(pk=transaction.invoice_id)
+    if invoice.state != InvoiceState.OPEN or invoice.amount_paid < invoice.grand_total:
+        return
+    invoice.state = InvoiceState.PAID
+    invoice.save(update_fields=["state"])
+    comment_invoice(
+        order=order,
+        invoice=invoice,
+        author=actor,
+        source=CommentSource.GATEWAY,
+        body=f"{via}: invoice #{invoice.number} is paid "
+        f"({format_money(invoice.grand_total, order.currency)}).",
+    )
+    order_progress(order=order, user=actor)
+
+
 def order_mark_as_paid_for_invoice(
     *,
     order: Order,
@@ -418,7 +441,7 @@ def order_mark_as_paid_for_invoice(
     return result
 
 
-def order_progress(*, order: Order, user: AbstractBaseUser) -> None:
+def order_progress(*, order: Order, user: AbstractBaseUser | None) -> None:
     """processing → complete once every item is invoiced (or canceled) and every invoice paid."""
     if order.state != OrderState.PROCESSING:
         return

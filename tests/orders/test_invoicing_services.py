@@ -1,5 +1,7 @@
 """Invoicing through the real services, database and sandbox gateway."""
 
+from datetime import timedelta
+
 import pytest
 
 from orders.enums import CaptureMode, InvoiceState, OrderState
@@ -14,6 +16,7 @@ from orders.services.invoicing import (
 )
 from payments.enums import PaymentStatus, TransactionStatus, TransactionType
 from payments.models import Payment, Transaction
+from payments.services import transaction_reconcile
 from tests.orders.invoice_helpers import (
     authorizations,
     finance,
@@ -74,7 +77,7 @@ def test_xpayments_edited_order_captures_both_invoices_online_in_full():
     assert order.payment_status == PaymentStatus.CAPTURED
     assert [i.number for i in order.invoices.all()] == [f"{order.number}-1", f"{order.number}-2"]
     spread = order.comments.filter(invoice=invoice).values_list("body", flat=True)
-    assert any("over 2 payment(s)" in body and "Captured $66.00 in full" in body for body in spread)
+    assert any("over 2 payments" in body and "Captured $66.00 in full" in body for body in spread)
 
 
 def test_capture_online_is_disabled_with_the_shortfall_when_authorizations_cannot_cover_it():
@@ -284,3 +287,27 @@ def test_a_new_order_moves_to_processing_when_invoiced():
     create(order, user, item, 1, mode=CaptureMode.NOT_CAPTURE)
 
     assert fresh(order).state == OrderState.PROCESSING
+
+
+def test_a_capture_timeout_leaves_the_invoice_open_until_reconciliation_pays_it():
+    user = finance()
+    # 10.52 shipping: the second capture is 5.52, which the sandbox applies then times out on.
+    order, item, (_auth1, auth2) = xpayments_order(shipping=1052)
+
+    outcome = create(order, user, item, 1)
+
+    invoice = Invoice.objects.get(pk=outcome.invoice.pk)
+    assert captures(invoice)[1] == (auth2.gateway_reference, 552, TransactionStatus.UNKNOWN)
+    assert invoice.state == InvoiceState.OPEN
+    assert fresh(order).state == OrderState.PAYMENT_REVIEW
+    assert "the result is unknown" in outcome.message()
+
+    unknown = Transaction.objects.get(invoice=invoice, status=TransactionStatus.UNKNOWN)
+    transaction_reconcile(transaction=unknown, grace=timedelta(0))
+
+    invoice.refresh_from_db()
+    assert invoice.state == InvoiceState.PAID
+    assert fresh(order).state == OrderState.PROCESSING  # one unit is still to invoice
+    assert order.comments.filter(
+        invoice=invoice, body__startswith="Reconciliation: invoice", body__contains="is paid"
+    ).exists()
