@@ -1,0 +1,173 @@
+"""What an approved request runs: for each kind of request, the same service as the direct path.
+
+Each action knows the permission the requester needed, how to tell whether the request still
+fits the order (`check`, under the order lock: a changed amount or state voids it), how to run
+it (`execute`, outside any transaction, through the operation's own service, which re-checks
+everything under its own lock), and what to release when the request is closed unexecuted.
+
+The operation runs as the requester (their permission is checked again); the approver is
+recorded on the request and in the history.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import prefetch_related_objects
+
+from backoffice.money import format_money
+from orders.models import Invoice, Order
+from orders.operations import OrderOperation, mark_as_paid_limit, order_operation_availability
+from orders.services.invoicing import InvoicingError, order_mark_as_paid_for_invoice
+from payments import operations as ops
+from payments.approvals.models import ApprovalRequest
+from payments.approvals.requests import MARK_AS_PAID, TRANSACTION_REFUND
+from payments.errors import OperationError
+from payments.models import Transaction
+from payments.services import OperationResult, payment_refund
+
+CHANGED = "the order changed after the request"
+
+
+@dataclass(frozen=True)
+class Executed:
+    ok: bool
+    message: str
+    # The operation refused before doing anything (state or amount changed): the request is
+    # void. False when it ran, even if the gateway declined.
+    refused: bool = False
+
+
+def _nothing(request: ApprovalRequest, order: Order) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class ApprovalAction:
+    code: str
+    permission: Callable[[ApprovalRequest], str]
+    check: Callable[[ApprovalRequest, Order, AbstractBaseUser], str]
+    execute: Callable[[ApprovalRequest, AbstractBaseUser], Executed]
+    approved: Callable[[ApprovalRequest, Order], None] = _nothing
+    released: Callable[[ApprovalRequest, Order], None] = _nothing
+
+
+def _ran(result: OperationResult) -> Executed:
+    return Executed(ok=result.ok, message=result.message)
+
+
+def _less_left(request: ApprovalRequest, left: int, what: str) -> str:
+    return (
+        f"the amount changed: only {format_money(left, request.currency)} is {what} now "
+        f"(the request was for {format_money(request.amount, request.currency)})"
+    )
+
+
+# ---- Refund / Refund Offline from Transaction Details ---------------------------------------
+
+
+def _refund_operation(request: ApprovalRequest) -> ops.Operation:
+    return ops.REFUND if request.payload.get("online") else ops.REFUND_OFFLINE
+
+
+def _refunded_transaction(request: ApprovalRequest) -> Transaction:
+    return (
+        Transaction.objects.select_related("payment__order__store", "payment__gateway_account")
+        .prefetch_related("payment__transactions")
+        .get(pk=request.transaction_id)
+    )
+
+
+def _check_transaction_refund(
+    request: ApprovalRequest, order: Order, requester: AbstractBaseUser
+) -> str:
+    answer = ops.availability(
+        _refund_operation(request), user=requester, target=_refunded_transaction(request)
+    )
+    if not answer.allowed:
+        return answer.reason
+    if answer.max_amount is not None and request.amount > answer.max_amount:
+        return _less_left(request, answer.max_amount, "left to refund")
+    return ""
+
+
+def _execute_transaction_refund(request: ApprovalRequest, requester: AbstractBaseUser) -> Executed:
+    txn, data = _refunded_transaction(request), request.payload
+    try:
+        result = payment_refund(
+            payment=txn.payment,
+            parent=txn,
+            online=bool(data.get("online")),
+            amount=request.amount,
+            actor=requester,
+            idempotency_key=request.idempotency_key,
+            merchant_reference=data.get("merchant_reference", ""),
+            usage=data.get("usage", ""),
+            memo=data.get("memo", ""),
+        )
+    except OperationError as error:
+        return Executed(ok=False, message=error.message, refused=True)
+    return _ran(result)
+
+
+# ---- Mark as paid from the order page --------------------------------------------------------
+
+
+def _mark_as_paid_invoice(request: ApprovalRequest, order: Order) -> Invoice | None:
+    invoice_id = request.payload.get("invoice_id")
+    return order.invoices.get(pk=invoice_id) if invoice_id else None
+
+
+def _check_mark_as_paid(request: ApprovalRequest, order: Order, requester: AbstractBaseUser) -> str:
+    if order.version != request.payload.get("expected_version"):
+        return CHANGED
+    prefetch_related_objects([order], "payments__transactions", "invoices", "transactions")
+    answer = order_operation_availability(
+        user=requester, order=order, operation=OrderOperation.MARK_AS_PAID
+    )
+    if not answer.allowed:
+        return answer.reason
+    left = mark_as_paid_limit(order, _mark_as_paid_invoice(request, order))
+    if request.amount > left:
+        return _less_left(request, left, "outstanding")
+    return ""
+
+
+def _execute_mark_as_paid(request: ApprovalRequest, requester: AbstractBaseUser) -> Executed:
+    order = Order.objects.select_related("store").get(pk=request.order_id)
+    data = request.payload
+    try:
+        result = order_mark_as_paid_for_invoice(
+            order=order,
+            invoice=_mark_as_paid_invoice(request, order),
+            user=requester,
+            amount=request.amount,
+            merchant_reference=data.get("merchant_reference", ""),
+            memo=data.get("memo", ""),
+            expected_version=data["expected_version"],
+            idempotency_key=request.idempotency_key,
+        )
+    except InvoicingError as error:  # StaleOrder: the order changed in between
+        return Executed(ok=False, message=f"{CHANGED} ({error.message})", refused=True)
+    except OperationError as error:
+        return Executed(ok=False, message=error.message, refused=True)
+    return _ran(result)
+
+
+ACTIONS: dict[str, ApprovalAction] = {
+    action.code: action
+    for action in (
+        ApprovalAction(
+            code=TRANSACTION_REFUND,
+            permission=lambda request: _refund_operation(request).permission,
+            check=_check_transaction_refund,
+            execute=_execute_transaction_refund,
+        ),
+        ApprovalAction(
+            code=MARK_AS_PAID,
+            permission=lambda request: "mark_as_paid",
+            check=_check_mark_as_paid,
+            execute=_execute_mark_as_paid,
+        ),
+    )
+}

@@ -1,0 +1,89 @@
+"""Reads for the approval panels: the order page's and the dashboard's, scoped and prefetched."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from backoffice.permissions import visible_store_ids
+from orders.models import Order
+from payments.approvals.models import ApprovalRequest, ApprovalState
+from payments.approvals.services import approval_decision_refusal, approval_requests_expire
+
+DASHBOARD_APPROVALS = 20
+
+
+@dataclass(frozen=True)
+class ApprovalRow:
+    """One awaiting request with what the viewing user may do about it (and why not)."""
+
+    approval: ApprovalRequest
+    approve_reason: str
+    reject_reason: str
+
+    @property
+    def can_approve(self) -> bool:
+        return not self.approve_reason
+
+    @property
+    def can_reject(self) -> bool:
+        return not self.reject_reason
+
+
+def _rows(
+    approvals: list[ApprovalRequest], user: AbstractBaseUser, now: datetime
+) -> list[ApprovalRow]:
+    # Overdue requests are closed (with their history line) the first time a page reads them.
+    approval_requests_expire(approvals=approvals, now=now)
+    return [
+        ApprovalRow(
+            approval=a,
+            approve_reason=approval_decision_refusal(
+                approval=a, user=user, approving=True, now=now
+            )[0],
+            reject_reason=approval_decision_refusal(
+                approval=a, user=user, approving=False, now=now
+            )[0],
+        )
+        for a in approvals
+        if a.state == ApprovalState.AWAITING
+    ]
+
+
+def order_approvals(*, user: AbstractBaseUser, order: Order) -> list[ApprovalRow]:
+    """The order's requests awaiting a decision (one query; the order's store is reused)."""
+    approvals = list(
+        ApprovalRequest.objects.filter(order=order, state=ApprovalState.AWAITING).select_related(
+            "transaction", "credit_memo"
+        )
+    )
+    for approval in approvals:
+        approval.order, approval.store = order, order.store
+    return _rows(approvals, user, timezone.now())
+
+
+def awaiting_approvals(*, user: AbstractBaseUser) -> list[ApprovalRow]:
+    """The dashboard's list: awaiting requests of the stores the user may view, oldest first
+    (the first to expire). One query whatever the number of stores."""
+    approvals = list(
+        ApprovalRequest.objects.filter(
+            state=ApprovalState.AWAITING, store_id__in=visible_store_ids(user)
+        )
+        .select_related("order", "store")
+        .order_by("requested_at", "id")[:DASHBOARD_APPROVALS]
+    )
+    return _rows(approvals, user, timezone.now())
+
+
+def approvals_visible(*, user: AbstractBaseUser) -> QuerySet[ApprovalRequest]:
+    return ApprovalRequest.objects.filter(store_id__in=visible_store_ids(user))
+
+
+def approval_get(*, order: Order, approval_id: int) -> ApprovalRequest:
+    """A request of this (already scoped) order, or 404."""
+    return get_object_or_404(
+        ApprovalRequest.objects.select_related("store"), pk=approval_id, order=order
+    )

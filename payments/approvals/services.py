@@ -1,0 +1,199 @@
+"""Deciding approval requests: approve (then run), reject, and expire.
+
+    from payments.approvals import services as approvals
+
+    outcome = approvals.approval_approve(approval=request_row, user=request.user)
+    outcome.ok, outcome.message        # "Refund of €600.00 approved and done: …"
+    approvals.approval_reject(approval=request_row, user=request.user, reason="Not agreed")
+
+Rules, all checked under the order lock (order first, then the request row):
+- the decider holds "approve refund" on the request's store (else PermissionDenied: 403);
+- nobody approves their own request (ApprovalRefused, nothing written);
+- only a request still awaiting is decided; one past `expires_at` is closed as expired
+  (settings.REFUND_APPROVAL_TTL_HOURS), here or when a page reads it;
+- approving re-checks that the request still fits (the requester's permission, the order's
+  state and the amount, see `actions`): if not, the request is void and nothing runs;
+- the operation then runs through its own service outside any transaction (the money skeleton
+  needs that) with the request's idempotency key, so it can never run twice.
+Every step writes a line in the order's history.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from backoffice.permissions import permission_reason, store_permissions
+from orders.history import author_label
+from orders.models import Order
+from payments.approvals.actions import ACTIONS, ApprovalAction
+from payments.approvals.models import ApprovalRequest, ApprovalState
+from payments.approvals.requests import (
+    APPROVE_PERMISSION,
+    approval_close,
+    approval_comment,
+    what_text,
+    when_text,
+)
+from payments.locks import lock_order_and_payments
+
+SELF_APPROVAL = "You cannot approve your own request."
+
+
+class ApprovalRefused(Exception):
+    """The decision can't be taken (own request, already decided): nothing was written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ApprovalOutcome:
+    approval: ApprovalRequest
+    ok: bool
+    message: str
+
+
+def approval_decision_refusal(
+    *, approval: ApprovalRequest, user: AbstractBaseUser, approving: bool, now: datetime
+) -> tuple[str, bool]:
+    """Why `user` may not decide this request now ("" when they may), and whether that is a
+    missing permission (403). The order page disables its buttons with the same answer."""
+    if not store_permissions(user).has(APPROVE_PERMISSION, approval.store_id):
+        return permission_reason(APPROVE_PERMISSION, store=approval.store), True
+    if approving and approval.requested_by_id == user.pk:
+        return SELF_APPROVAL, False
+    if approval.is_due(now):
+        return f"The request expired on {when_text(approval.expires_at, approval.store)}.", False
+    if not approval.is_awaiting:
+        return f"The request is already {approval.get_state_display().lower()}.", False
+    return "", False
+
+
+def _locked(approval: ApprovalRequest) -> tuple[Order, ApprovalRequest]:
+    # Order first, like every money writer, so approving and the operation it runs never wait
+    # on each other crosswise; then the request row, so two deciders are serialised.
+    order, _payments = lock_order_and_payments(approval.order_id)
+    row = (
+        ApprovalRequest.objects.select_for_update(of=("self",))
+        .select_related("store", "requested_by", "credit_memo__invoice", "transaction")
+        .get(pk=approval.pk)
+    )
+    return order, row
+
+
+def _guard(row: ApprovalRequest, user: AbstractBaseUser, *, approving: bool, now: datetime) -> None:
+    reason, is_permission = approval_decision_refusal(
+        approval=row, user=user, approving=approving, now=now
+    )
+    if is_permission:
+        raise PermissionDenied(reason)
+    if reason and not row.is_due(now):
+        raise ApprovalRefused(reason)
+
+
+def _expire(row: ApprovalRequest, order: Order, now: datetime) -> ApprovalOutcome:
+    ttl_end = when_text(row.expires_at, row.store)
+    approval_close(row, order, state=ApprovalState.EXPIRED, reason=f"not decided by {ttl_end}")
+    ACTIONS[row.action].released(row, order)
+    return ApprovalOutcome(row, False, f"The request expired on {ttl_end}; ask for it again.")
+
+
+def _void(row: ApprovalRequest, order: Order, why: str, user: AbstractBaseUser) -> ApprovalOutcome:
+    approval_close(row, order, state=ApprovalState.VOID, reason=why, user=user)
+    ACTIONS[row.action].released(row, order)
+    return ApprovalOutcome(row, False, f"The request is void: {why.rstrip('.')}. Nothing was done.")
+
+
+def _requester_refusal(row: ApprovalRequest, action: ApprovalAction) -> str:
+    requester = row.requested_by
+    codename = action.permission(row)
+    if requester is None or not requester.is_active:
+        return "the requester's account is no longer active"
+    if not store_permissions(requester).has(codename, row.store_id):
+        return f"the requester no longer holds it ({permission_reason(codename, store=row.store)})"
+    return ""
+
+
+def approval_approve(
+    *, approval: ApprovalRequest, user: AbstractBaseUser, now: datetime | None = None
+) -> ApprovalOutcome:
+    """Approve and run the request (see the module docstring for every check)."""
+    now = now or timezone.now()
+    action = ACTIONS[approval.action]
+    with transaction.atomic(durable=True):
+        order, row = _locked(approval)
+        _guard(row, user, approving=True, now=now)
+        if row.is_due(now):
+            return _expire(row, order, now)
+        why = _requester_refusal(row, action) or action.check(row, order, row.requested_by)
+        if why:
+            return _void(row, order, why, user)
+        row.state, row.decided_at = ApprovalState.APPROVED, now
+        row.decided_by, row.decided_by_label = user, author_label(user)
+        row.save(update_fields=["state", "decided_at", "decided_by", "decided_by_label"])
+        action.approved(row, order)
+        approval_comment(
+            row,
+            order,
+            f"{what_text(row)} requested by {row.requested_by_label} was approved by "
+            f"{row.decided_by_label}.",
+            author=user,
+        )
+    executed = action.execute(row, row.requested_by)
+    if executed.refused:
+        # Refused by the operation's own checks (something changed in the instant between
+        # the two locks): the approval stands in the history, the request ends void.
+        with transaction.atomic(durable=True):
+            order, row = _locked(row)
+            return _void(row, order, executed.message, user)
+    ApprovalRequest.objects.filter(pk=row.pk).update(outcome=executed.message)
+    row.outcome = executed.message
+    return ApprovalOutcome(row, executed.ok, f"Approved. {executed.message}")
+
+
+def approval_reject(
+    *,
+    approval: ApprovalRequest,
+    user: AbstractBaseUser,
+    reason: str = "",
+    now: datetime | None = None,
+) -> ApprovalOutcome:
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        order, row = _locked(approval)
+        _guard(row, user, approving=False, now=now)
+        if row.is_due(now):
+            return _expire(row, order, now)
+        approval_close(
+            row, order, state=ApprovalState.REJECTED, reason=reason.strip(), user=user, now=now
+        )
+        ACTIONS[row.action].released(row, order)
+    return ApprovalOutcome(
+        row,
+        True,
+        f"{what_text(row)} requested by {row.requested_by_label} was rejected. Nothing was done.",
+    )
+
+
+def approval_requests_expire(
+    *, approvals: list[ApprovalRequest], now: datetime | None = None
+) -> int:
+    """Close as expired those of `approvals` past their time (pages call it with what they
+    read, so an overdue request is closed, with its history line, the first time it's seen)."""
+    now = now or timezone.now()
+    closed = 0
+    for approval in approvals:
+        if not approval.is_due(now):
+            continue
+        with transaction.atomic():
+            order, row = _locked(approval)
+            if row.is_due(now):
+                _expire(row, order, now)
+                closed += 1
+        approval.state = row.state
+    return closed
