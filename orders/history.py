@@ -174,3 +174,26 @@ def comment_credit_memo(
         credit_memo=credit_memo,
         is_customer_notified=is_customer_notified,
     )
+
+
+def comment_approval(
+    *,
+    order: Order,
+    kind: str,
+    body: str,
+    author: AbstractBaseUser | None = None,
+    source: str = CommentSource.UI,
+    credit_memo: CreditMemo | None = None,
+    transaction=None,
+) -> OrderComment:
+    """A four-eyes step (requested, approved, rejected, void, expired) of a refund or payment."""
+    return _add(
+        order=order,
+        body=body,
+        kind=kind,
+        source=source if author is not None else CommentSource.SYSTEM,
+        author=author,
+        invoice=credit_memo.invoice if credit_memo is not None else None,
+        credit_memo=credit_memo,
+        transaction=transaction,
+    )
