@@ -3,9 +3,10 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q
 
-from backoffice.permissions import visible_store_ids
+from backoffice.permissions import store_permissions, visible_store_ids
 from orders.enums import OrderState
 from orders.models import Order
+from payments.approvals.selectors import awaiting_approvals
 from payments.enums import PaymentStatus
 
 RECENT_ORDERS = 10
@@ -57,4 +58,11 @@ def dashboard_summary(*, user: AbstractBaseUser) -> dict:
         ),
     ]
     recent = orders.select_related("store").order_by("-placed_at", "-id")[:RECENT_ORDERS]
-    return {"counts": counts, "kpis": kpis, "recent_orders": recent}
+    return {
+        "counts": counts,
+        "kpis": kpis,
+        "recent_orders": recent,
+        # Four-eyes: requests waiting for a decision, with who may decide them.
+        "approvals": awaiting_approvals(user=user),
+        "can_approve": store_permissions(user).has_anywhere("approve_refund"),
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.views import comments, invoices, order_actions, order_detail, order_list
+from orders.views import approvals, comments, invoices, order_actions, order_detail, order_list
 
 app_name = "orders"
 
@@ -32,4 +32,15 @@ urlpatterns = [
     path("<str:number>/hold/", order_actions.order_hold_view, name="hold"),
     path("<str:number>/unhold/", order_actions.order_unhold_view, name="unhold"),
     path("<str:number>/mark-as-paid/", order_actions.order_mark_as_paid_view, name="mark_as_paid"),
+    # Four-eyes: decide a refund or Mark as paid awaiting approval
+    path(
+        "<str:number>/approvals/<int:approval_id>/approve/",
+        approvals.approval_approve_view,
+        name="approval_approve",
+    ),
+    path(
+        "<str:number>/approvals/<int:approval_id>/reject/",
+        approvals.approval_reject_view,
+        name="approval_reject",
+    ),
 ]

@@ -16,7 +16,7 @@ register = template.Library()
 # The order page panels an action can change; htmx swaps them from the action's response.
 ORDER_PANELS = (
     "#order-header,#order-information,#payment-information,#items-ordered,#order-totals,"
-    "#invoices-panel,#transactions-panel,#comments-history"
+    "#invoices-panel,#transactions-panel,#comments-history,#approvals-panel"
 )
 
 

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backoffice.decorators import operation_view, staff_required
-from orders.forms_invoice import ConfirmForm, mark_as_paid_form
+from orders.forms_invoice import ConfirmForm, MarkAsPaidForm, mark_as_paid_form
 from orders.invoice_selectors import order_for_invoicing
 from orders.models import Order
 from orders.operations import (
@@ -25,6 +25,7 @@ from orders.services.invoicing import StaleOrder, order_mark_as_paid_for_invoice
 from orders.services.order_cancel import order_cancel, order_void
 from orders.services.state import StateTransitionError, order_hold, order_unhold
 from orders.views.action_responses import order_panels_response, unavailable_response
+from payments.approvals.requests import approval_needed, awaiting_message, mark_as_paid_request
 from payments.errors import ErrorCode, OperationError
 
 MARK_AS_PAID_TEMPLATE = "orders/mark_as_paid.html"
@@ -127,6 +128,24 @@ def order_unhold_view(request: HttpRequest, number: str) -> HttpResponse:
     return _guarded(request, number, OrderOperation.UNHOLD, _unhold)
 
 
+def _ask_approval(request: HttpRequest, order: Order, form: MarkAsPaidForm) -> HttpResponse:
+    """Four-eyes: above the store's threshold, the payment waits for a manager's approval."""
+    data = form.cleaned_data
+    approval = mark_as_paid_request(
+        order=order,
+        user=request.user,
+        invoice_id=form.invoice.pk if form.invoice is not None else None,
+        amount=data["amount"],
+        merchant_reference=data["merchant_reference"],
+        memo=data["memo"],
+        expected_version=data["version"],
+        idempotency_key=data["idempotency_key"],
+    )
+    return order_panels_response(
+        request, order, message=awaiting_message(approval), level=messages.INFO
+    )
+
+
 @staff_required
 @operation_view("mark_as_paid")
 @require_http_methods(["GET", "POST"])
@@ -143,6 +162,9 @@ def order_mark_as_paid_view(request: HttpRequest, number: str) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = mark_as_paid_form(order=order, data=data)
     if form.is_bound and form.is_valid():
+        amount = form.cleaned_data["amount"]
+        if approval_needed(user=request.user, store=order.store, amount=amount):
+            return _ask_approval(request, order, form)
         try:
             result = order_mark_as_paid_for_invoice(
                 order=order,

@@ -19,6 +19,11 @@ from backoffice.decorators import operation_view, staff_required
 from backoffice.money import format_major
 from payments import operations as ops
 from payments import selectors, services
+from payments.approvals.requests import (
+    approval_needed,
+    awaiting_message,
+    transaction_refund_request,
+)
 from payments.errors import ErrorCode, OperationError
 from payments.forms import OperationForm, new_idempotency_key
 from payments.models import Transaction
@@ -159,6 +164,8 @@ def transaction_operation(request: HttpRequest, uuid: str, operation: str) -> Ht
         return _render(request, "operation_form", {**context, "form": form})
     if not form.is_valid():
         return _render(request, "operation_form", {**context, "form": form}, UNPROCESSABLE)
+    if not replay and _needs_approval(request, door, txn, form):
+        return _ask_approval(request, door, txn, form)
     try:
         result = door.run(txn, actor=request.user, **form.service_arguments())
     except OperationError as error:
@@ -167,6 +174,39 @@ def transaction_operation(request: HttpRequest, uuid: str, operation: str) -> Ht
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return _render(request, "operation_form", {**context, "form": form}, UNPROCESSABLE)
     return _render(request, "operation_result", result_context(request, door, txn, result))
+
+
+# Four-eyes: refunds above the store's threshold wait for a manager (payments/approvals).
+APPROVABLE = frozenset({ops.REFUND.code, ops.REFUND_OFFLINE.code})
+AWAITING = "payments/_approval_awaiting.html"
+
+
+def _needs_approval(
+    request: HttpRequest, door: Door, txn: Transaction, form: OperationForm
+) -> bool:
+    amount = form.cleaned_data["amount"]
+    return door.operation.code in APPROVABLE and approval_needed(
+        user=request.user, store=txn.store, amount=amount
+    )
+
+
+def _ask_approval(
+    request: HttpRequest, door: Door, txn: Transaction, form: OperationForm
+) -> HttpResponse:
+    approval = transaction_refund_request(
+        transaction=txn,
+        user=request.user,
+        online=door.operation.online,
+        **form.service_arguments(),
+    )
+    context = {
+        "transaction": txn,
+        "door": door,
+        "approval": approval,
+        "message": awaiting_message(approval),
+        "partial": "operation_awaiting",
+    }
+    return render(request, AWAITING if request.htmx else PAGE, context)
 
 
 def result_context(

@@ -1,0 +1,24 @@
+"""`{% approvals_panel %}`: the order page's requests awaiting approval (four-eyes).
+
+Each request shows Approve and Reject, enabled or disabled with the reason the service would
+give (no permission, your own request), so a button and its POST guard can't disagree.
+"""
+
+from django import template
+
+from orders.templatetags.order_operations import ORDER_PANELS
+from payments.approvals.selectors import order_approvals
+
+register = template.Library()
+
+
+@register.inclusion_tag("orders/_approvals_panel.html", takes_context=True)
+def approvals_panel(context: template.Context) -> dict:
+    request, order = context["request"], context["order"]
+    return {
+        "order": order,
+        "store": order.store,
+        "rows": order_approvals(user=request.user, order=order),
+        "csrf_token": context.get("csrf_token"),
+        "panels": ORDER_PANELS,
+    }
