@@ -1,0 +1,10 @@
+"""Batch jobs run as management commands: one runner, four jobs.
+
+- `runner`: claim, process each item on its own, count, exit status (see its docstring for why a
+  crashed run is simply run again and why several workers may run at once);
+- `claims`: how a worker claims items (PostgreSQL advisory locks + `FOR UPDATE SKIP LOCKED`);
+- `console`: progress bar on a terminal, plain lines otherwise, the summary table;
+- `command`: the options every batch command shares (`--dry-run`, `--limit`, `--store`);
+- the jobs: `expiry` (expire_authorizations), `capture` (capture_authorized), `reconcile`
+  (reconcile_payments), `export` (export_transactions, a streamed read).
+"""

@@ -1,0 +1,204 @@
+"""capture_authorized: invoice and capture online the authorized orders that wait for it.
+
+One item is an order that can still take money (new, pending payment or processing) with an
+open, unexpired authorization and items not invoiced yet. For each, the invoicing service
+(`orders.services.invoicing.invoice_create`, Amount: Capture Online, `user` None: the batch)
+creates one invoice for every item not invoiced and captures it, spread over the order's
+authorizations, soonest-expiring first. A decline is reported on the order's line and in its
+history, and the batch goes on.
+
+The invoice's idempotency key is `capture_authorized:<order pk>:<n>` (n: the order's invoices
+so far + 1) and each capture's is that key + `:<payment pk>`. A run that crashed after the
+invoice was written but before its capture started finds the invoice (open, no transaction)
+and captures it with the same keys; a capture already sent is never sent again with a new key:
+its outcome is reconcile_payments' business, as for any capture whose answer was lost.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from backoffice.models import Store
+from backoffice.money import format_money, parse_amount
+from orders.enums import CaptureMode, InvoiceState, OrderState
+from orders.invoice_totals import invoice_totals, is_first_invoice
+from orders.models import Invoice, Order, OrderItem
+from orders.operations import OperationUnavailable, capture_online_availability
+from orders.services.invoice_outcome import SpreadOutcome
+from orders.services.invoicing import InvoicingError, StaleOrder, invoice_capture, invoice_create
+from payments.batch.expiring import open_authorization_q
+from payments.batch.runner import BatchJob, ItemResult, done, failed, skipped
+from payments.enums import TransactionStatus
+from payments.errors import OperationError
+from payments.models import Payment, Transaction
+
+CAPTURABLE_STATES = (OrderState.NEW, OrderState.PENDING_PAYMENT, OrderState.PROCESSING)
+
+
+def max_amount_q(text: str, *, store_code: str | None) -> Q:
+    """Orders whose grand total is at most `text` (major units) in their own currency.
+
+    Raises `backoffice.money.MoneyError` when the amount can't be money in one of the
+    currencies concerned (10.50 for JPY).
+    """
+    stores = Store.objects.all()
+    if store_code:
+        stores = stores.filter(code=store_code)
+    limit = Q(pk__in=[])
+    for currency in sorted(set(stores.values_list("currency", flat=True))):
+        limit |= Q(currency=currency, grand_total__lte=parse_amount(text, currency))
+    return limit
+
+
+class CaptureAuthorized(BatchJob[Order]):
+    name = "capture_authorized"
+    title = "Capture authorized orders"
+    noun = "order"
+
+    def __init__(
+        self,
+        *,
+        store_code: str | None = None,
+        older_than: timedelta | None = None,
+        max_amount: Q | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        self.store_code = store_code
+        self.older_than = older_than
+        self.max_amount = max_amount
+        self.now = now or timezone.now()
+
+    def candidates(self) -> QuerySet[Order]:
+        open_authorization = Payment.objects.filter(
+            open_authorization_q(),
+            Q(expires_at__gt=self.now) | Q(expires_at__isnull=True),
+            is_expired=False,
+            order=OuterRef("pk"),
+        )
+        to_invoice = OrderItem.objects.filter(
+            order=OuterRef("pk"), qty_ordered__gt=F("qty_invoiced") + F("qty_canceled")
+        )
+        orders = Order.objects.filter(state__in=CAPTURABLE_STATES).filter(
+            Exists(open_authorization), Exists(to_invoice) | Exists(_unstarted_invoices())
+        )
+        if self.store_code:
+            orders = orders.filter(store__code=self.store_code)
+        if self.older_than is not None:
+            orders = orders.filter(placed_at__lte=self.now - self.older_than)
+        if self.max_amount is not None:
+            orders = orders.filter(self.max_amount)
+        return orders
+
+    def claim_queryset(self) -> QuerySet[Order]:
+        return (
+            self.candidates()
+            .select_related("store")
+            .prefetch_related("items", Prefetch("invoices", queryset=Invoice.objects.order_by()))
+        )
+
+    def label(self, item: Order) -> str:
+        return f"#{item.number}"
+
+    def preview(self, item: Order) -> ItemResult:
+        order = _for_planning(item.pk)
+        unstarted = _unstarted_invoice(order, key=self.key(order))
+        if unstarted is not None:
+            amount, what = unstarted.grand_total, f"capture open invoice #{unstarted.number}"
+        else:
+            totals = invoice_totals(
+                order=order,
+                items=list(order.items.all()),
+                quantities=_quantities(order),
+                include_shipping=is_first_invoice(order.invoices.all()),
+            )
+            amount = totals.grand_total
+            money = format_money(amount, order.currency)
+            what = f"invoice {totals.qty} unit(s) for {money} and capture it online"
+        answer = capture_online_availability(user=None, order=order, amount=amount)
+        if not answer.allowed:
+            return failed("would fail", f"can't {what}: {answer.reason}")
+        return done("would capture", f"would {what}", amount=amount, currency=order.currency)
+
+    def process(self, item: Order, *, key: str) -> ItemResult:
+        unstarted = _unstarted_invoice(item, key=key)
+        try:
+            if unstarted is not None:
+                outcome = invoice_capture(
+                    invoice=unstarted,
+                    user=None,
+                    capture_mode=CaptureMode.ONLINE,
+                    expected_version=item.version,
+                    idempotency_key=unstarted.idempotency_key or "",
+                )
+            else:
+                outcome = invoice_create(
+                    order=item,
+                    user=None,
+                    quantities=_quantities(item),
+                    capture_mode=CaptureMode.ONLINE,
+                    expected_version=item.version,
+                    idempotency_key=f"{key}:{len(item.invoices.all()) + 1}",
+                )
+        except StaleOrder:
+            return skipped("changed meanwhile", "the order changed while the job ran; next run")
+        except (InvoicingError, OperationUnavailable) as exc:
+            return failed("refused", str(exc))
+        except OperationError as exc:
+            return failed("refused", exc.message)
+        return _result(outcome)
+
+
+def _for_planning(order_id: int) -> Order:
+    """The order with what the capture plan reads (payments and their ledger rows)."""
+    payments = Payment.objects.select_related("gateway_account").prefetch_related("transactions")
+    return (
+        Order.objects.select_related("store")
+        .prefetch_related("items", "invoices", Prefetch("payments", queryset=payments))
+        .get(pk=order_id)
+    )
+
+
+def _unstarted_invoices() -> QuerySet[Invoice]:
+    """Open invoices this job wrote whose capture never started (a crash in between)."""
+    return Invoice.objects.filter(
+        order=OuterRef("pk"),
+        state=InvoiceState.OPEN,
+        idempotency_key__startswith=f"{CaptureAuthorized.name}:",
+    ).exclude(Exists(Transaction.objects.filter(invoice=OuterRef("pk"))))
+
+
+def _unstarted_invoice(order: Order, *, key: str) -> Invoice | None:
+    mine = [
+        invoice
+        for invoice in order.invoices.all()
+        if invoice.state == InvoiceState.OPEN
+        and (invoice.idempotency_key or "").startswith(f"{key}:")
+    ]
+    if not mine:
+        return None
+    started = set(Transaction.objects.filter(invoice__in=mine).values_list("invoice_id", flat=True))
+    return next((invoice for invoice in mine if invoice.pk not in started), None)
+
+
+def _quantities(order: Order) -> dict[int, int]:
+    return {item.pk: item.qty_to_invoice for item in order.items.all() if item.qty_to_invoice > 0}
+
+
+def _result(outcome: SpreadOutcome) -> ItemResult:
+    invoice = outcome.invoice
+    currency = invoice.order.currency
+    if outcome.repeated:
+        return skipped("already done", f"invoice #{invoice.number} was done by an earlier run")
+    failure = outcome.failure
+    if failure is None:
+        return done("captured", outcome.message(), amount=outcome.captured, currency=currency)
+    if outcome.captured:
+        kind = "partly captured"
+    elif failure.transaction is None:
+        kind = "refused"
+    elif failure.transaction.status == TransactionStatus.FAILED:
+        kind = "declined"
+    else:
+        kind = "no answer from the gateway"
+    return failed(kind, outcome.message(), amount=outcome.captured, currency=currency)

@@ -1,0 +1,365 @@
+"""expire_authorizations: release authorizations past their expiry, cancel the orders they leave
+with nothing captured (Smartpay's 7-day rule; the validity comes from each gateway account).
+
+One item is an order with at least one expired open authorization (`payments.batch.expiring`):
+
+1. Under the order lock (one transaction): re-check; the authorizations the gateway no longer
+   holds are marked expired (`Payment.is_expired`: nothing can capture them any more); when
+   nothing was captured on the order and no other authorization stays open, its unpaid open
+   invoices and the items not invoiced are canceled; the history says what expired and when.
+2. Each expired remainder is released through the money engine's void service, keyed
+   `expire_authorizations:<order pk>:<payment pk>:void|expired` (the same on every run):
+   - online while the gateway may still hold it (within the account's validity): the gateway
+     releases the cardholder's hold, or declines because it expired on its side (the sandbox
+     does once its own expiry passed); a decline is then recorded as below;
+   - otherwise an offline reversal records the expired remainder.
+   Voiding the last open money of an order with nothing captured cancels the order: the money
+   engine's state sync moves it through the order state service, which writes the history.
+
+Held orders and orders in payment review are left alone and reported: Unhold, or let
+reconcile_payments finish, and the next run releases them.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.utils import timezone
+
+from backoffice.money import format_money
+from orders.enums import CommentKind, CommentSource, InvoiceState, OrderState
+from orders.history import comment_invoice, comment_money, comment_status
+from orders.models import Invoice, Order, OrderItem
+from orders.services.invoice_outcome import authorization_label
+from orders.services.invoicing import items_qty_invoiced_refresh
+from orders.services.state import can_change_state, order_change_state
+from payments.batch.expiring import (
+    FINAL_STATES,
+    expired_q,
+    expiry_of,
+    gateway_still_holds,
+    has_expired,
+    is_open_authorization,
+    local_date,
+    open_authorization_q,
+)
+from payments.batch.runner import BatchJob, ItemResult, done, failed, skipped
+from payments.enums import TransactionSource
+from payments.errors import OperationError
+from payments.gateways import capabilities_for_payment
+from payments.ledger import uncaptured_remainder
+from payments.locks import lock_order_and_payments
+from payments.models import Payment, Transaction
+from payments.recompute import order_payments_recompute
+from payments.services import Outcome, payment_void
+
+BATCH = TransactionSource.BATCH
+_LEFT_ALONE = {
+    OrderState.HOLDED: ("order on hold", "the order is on hold: Unhold it to let the job release"),
+    OrderState.PAYMENT_REVIEW: (
+        "order in payment review",
+        "the order is in payment review: once reconcile_payments settles it, the job releases",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Release:
+    """One expired authorization to release, as decided under the lock."""
+
+    payment: Payment
+    amount: int
+    online: bool
+    expired_on: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    order: Order
+    releases: list[Release]
+    cancels_order: bool
+    documents: str  # what was canceled with it ("2 item unit(s) not invoiced"), for the line
+
+
+@dataclass(frozen=True)
+class Released:
+    release: Release
+    how: str = ""  # "online" or "offline" once released
+    problem: str = ""  # why it was not released
+    unanswered: bool = False  # the gateway's answer is unknown or pending: payment review
+
+
+class ExpireAuthorizations(BatchJob[Order]):
+    name = "expire_authorizations"
+    title = "Expire authorizations"
+    noun = "order"
+
+    def __init__(self, *, store_code: str | None = None, now: datetime | None = None) -> None:
+        self.store_code = store_code
+        self.now = now or timezone.now()
+        self._expired = expired_q(self.now)
+
+    def candidates(self) -> QuerySet[Order]:
+        expired = Payment.objects.filter(
+            open_authorization_q(), self._expired, order=OuterRef("pk")
+        )
+        orders = Order.objects.filter(Exists(expired)).exclude(state__in=FINAL_STATES)
+        if self.store_code:
+            orders = orders.filter(store__code=self.store_code)
+        return orders
+
+    def claim_queryset(self) -> QuerySet[Order]:
+        return self.candidates().select_related("store")
+
+    def label(self, item: Order) -> str:
+        return f"#{item.number}"
+
+    # -- dry run -------------------------------------------------------------------------------
+
+    def preview(self, item: Order) -> ItemResult:
+        payments = list(item.payments.select_related("gateway_account").order_by("pk"))
+        releases = self._releases(item, payments)
+        if not releases:
+            return skipped("nothing expired", "nothing has expired any more", quiet=True)
+        if item.state in _LEFT_ALONE:
+            return self._left_alone(item, releases)
+        cancels = _cancels_order(payments, releases)
+        online = all(r.online for r in releases)
+        outcome = "would void online" if online else "would record as expired"
+        if cancels:
+            outcome += ", cancel the order"
+        parts = [_describe(r, "would be voided online" if r.online else None) for r in releases]
+        tail = "; the order would be canceled (nothing was captured)" if cancels else ""
+        amount = sum(r.amount for r in releases)
+        return done(outcome, "; ".join(parts) + tail, amount=amount, currency=item.currency)
+
+    # -- the work ------------------------------------------------------------------------------
+
+    def process(self, item: Order, *, key: str) -> ItemResult:
+        plan = self._prepare(item.pk, key=key)
+        if isinstance(plan, ItemResult):
+            return plan
+        results = [self._release(release, key=key) for release in plan.releases]
+        canceled = self._finish(plan, results)
+        return self._result(plan, results, canceled)
+
+    def _releases(self, order: Order, payments: list[Payment]) -> list[Release]:
+        releases = []
+        for payment in payments:
+            if not is_open_authorization(payment) or not has_expired(payment, now=self.now):
+                continue
+            expiry = expiry_of(payment)
+            releases.append(
+                Release(
+                    payment=payment,
+                    amount=uncaptured_remainder(payment),
+                    online=gateway_still_holds(payment, now=self.now),
+                    expired_on=local_date(expiry, order.store) if expiry else "an unknown date",
+                )
+            )
+        return releases
+
+    def _left_alone(self, order: Order, releases: list[Release]) -> ItemResult:
+        outcome, why = _LEFT_ALONE[OrderState(order.state)]
+        money = format_money(sum(r.amount for r in releases), order.currency)
+        return skipped(outcome, f"{why} the {money} that expired.")
+
+    def _prepare(self, order_id: int, *, key: str) -> Plan | ItemResult:
+        """Step 1, under the order lock: re-check, mark expired, cancel documents, history.
+
+        Run again after a crash, it finds the same authorizations and writes only what is
+        missing: a payment already marked expired, or already sent to the gateway, has had
+        its comment.
+        """
+        with transaction.atomic(durable=True):
+            order, payments = lock_order_and_payments(order_id)
+            releases = self._releases(order, payments)
+            if not releases:
+                return skipped("nothing expired", "released meanwhile; nothing to do", quiet=True)
+            if order.state in _LEFT_ALONE:
+                return self._left_alone(order, releases)
+            if order.state in FINAL_STATES:
+                return skipped("order closed", f"the order is {order.get_state_display()}.")
+            marked = [r.payment for r in releases if not r.online and not r.payment.is_expired]
+            for payment in marked:
+                payment.is_expired = True
+                payment.save(update_fields=["is_expired", "updated_at"])
+            if marked:
+                payments = order_payments_recompute(order=order)
+            asked = set(
+                Transaction.objects.filter(
+                    idempotency_key__in=[f"{key}:{r.payment.pk}:void" for r in releases]
+                ).values_list("payment_id", flat=True)
+            )
+            for release in releases:
+                if release.payment.is_expired and release.payment not in marked:
+                    continue
+                if release.online and release.payment.pk in asked:
+                    continue
+                comment_money(
+                    order=order,
+                    kind=CommentKind.AUTHORIZATION,
+                    body=_expiry_comment(release),
+                    source=CommentSource.BATCH,
+                )
+            cancels = _cancels_order(payments, releases)
+            documents = _cancel_documents(order) if cancels else ""
+            order.version += 1  # forms opened before this are stale now
+            order.save(update_fields=["version", "updated_at"])
+        return Plan(order=order, releases=releases, cancels_order=cancels, documents=documents)
+
+    def _release(self, release: Release, *, key: str) -> Released:
+        """Step 2 for one authorization: the money engine's void, online first if it can."""
+        payment = release.payment
+        base = f"{key}:{payment.pk}"
+        if release.online:
+            try:
+                result = payment_void(
+                    payment=payment,
+                    actor=None,
+                    idempotency_key=f"{base}:void",
+                    online=True,
+                    after_expiry=True,
+                    source=BATCH,
+                )
+            except OperationError as exc:
+                return Released(release, problem=exc.message)
+            if result.ok:
+                return Released(release, how="online")
+            if result.outcome != Outcome.DECLINED:
+                return Released(release, problem=result.message, unanswered=True)
+            # Declined: the gateway no longer holds it. Recorded as expired, like any other.
+            _mark_expired(payment)
+        try:
+            result = payment_void(
+                payment=payment,
+                actor=None,
+                idempotency_key=f"{base}:expired",
+                online=False,
+                source=BATCH,
+                memo=f"Authorization expired on {release.expired_on}.",
+            )
+        except OperationError as exc:
+            return Released(release, problem=exc.message)
+        return Released(release, how="offline")
+
+    def _finish(self, plan: Plan, results: list[Released]) -> bool:
+        """Whether the order ended canceled; cancels it here if the state sync could not."""
+        state = Order.objects.values_list("state", flat=True).get(pk=plan.order.pk)
+        if state == OrderState.CANCELED:
+            return True
+        if not plan.cancels_order or not all(r.how for r in results):
+            return False
+        with transaction.atomic(durable=True):
+            order, payments = lock_order_and_payments(plan.order.pk)
+            untouched = not any(p.amount_captured or p.pending_capture for p in payments)
+            closed = not any(is_open_authorization(p) for p in payments)
+            if not (untouched and closed and can_change_state(order, OrderState.CANCELED)):
+                return False
+            return order_change_state(
+                order=order,
+                to=OrderState.CANCELED,
+                reason="The authorization expired and nothing was captured.",
+                source=CommentSource.BATCH,
+            )
+
+    def _result(self, plan: Plan, results: list[Released], canceled: bool) -> ItemResult:
+        order = plan.order
+        parts = [_describe(r.release, _how_text(r)) for r in results]
+        if canceled:
+            parts.append("order canceled" + (f" ({plan.documents})" if plan.documents else ""))
+        message = "; ".join(parts)
+        released = sum(r.release.amount for r in results if r.how)
+        if any(r.unanswered for r in results):
+            return failed(
+                "no answer from the gateway", message, amount=released, currency=order.currency
+            )
+        if not released:
+            return skipped("refused", message)
+        hows = {r.how for r in results if r.how}
+        outcome = "voided online" if hows == {"online"} else "recorded as expired"
+        if hows == {"online", "offline"}:
+            outcome = "voided online / expired"
+        if canceled:
+            outcome += ", order canceled"
+        return done(outcome, message, amount=released, currency=order.currency)
+
+
+def _cancels_order(payments: list[Payment], releases: list[Release]) -> bool:
+    """Nothing captured (or being captured), and nothing stays open once these are released."""
+    releasing = {r.payment.pk for r in releases}
+    if any(p.amount_captured or p.pending_capture for p in payments):
+        return False
+    return all(p.pk in releasing or not is_open_authorization(p) for p in payments)
+
+
+def _mark_expired(payment: Payment) -> None:
+    with transaction.atomic(durable=True):
+        order, payments = lock_order_and_payments(payment.order_id)
+        locked = next(p for p in payments if p.pk == payment.pk)
+        if not locked.is_expired:
+            locked.is_expired = True
+            locked.save(update_fields=["is_expired", "updated_at"])
+            order_payments_recompute(order=order)
+
+
+def _cancel_documents(order: Order) -> str:
+    """Cancel the unpaid open invoices and the units not invoiced; say what, for the history."""
+    invoices = list(Invoice.objects.filter(order=order, state=InvoiceState.OPEN, amount_paid=0))
+    for invoice in invoices:
+        invoice.state = InvoiceState.CANCELED
+        invoice.save(update_fields=["state"])
+        comment_invoice(
+            order=order,
+            invoice=invoice,
+            body=f"Invoice #{invoice.number} canceled: its authorization expired and nothing "
+            "was captured.",
+            source=CommentSource.BATCH,
+        )
+    if invoices:
+        items_qty_invoiced_refresh(order)
+    units = sum(item.qty_to_invoice for item in order.items.all())
+    if units:
+        OrderItem.objects.filter(order=order).update(
+            qty_canceled=F("qty_ordered") - F("qty_invoiced")
+        )
+    parts = [f"invoice #{inv.number}" for inv in invoices]
+    if units:
+        parts.append(f"{units} item unit(s) not invoiced")
+    if parts:
+        comment_status(
+            order=order,
+            body=f"Canceled {' and '.join(parts)}: the authorization expired and nothing was "
+            "captured.",
+            source=CommentSource.BATCH,
+        )
+    return ", ".join(parts)
+
+
+def _expiry_comment(release: Release) -> str:
+    payment = release.payment
+    money = format_money(release.amount, payment.currency)
+    head = f"{authorization_label(payment).capitalize()} expired on {release.expired_on}"
+    if release.online:
+        return f"{head}: asking the gateway to release its uncaptured {money}."
+    days = capabilities_for_payment(payment).authorization_validity_days
+    return (
+        f"{head} (the gateway keeps authorizations {days} days): its uncaptured {money} is "
+        "recorded as expired."
+    )
+
+
+def _describe(release: Release, how: str | None) -> str:
+    payment = release.payment
+    money = format_money(release.amount, payment.currency)
+    what = how or "would be recorded as expired"
+    return f"{authorization_label(payment)} expired on {release.expired_on}, {money} {what}"
+
+
+def _how_text(released: Released) -> str:
+    if released.how == "online":
+        return "voided online"
+    if released.how == "offline":
+        return "recorded as expired"
+    return f"not released: {released.problem.rstrip('.')}"

@@ -1,0 +1,65 @@
+"""reconcile_payments as a batch job: one open transaction at a time, through the runner.
+
+The work itself is `payments.services.transaction_reconcile` (ask the gateway with the
+transaction's own idempotency key, record the answer with the same `record_outcome` as every
+operation's step 3); the runner adds claims, so two reconcilers never ask about the same row.
+"""
+
+from datetime import timedelta
+
+from django.db.models import QuerySet
+
+from backoffice.money import format_money
+from payments.batch.runner import BatchJob, BatchReport, ItemResult, done, failed, skipped
+from payments.models import Transaction
+from payments.services.reconcile import ReconcileChange, open_transactions, transaction_reconcile
+
+RESOLVED = "resolved"
+WOULD_RESOLVE = "would resolve"
+LOOKUP_FAILED = "lookup failed"
+
+
+class ReconcilePayments(BatchJob[Transaction]):
+    name = "reconcile_payments"
+    title = "Reconcile payments"
+    noun = "open transaction"
+
+    def __init__(self, *, store_code: str | None, grace: timedelta | None = None) -> None:
+        self.store_code = store_code
+        self.grace = grace
+
+    def candidates(self) -> QuerySet[Transaction]:
+        return open_transactions(store_code=self.store_code)
+
+    def label(self, item: Transaction) -> str:
+        amount = format_money(item.amount, item.currency)
+        return f"#{item.order.number} {item.get_type_display()} {item.uuid} {amount}"
+
+    def process(self, item: Transaction, *, key: str) -> ItemResult:
+        # The key of the original request, never a new one: `key` is not used here.
+        return self._result(transaction_reconcile(transaction=item, grace=self.grace), RESOLVED)
+
+    def preview(self, item: Transaction) -> ItemResult:
+        change = transaction_reconcile(transaction=item, dry_run=True, grace=self.grace)
+        return self._result(change, WOULD_RESOLVE)
+
+    def _result(self, change: ReconcileChange | None, outcome: str) -> ItemResult:
+        if change is None:
+            return skipped("nothing to do yet", "still with the gateway; asked later", quiet=True)
+        txn = change.transaction
+        message = f"{change.before} → {change.after}. {change.message}"
+        if change.error:
+            return failed(LOOKUP_FAILED, message, amount=txn.amount, currency=txn.currency)
+        if change.changed:
+            return done(outcome, message, amount=txn.amount, currency=txn.currency)
+        return skipped("still pending", message)
+
+    def sentence(self, report: BatchReport) -> str:
+        if report.dry_run:
+            prefix, verb, resolved = "Dry run: ", "would resolve", report.count(WOULD_RESOLVE)
+        else:
+            prefix, verb, resolved = "", "resolved", report.count(RESOLVED)
+        return (
+            f"{prefix}checked {report.seen} open transaction(s), {verb} {resolved}, "
+            f"{report.count(LOOKUP_FAILED)} lookup error(s)."
+        )

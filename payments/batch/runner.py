@@ -1,0 +1,200 @@
+"""The one runner behind every batch job: read candidates, claim, process each item, report.
+
+For each chunk of candidates (pk order, keyset: constant memory however many there are):
+
+1. Claim (`payments.batch.claims`): on PostgreSQL a session advisory lock per item, held while
+   its money moves (across the gateway call) and dropped by the server if the worker dies, then
+   `SELECT … FOR UPDATE SKIP LOCKED` re-reads the claimed rows with the job's predicate: rows
+   another worker holds or someone is writing right now are skipped, rows another run finished
+   meanwhile drop out. Several workers on several machines therefore split the work instead of
+   doing it twice. SQLite (one writer at a time) only re-reads.
+2. Process each item on its own: the job calls the money services, which lock the order then
+   its payments, re-check against the ledger and commit each step in its own transaction, with
+   the idempotency key `f"{job}:{item pk}:…"`. The key is the same on every run, so a crashed
+   run is simply run again: a step that was done answers as it did the first time, here and at
+   the gateway, and nothing is done twice.
+3. One item failing (declined, refused, a bug) is reported and the batch goes on; the command
+   exits with status 1 when any item failed.
+
+`--dry-run` asks each job what it would do (`preview`): nothing is claimed or written.
+"""
+
+import logging
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar
+
+from django.db.models import Model, QuerySet
+
+from payments.batch.claims import claimed
+
+if TYPE_CHECKING:
+    from payments.batch.console import BatchConsole
+
+logger = logging.getLogger("payments.batch")
+
+
+class Status(StrEnum):
+    DONE = "done"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What happened to one item: `outcome` names the summary row ("captured", "declined").
+
+    `message` completes the item's line; `quiet` results (nothing to do) are printed only with
+    `--verbosity 2`.
+    """
+
+    status: Status
+    outcome: str
+    message: str = ""
+    amount: int = 0
+    currency: str = ""
+    quiet: bool = False
+
+
+def done(outcome: str, message: str = "", *, amount: int = 0, currency: str = "") -> ItemResult:
+    return ItemResult(Status.DONE, outcome, message, amount, currency)
+
+
+def skipped(outcome: str, message: str = "", *, quiet: bool = False) -> ItemResult:
+    return ItemResult(Status.SKIPPED, outcome, message, quiet=quiet)
+
+
+def failed(outcome: str, message: str = "", *, amount: int = 0, currency: str = "") -> ItemResult:
+    return ItemResult(Status.FAILED, outcome, message, amount, currency)
+
+
+class BatchJob[M: Model](ABC):
+    """One kind of batch work. Subclasses say what the items are and what to do with one."""
+
+    name: ClassVar[str]  # the command's name: idempotency keys and claims are scoped by it
+    title: ClassVar[str]  # the summary table's title
+    noun: ClassVar[str] = "item"
+
+    @abstractmethod
+    def candidates(self) -> QuerySet[M]:
+        """Every item the job would act on now (its predicate); the runner orders by pk."""
+
+    def claim_queryset(self) -> QuerySet[M]:
+        """The candidates as the job wants them loaded when claimed (select/prefetch)."""
+        return self.candidates()
+
+    @abstractmethod
+    def label(self, item: M) -> str:
+        """How an item is named at the start of its line ("#100000123")."""
+
+    @abstractmethod
+    def process(self, item: M, *, key: str) -> ItemResult:
+        """Do the work for one claimed item; `key` is the item's idempotency key prefix."""
+
+    @abstractmethod
+    def preview(self, item: M) -> ItemResult:
+        """What `process` would do, without writing anything (`--dry-run`)."""
+
+    def key(self, item: M) -> str:
+        return f"{self.name}:{item.pk}"
+
+    def sentence(self, report: "BatchReport") -> str:
+        """The last line of the output (scripts and tests read it)."""
+        prefix = "Dry run: " if report.dry_run else ""
+        return (
+            f"{prefix}{report.seen} {self.noun}(s): {report.done} done, "
+            f"{report.skipped} skipped, {report.failed} failed."
+        )
+
+
+@dataclass
+class OutcomeTotal:
+    status: Status
+    count: int = 0
+    amounts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class BatchReport:
+    job: str
+    title: str
+    noun: str
+    dry_run: bool
+    outcomes: dict[str, OutcomeTotal] = field(default_factory=dict)
+    counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
+    elapsed: float = 0.0
+
+    def add(self, result: ItemResult) -> None:
+        total = self.outcomes.setdefault(result.outcome, OutcomeTotal(result.status))
+        total.count += 1
+        if result.amount and result.currency:
+            total.amounts[result.currency] = total.amounts.get(result.currency, 0) + result.amount
+        self.counts[result.status] += 1
+
+    @property
+    def seen(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def done(self) -> int:
+        return self.counts[Status.DONE]
+
+    @property
+    def skipped(self) -> int:
+        return self.counts[Status.SKIPPED]
+
+    @property
+    def failed(self) -> int:
+        return self.counts[Status.FAILED]
+
+    def count(self, outcome: str) -> int:
+        total = self.outcomes.get(outcome)
+        return total.count if total else 0
+
+
+def run_batch[M: Model](
+    job: BatchJob[M],
+    *,
+    console: "BatchConsole",
+    limit: int | None = None,
+    dry_run: bool = False,
+    chunk_size: int = 100,
+) -> BatchReport:
+    """Run `job` over its candidates (at most `limit` items for this worker)."""
+    report = BatchReport(job=job.name, title=job.title, noun=job.noun, dry_run=dry_run)
+    started = time.monotonic()
+    total = job.candidates().count()
+    if limit is not None:
+        total = min(total, limit)
+    with console.progress(total, title=job.title) as advance:
+        last = 0
+        while limit is None or report.seen < limit:
+            size = chunk_size if limit is None else min(chunk_size, limit - report.seen)
+            # Read afresh for every chunk: what other workers finished meanwhile drops out.
+            pks = list(
+                job.candidates()
+                .filter(pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:size]
+            )
+            if not pks:
+                break
+            last = pks[-1]
+            with claimed(job, pks, dry_run=dry_run) as items:
+                for item in items:
+                    result = _run_one(job, item, dry_run=dry_run)
+                    report.add(result)
+                    console.item(job.label(item), result)
+                    advance()
+    report.elapsed = time.monotonic() - started
+    return report
+
+
+def _run_one[M: Model](job: BatchJob[M], item: M, *, dry_run: bool) -> ItemResult:
+    try:
+        return job.preview(item) if dry_run else job.process(item, key=job.key(item))
+    except Exception as exc:  # one item's bug must not stop the batch; its steps rolled back
+        logger.exception("%s: %s failed", job.name, job.label(item))
+        return failed("error", f"unexpected error: {type(exc).__name__}: {exc}")
