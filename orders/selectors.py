@@ -94,7 +94,8 @@ class OrderMoneySummary:
 
     @property
     def total_due(self) -> int:
-        return max(self.grand_total - self.total_paid + self.total_refunded, 0)
+        """Magento's Total Due: what was never paid. A refund does not make money due again."""
+        return max(self.grand_total - self.total_paid, 0)
 
     @property
     def outstanding(self) -> int:

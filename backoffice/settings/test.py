@@ -7,3 +7,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_AUTOREFRESH = True
 PAYMENT_GATEWAY_TIMEOUT_SECONDS = 2
+
+# Live-server threads must not keep connections open past a test, or PostgreSQL refuses to
+# drop the test database at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
