@@ -154,6 +154,7 @@ def approval_request_add(
         note=note.strip(),
         requested_by=user,
         requested_by_label=author_label(user),
+        requested_at=now,
         expires_at=now + approval_ttl(),
     )
     threshold = format_money(order.store.refund_approval_threshold or 0, order.currency)

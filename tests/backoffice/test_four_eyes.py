@@ -1,0 +1,408 @@
+"""Four-eyes: refunds and Mark as paid above the store's threshold wait for a second person."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from orders.models import Order, OrderComment
+from payments.approvals.models import ApprovalRequest, ApprovalState
+from payments.approvals.services import approval_approve
+from payments.enums import TransactionStatus
+from payments.models import Transaction
+from tests.backoffice.roles_helpers import (
+    HX,
+    T,
+    approve_url,
+    capture_of,
+    captured,
+    eu_store,
+    fresh,
+    key,
+    refund_on_transaction_page,
+    reject_url,
+    role_user,
+)
+from tests.factories import OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def refunds(order: Order) -> list[Transaction]:
+    return list(Transaction.objects.filter(order=order, type=T.REFUND))
+
+
+def history(order: Order) -> list[str]:
+    return list(
+        OrderComment.objects.filter(order=order).order_by("id").values_list("body", flat=True)
+    )
+
+
+@pytest.fixture
+def store():
+    return eu_store(threshold=50000)  # €500.00
+
+
+@pytest.fixture
+def finance():
+    return role_user("finance")
+
+
+@pytest.fixture
+def manager():
+    return role_user("manager")
+
+
+@pytest.fixture
+def capture(store):
+    return capture_of(captured(100000, store=store))
+
+
+def ask_refund(client, user, capture, amount="600.00", **fields) -> ApprovalRequest:
+    client.force_login(user)
+    response = refund_on_transaction_page(client, capture, amount, **fields)
+    assert response.status_code == 200, response.content
+    return ApprovalRequest.objects.get()
+
+
+# Asking --------------------------------------------------------------------------------------
+
+
+def test_refund_above_the_threshold_waits_for_approval_and_moves_no_money(client, finance, capture):
+    client.force_login(finance)
+
+    response = refund_on_transaction_page(client, capture, "600.00", memo="Damaged parcel")
+
+    assert "Refund of €600.00 is awaiting approval by a manager." in response.text
+    assert refunds(capture.order) == []
+    approval = ApprovalRequest.objects.get()
+    assert approval.state == ApprovalState.AWAITING
+    assert (approval.amount, approval.currency, approval.kind) == (60000, "EUR", "refund")
+    assert approval.requested_by == finance
+    assert approval.transaction == capture
+    assert approval.expires_at == approval.requested_at + timedelta(hours=72)
+    assert (
+        "Refund of €600.00 requested by Finance (finance) awaits approval"
+        in history(capture.order)[-1]
+    )
+
+
+def test_refund_at_or_below_the_threshold_runs_at_once(client, finance, capture):
+    client.force_login(finance)
+
+    refund_on_transaction_page(client, capture, "500.00")
+
+    assert [r.amount for r in refunds(capture.order)] == [50000]
+    assert not ApprovalRequest.objects.exists()
+
+
+def test_a_manager_refunds_above_the_threshold_without_asking(client, manager, capture):
+    client.force_login(manager)
+
+    refund_on_transaction_page(client, capture, "600.00")
+
+    assert [(r.amount, r.status) for r in refunds(capture.order)] == [(60000, "success")]
+    assert not ApprovalRequest.objects.exists()
+
+
+def test_a_store_without_threshold_never_asks(client, finance):
+    capture = capture_of(captured(100000, store=eu_store(threshold=None)))
+    client.force_login(finance)
+
+    refund_on_transaction_page(client, capture, "900.00")
+
+    assert len(refunds(capture.order)) == 1
+
+
+def test_submitting_the_same_form_twice_asks_once(client, finance, capture):
+    client.force_login(finance)
+    same = key()
+
+    refund_on_transaction_page(client, capture, "600.00", idempotency_key=same)
+    refund_on_transaction_page(client, capture, "600.00", idempotency_key=same)
+
+    assert ApprovalRequest.objects.count() == 1
+
+
+def test_asking_again_with_another_amount_voids_the_first_request(client, finance, capture):
+    first = ask_refund(client, finance, capture, "600.00")
+
+    refund_on_transaction_page(client, capture, "700.00")
+
+    first.refresh_from_db()
+    assert first.state == ApprovalState.VOID
+    assert first.reason == "replaced by a new request of €700.00"
+    assert ApprovalRequest.objects.get(state=ApprovalState.AWAITING).amount == 70000
+
+
+# Approving -----------------------------------------------------------------------------------
+
+
+def test_a_manager_approves_and_the_refund_runs_through_the_same_service(
+    client, finance, manager, capture
+):
+    approval = ask_refund(client, finance, capture, merchant_reference="RMA-7")
+    client.force_login(manager)
+
+    response = client.post(approve_url(approval), headers=HX)
+
+    assert response.status_code == 200
+    approval.refresh_from_db()
+    assert approval.state == ApprovalState.APPROVED
+    assert approval.decided_by == manager
+    [refund] = refunds(capture.order)
+    assert (refund.amount, refund.status, refund.parent) == (60000, "success", capture)
+    assert refund.merchant_reference == "RMA-7"
+    # Run as asked: the requester's operation, with the request's one-time key.
+    assert refund.actor == finance
+    assert refund.idempotency_key == approval.idempotency_key
+    lines = history(capture.order)
+    assert any("was approved by Manager (manager)" in line for line in lines)
+    assert "Approved." in response.text
+
+
+def test_approving_twice_refunds_once(client, finance, manager, capture):
+    approval = ask_refund(client, finance, capture)
+    client.force_login(manager)
+
+    client.post(approve_url(approval))
+    response = client.post(approve_url(approval), headers=HX)
+
+    assert response.status_code == 422
+    assert "The request is already approved." in response.text
+    assert len(refunds(capture.order)) == 1
+
+
+def test_self_approval_is_refused_and_changes_nothing(client, finance, capture, store):
+    approval = ask_refund(client, finance, capture)
+    # Promoted after asking: holds the approve permission now, but it's still their request.
+    assign_perm("backoffice.approve_refund", finance, store)
+    client.force_login(finance)
+
+    page = client.get(capture.order.get_absolute_url()).text
+    response = client.post(approve_url(approval), headers=HX)
+
+    assert "You cannot approve your own request." in page
+    assert response.status_code == 422
+    assert "You cannot approve your own request." in response.text
+    approval.refresh_from_db()
+    assert approval.state == ApprovalState.AWAITING
+    assert refunds(capture.order) == []
+
+
+def test_without_the_approve_permission_deciding_is_403(client, finance, capture):
+    approval = ask_refund(client, finance, capture)
+    other_finance = role_user("finance", username="finance2")
+    client.force_login(other_finance)
+
+    page = client.get(capture.order.get_absolute_url()).text
+    approve = client.post(approve_url(approval))
+    reject = client.post(reject_url(approval))
+
+    assert "Requires the Approve refunds permission for store EU" in page
+    assert (approve.status_code, reject.status_code) == (403, 403)
+    approval.refresh_from_db()
+    assert approval.state == ApprovalState.AWAITING
+
+
+def test_approve_permission_on_another_store_does_not_count(client, finance, capture):
+    approval = ask_refund(client, finance, capture)
+    us_manager = role_user("manager", store=OrderFactory().store, username="manager_us")
+    client.force_login(us_manager)
+
+    assert client.post(approve_url(approval)).status_code == 404  # can't even see the order
+
+
+def test_a_changed_amount_voids_the_request(client, finance, manager, capture):
+    approval = ask_refund(client, finance, capture, "600.00")
+    # Meanwhile a manager refunds €500.00 of the same capture: €500.00 is left, not €600.00.
+    client.force_login(manager)
+    refund_on_transaction_page(client, capture, "500.00")
+
+    response = client.post(approve_url(approval), headers=HX)
+
+    approval.refresh_from_db()
+    assert approval.state == ApprovalState.VOID
+    assert "only €500.00 is left to refund now" in approval.reason
+    assert "The request is void" in response.text
+    assert [r.amount for r in refunds(capture.order)] == [50000]
+    assert "is void: the amount changed" in history(capture.order)[-1]
+
+
+def test_a_requester_who_lost_the_permission_voids_the_request(client, finance, manager, capture):
+    approval = ask_refund(client, finance, capture)
+    finance.groups.clear()
+
+    outcome = approval_approve(approval=approval, user=fresh(manager))
+
+    assert not outcome.ok
+    approval.refresh_from_db()
+    assert approval.state == ApprovalState.VOID
+    assert "no longer holds it" in approval.reason
+    assert refunds(capture.order) == []
+
+
+# Rejecting and expiry -------------------------------------------------------------------------
+
+
+def test_a_manager_rejects_with_a_reason(client, finance, manager, capture):
+    approval = ask_refund(client, finance, capture)
+    client.force_login(manager)
+
+    response = client.post(reject_url(approval), {"reason": "Goods not returned"}, headers=HX)
+
+    assert response.status_code == 200
+    approval.refresh_from_db()
+    assert (approval.state, approval.reason, approval.decided_by) == (
+        "rejected",
+        "Goods not returned",
+        manager,
+    )
+    assert refunds(capture.order) == []
+    assert history(capture.order)[-1] == (
+        "Refund of €600.00 requested by Finance (finance) was rejected by Manager (manager): "
+        "Goods not returned."
+    )
+
+
+def test_an_expired_request_cannot_be_approved(client, finance, manager, capture):
+    approval = ask_refund(client, finance, capture)
+    ApprovalRequest.objects.filter(pk=approval.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    client.force_login(manager)
+
+    response = client.post(approve_url(approval), headers=HX)
+
+    approval.refresh_from_db()
+    assert approval.state == ApprovalState.EXPIRED
+    assert "expired" in response.text
+    assert refunds(capture.order) == []
+    assert "expired without a decision" in history(capture.order)[-1]
+
+
+def test_the_expiry_follows_the_setting(client, finance, capture, settings):
+    settings.REFUND_APPROVAL_TTL_HOURS = 4
+
+    approval = ask_refund(client, finance, capture)
+
+    assert approval.expires_at - approval.requested_at == timedelta(hours=4)
+
+
+def test_an_overdue_request_is_closed_when_a_page_reads_it(client, finance, manager, capture):
+    approval = ask_refund(client, finance, capture)
+    ApprovalRequest.objects.filter(pk=approval.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    client.force_login(manager)
+
+    page = client.get(capture.order.get_absolute_url()).text
+
+    approval.refresh_from_db()
+    assert approval.state == ApprovalState.EXPIRED
+    assert 'data-approval="' not in page
+    assert OrderComment.objects.filter(body__contains="expired without a decision").count() == 1
+
+
+# Pages ---------------------------------------------------------------------------------------
+
+
+def test_the_order_page_shows_the_request_with_its_buttons(client, finance, manager, capture):
+    approval = ask_refund(client, finance, capture, memo="Damaged parcel")
+    client.force_login(manager)
+
+    page = client.get(capture.order.get_absolute_url()).text
+
+    assert "Awaiting approval" in page
+    assert f'data-approval="{approval.pk}"' in page
+    assert "Refund of €600.00" in page
+    assert "Damaged parcel" in page
+    assert approve_url(approval) in page and reject_url(approval) in page
+
+
+def test_the_dashboard_lists_requests_awaiting_approval(client, finance, manager, capture):
+    ask_refund(client, finance, capture)
+    client.force_login(manager)
+
+    response = client.get(reverse("dashboard"))
+
+    rows = response.context["approvals"]
+    assert [(r.approval.amount, r.can_approve) for r in rows] == [(60000, True)]
+    assert f"#{capture.order.number}" in response.text
+
+
+def test_the_requester_sees_why_they_cannot_decide_on_the_dashboard(client, finance, capture):
+    ask_refund(client, finance, capture)
+    client.force_login(finance)
+
+    [row] = client.get(reverse("dashboard")).context["approvals"]
+
+    assert row.approve_reason == "Requires the Approve refunds permission for store EU"
+
+
+# Refund Offline and Mark as paid --------------------------------------------------------------
+
+
+def test_refund_offline_is_approved_the_same_way(client, finance, manager, capture):
+    client.force_login(finance)
+    refund_on_transaction_page(client, capture, "800.00", offline=True)
+    approval = ApprovalRequest.objects.get()
+    assert approval.payload["online"] is False
+
+    client.force_login(manager)
+    client.post(approve_url(approval))
+
+    [refund] = refunds(capture.order)
+    assert (refund.amount, refund.is_online, refund.status) == (80000, False, "success")
+
+
+def mark_as_paid(client, order: Order, amount: str, **extra):
+    data = {
+        "amount": amount,
+        "merchant_reference": "",
+        "memo": "",
+        "version": order.version,
+        "idempotency_key": key(),
+        **extra,
+    }
+    return client.post(reverse("orders:mark_as_paid", args=[order.number]), data, headers=HX)
+
+
+def test_mark_as_paid_above_the_threshold_waits_then_runs_when_approved(
+    client, finance, manager, store
+):
+    order = OrderFactory(store=store, subtotal=90000, shipping_amount=0)
+    client.force_login(finance)
+
+    response = mark_as_paid(client, order, "900.00", merchant_reference="WIRE-1")
+
+    assert "Mark as paid of €900.00 is awaiting approval by a manager." in response.text
+    assert not Transaction.objects.filter(order=order).exists()
+    approval = ApprovalRequest.objects.get()
+    client.force_login(manager)
+    client.post(approve_url(approval))
+    [payment] = Transaction.objects.filter(order=order, type=T.MANUAL)
+    assert (payment.amount, payment.status, payment.merchant_reference) == (
+        90000,
+        TransactionStatus.SUCCESS,
+        "WIRE-1",
+    )
+
+
+def test_mark_as_paid_request_is_void_when_the_order_changed(client, finance, manager, store):
+    order = OrderFactory(store=store, subtotal=90000, shipping_amount=0)
+    client.force_login(finance)
+    mark_as_paid(client, order, "900.00")
+    approval = ApprovalRequest.objects.get()
+    # Someone pays part of it meanwhile (the order's version moves on).
+    client.force_login(manager)
+    mark_as_paid(client, Order.objects.get(pk=order.pk), "100.00")
+
+    client.post(approve_url(approval))
+
+    approval.refresh_from_db()
+    assert approval.state == ApprovalState.VOID
+    assert approval.reason == "the order changed after the request"
+    assert [t.amount for t in Transaction.objects.filter(order=order)] == [10000]
