@@ -22,7 +22,8 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import IntegerField, QuerySet, Value
+from django.db.models import BigIntegerField, QuerySet, Value
+from django.db.models.functions import Cast
 
 from backoffice.models import (
     OPERATION_PERMISSIONS,
@@ -105,7 +106,9 @@ def _permission_rows(user_id: int) -> QuerySet:
     The four sources (user and group permissions, user and group object permissions on a
     Store) are a UNION ALL, so the cost doesn't depend on the number of stores or groups.
     """
-    no_store = Value(None, output_field=IntegerField())
+    # Typed NULL: PostgreSQL would read a bare NULL in the first SELECT as text and refuse to
+    # UNION it with the store ids (bigint) of the object-permission rows.
+    no_store = Cast(Value(None), output_field=BigIntegerField())
     ours = Permission.objects.filter(content_type__app_label=APP).order_by()
     by_user = ours.filter(user__id=user_id).values_list("codename", no_store)
     by_group = ours.filter(group__user__id=user_id).values_list("codename", no_store)
