@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from orders.models import Invoice, InvoiceItem, Order, OrderComment
 from orders.selectors import orders_visible_to
-from payments.models import Transaction
+from payments.models import Payment, Transaction
 
 
 def order_for_invoicing(*, user: AbstractBaseUser, number: str) -> Order:
@@ -14,7 +14,19 @@ def order_for_invoicing(*, user: AbstractBaseUser, number: str) -> Order:
     queryset = (
         orders_visible_to(user=user)
         .select_related("store")
-        .prefetch_related("items", "invoices", "payments__gateway_account")
+        .prefetch_related(
+            "items",
+            "invoices",
+            "credit_memos",
+            "transactions",
+            # The money engine's rules read each payment's ledger rows and gateway account.
+            Prefetch(
+                "payments",
+                queryset=Payment.objects.select_related("gateway_account").prefetch_related(
+                    "transactions"
+                ),
+            ),
+        )
     )
     return get_object_or_404(queryset, number=number)
 
@@ -22,14 +34,18 @@ def order_for_invoicing(*, user: AbstractBaseUser, number: str) -> Order:
 def invoice_detail(*, user: AbstractBaseUser, number: str, invoice_number: str) -> Invoice:
     """The invoice page's invoice: items, the transactions that paid it, its comments."""
     order = order_for_invoicing(user=user, number=number)
-    queryset = Invoice.objects.filter(order=order).prefetch_related(
-        Prefetch("items", queryset=InvoiceItem.objects.select_related("order_item")),
-        Prefetch(
-            "transactions",
-            queryset=Transaction.objects.select_related("payment").order_by("created_at", "id"),
-        ),
-        Prefetch("comments", queryset=OrderComment.objects.select_related("transaction")),
-        "credit_memos",
+    queryset = (
+        Invoice.objects.filter(order=order)
+        .select_related("created_by")
+        .prefetch_related(
+            Prefetch("items", queryset=InvoiceItem.objects.select_related("order_item")),
+            Prefetch(
+                "transactions",
+                queryset=Transaction.objects.select_related("payment").order_by("created_at", "id"),
+            ),
+            Prefetch("comments", queryset=OrderComment.objects.select_related("transaction")),
+            "credit_memos",
+        )
     )
     invoice = get_object_or_404(queryset, number=invoice_number)
     invoice.order = order

@@ -311,3 +311,18 @@ def test_a_capture_timeout_leaves_the_invoice_open_until_reconciliation_pays_it(
     assert order.comments.filter(
         invoice=invoice, body__startswith="Reconciliation: invoice", body__contains="is paid"
     ).exists()
+
+
+def test_email_copy_of_invoice_is_sent_after_commit(django_capture_on_commit_callbacks, mailoutbox):
+    user = finance()
+    order, item, _auths = xpayments_order()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = create(order, user, item, 2, notify_customer=True, comment="Thanks!")
+
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == [order.customer_email]
+    assert f"invoice #{outcome.invoice.number}" in mail.subject
+    assert "Grand Total:         $122.00" in mail.body and "Thanks!" in mail.body
+    assert order.comments.get(body="Thanks!").is_customer_notified

@@ -347,3 +347,17 @@ def test_the_invoices_tab_links_each_invoice(client, user):
     html = client.get(order.get_absolute_url()).content.decode()
 
     assert f'href="{invoice_url(invoice)}"' in html
+
+
+def test_new_invoice_and_invoice_pages_stay_within_a_query_budget(
+    client, user, django_assert_max_num_queries
+):
+    order, item, _auths = xpayments_order()
+    invoice = not_captured(order, item, user)
+    client.get(invoice_url(invoice))  # warm caches such as content types
+
+    with django_assert_max_num_queries(16):
+        assert client.get(invoice_url(invoice)).status_code == 200
+    order2, _item2, _auths2 = xpayments_order()
+    with django_assert_max_num_queries(12):
+        assert client.get(new_url(order2)).status_code == 200
