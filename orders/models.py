@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from backoffice.models import Store, validate_currency
 from orders.enums import (
@@ -56,6 +57,8 @@ class Order(models.Model):
             models.Index(fields=["state", "-placed_at"], name="order_state_placed_idx"),
             models.Index(fields=["payment_status", "-placed_at"], name="order_paystatus_idx"),
             models.Index(fields=["customer_email"], name="order_email_idx"),
+            # Transaction search matches an email in any case (`iexact` is UPPER(...) = UPPER(...)).
+            models.Index(Upper("customer_email"), name="order_email_upper_idx"),
             models.Index(fields=["grand_total"], name="order_total_idx"),
         ]
         constraints = [
