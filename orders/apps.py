@@ -6,9 +6,13 @@ class OrdersConfig(AppConfig):
     verbose_name = "Sales"
 
     def ready(self) -> None:
-        # An invoice follows its captures when reconciliation resolves them after the
-        # invoice's own flow ended (see orders.services.invoicing).
-        from orders.services.invoicing import invoice_follow_outcome
+        # A credit memo follows its refunds when reconciliation resolves them after the memo's
+        # own flow ended (see orders.services.credit_memos).
+        from orders.services.credit_memos import credit_memo_follow_outcome
         from payments.services import register_outcome_listener
+
+        register_outcome_listener(credit_memo_follow_outcome)
+        # Likewise an invoice follows its captures (orders.services.invoicing).
+        from orders.services.invoicing import invoice_follow_outcome
 
         register_outcome_listener(invoice_follow_outcome)

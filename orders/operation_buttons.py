@@ -17,7 +17,9 @@ from orders.operations import (
     OrderOperation,
     open_capturable,
     order_operations,
+    refund_facts,
 )
+from orders.refundable import invoice_refund_limit
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,26 @@ def _confirm_texts(order: Order) -> dict[OrderOperation, str]:
     }
 
 
+def credit_memo_entry_url(order: Order) -> str:
+    """Credit Memo goes straight to the invoice when only one has money left to refund (one
+    click); otherwise to the order's page that offers the invoices and Refund Offline."""
+    rows, memos = refund_facts(order)
+    refundable = [
+        invoice
+        for invoice in order.invoices.all()
+        if invoice_refund_limit(invoice=invoice, order=order, rows=rows, memos=memos).available
+    ]
+    if len(refundable) == 1:
+        return reverse(
+            "orders:credit_memo_new",
+            kwargs={"number": order.number, "invoice_number": refundable[0].number},
+        )
+    return reverse("orders:order_credit_memo_new", kwargs={"number": order.number})
+
+
 def order_action_buttons(*, user: AbstractBaseUser, order: Order) -> list[ActionButton]:
-    """Invoice, Mark as paid, Void, Hold or Unhold, Cancel — in Magento's order."""
+    """Invoice, Credit Memo, Refund, Mark as paid, Void, Hold or Unhold, Cancel — in Magento's
+    order (Refund is Medusa's goodwill refund)."""
     answers = order_operations(user=user, order=order)
     texts = _confirm_texts(order)
 
@@ -76,6 +96,21 @@ def order_action_buttons(*, user: AbstractBaseUser, order: Order) -> list[Action
             answers[OrderOperation.INVOICE],
             method="get",
             style="primary",
+        ),
+        ActionButton(
+            "credit_memo",
+            "Credit Memo",
+            credit_memo_entry_url(order),
+            answers[OrderOperation.CREDIT_MEMO],
+            method="get",
+        ),
+        ActionButton(
+            "refund",
+            "Refund",
+            reverse("orders:refund", kwargs={"number": order.number}),
+            answers[OrderOperation.REFUND],
+            method="get",
+            dialog="goodwill-dialog",
         ),
         button(
             OrderOperation.MARK_AS_PAID, "Mark as paid", method="get", dialog="mark-as-paid-dialog"

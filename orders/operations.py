@@ -1,5 +1,5 @@
 """The order-level operations registry: Invoice, Capture (invoice), Cancel invoice, Void, Cancel,
-Hold, Unhold, Mark as paid.
+Hold, Unhold, Mark as paid, Credit Memo (order and invoice) and Refund (goodwill).
 
 One answer per (user, order[, invoice]) decides three things that must never disagree: whether
 the button is enabled, the reason shown when it is not, and whether the operation's own POST URL
@@ -21,8 +21,17 @@ from django.utils.dateformat import format as date_format
 from backoffice.models import Store
 from backoffice.money import format_money
 from orders.capture_plan import is_authorization, open_authorizations, plan_capture
-from orders.enums import CaptureMode, InvoiceState, OrderState
-from orders.models import Invoice, Order
+from orders.enums import CaptureMode, InvoiceState, OrderState, RefundMode
+from orders.models import CreditMemo, Invoice, Order
+from orders.refundable import (
+    RefundLimit,
+    RefundPlan,
+    attach_payments,
+    invoice_refund_limit,
+    order_refund_limit,
+    plan_refund,
+    refundable_captures,
+)
 from payments import operations as ops
 from payments.enums import PaymentAction, TransactionStatus, TransactionType
 from payments.errors import ErrorCode
@@ -77,11 +86,15 @@ class OrderOperation(StrEnum):
     HOLD = "hold"
     UNHOLD = "unhold"
     MARK_AS_PAID = "mark_as_paid"
+    CREDIT_MEMO = "credit_memo"
+    # Medusa's goodwill refund: an amount with a note, no items.
+    REFUND = "refund"
 
 
 class InvoiceOperation(StrEnum):
     CAPTURE = "capture"
     CANCEL = "cancel"
+    CREDIT_MEMO = "credit_memo"
 
 
 class _Perms:
@@ -375,6 +388,108 @@ def _mark_as_paid(c: _Ctx) -> Availability:
     return _from_money(ops.availability(ops.MARK_AS_PAID, user=c.user, target=c.order))
 
 
+# ---- refunds: Credit Memo and Refund --------------------------------------------------------
+
+
+def refund_facts(order: Order) -> tuple[list[Transaction], list[CreditMemo]]:
+    """The order's ledger rows and credit memos (prefetched on the order page)."""
+    return list(order.transactions.all()), list(order.credit_memos.all())
+
+
+def _refund_block(order: Order, limit: RefundLimit, *, what: str) -> Availability:
+    if not (blocked := money_state_block(order)):
+        return blocked
+    if limit.captured <= 0:
+        return _no(f"Nothing was paid for {what} yet: there is nothing to refund.")
+    if limit.available <= 0:
+        return _no(f"Everything paid for {what} is refunded or being refunded ({limit.figures}).")
+    return ALLOWED
+
+
+REFUNDING = ("refund_online", "refund_offline")
+
+
+def _may_refund(perms: Callable[[str], bool]) -> Availability:
+    if not any(map(perms, REFUNDING)):
+        return _no_perm("You don't have permission to refund in this store.")
+    return ALLOWED
+
+
+def _refund(c: _Ctx) -> Availability:
+    """Credit Memo and Refund on the order: something paid is left to give back."""
+    rows, memos = refund_facts(c.order)
+    limit = order_refund_limit(order=c.order, rows=rows, memos=memos)
+    if not (blocked := _refund_block(c.order, limit, what="this order")):
+        return blocked
+    return _may_refund(c.perms)
+
+
+@dataclass(frozen=True)
+class RefundChoice:
+    """One refund button (Refund or Refund Offline) for an amount: allowed or why not, and
+    the plan that says what it will do."""
+
+    mode: str
+    label: str
+    availability: Availability
+    plan: RefundPlan
+
+    @property
+    def allowed(self) -> bool:
+        return self.availability.allowed
+
+
+def refund_choices(
+    *, user: AbstractBaseUser, order: Order, invoice: Invoice | None, amount: int
+) -> list[RefundChoice]:
+    """Refund (online, over the captures) and Refund Offline for `amount`, each with its reason.
+
+    `invoice` None: over the whole order's captures (goodwill refunds, order-level memos).
+    """
+    perms = _Perms(user, order.store)
+    rows = attach_payments(order.transactions.all(), _payments(order), order)
+    captures = refundable_captures(rows, invoice=invoice)
+    fmt = _fmt(order)
+    choices = []
+    for mode, label, codename in (
+        (RefundMode.ONLINE, "Refund", "refund_online"),
+        (RefundMode.OFFLINE, "Refund Offline", "refund_offline"),
+    ):
+        online = mode == RefundMode.ONLINE
+        plan = plan_refund(
+            captures=captures, amount=amount, online=online, user=user, currency=order.currency
+        )
+        if not perms(codename):
+            how = "online" if online else "offline"
+            answer = _no_perm(f"You don't have permission to refund {how} in this store.")
+        elif plan.is_complete:
+            answer = ALLOWED
+        elif (refusal := plan.permission_refusal) is not None:
+            answer = _from_money(refusal, label=label)
+        elif not plan.steps:
+            answer = (
+                _from_money(plan.refused[0], label=label)
+                if plan.refused
+                else _no(f"{label} is not available: no capture is left to refund.")
+            )
+        else:
+            rest = " Use Refund Offline for the rest." if online else ""
+            answer = _no(
+                f"{label} is not available for {fmt(amount)}: the captures can take "
+                f"{fmt(plan.covered)} of it.{rest}"
+            )
+        choices.append(RefundChoice(mode, label, answer, plan))
+    return choices
+
+
+def refund_modes(
+    *, user: AbstractBaseUser, order: Order, invoice: Invoice | None, amount: int
+) -> dict[str, Availability]:
+    """Each refund mode's availability for `amount` (the POST guard of each button)."""
+    choices = refund_choices(user=user, order=order, invoice=invoice, amount=amount)
+    return {choice.mode: choice.availability for choice in choices}
+
+
 _ORDER_RULES: Mapping[OrderOperation, Callable[[_Ctx], Availability]] = {
     OrderOperation.INVOICE: _invoice,
     OrderOperation.VOID: _void,
@@ -382,6 +497,8 @@ _ORDER_RULES: Mapping[OrderOperation, Callable[[_Ctx], Availability]] = {
     OrderOperation.HOLD: _hold,
     OrderOperation.UNHOLD: _unhold,
     OrderOperation.MARK_AS_PAID: _mark_as_paid,
+    OrderOperation.CREDIT_MEMO: _refund,
+    OrderOperation.REFUND: _refund,
 }
 
 
@@ -429,9 +546,21 @@ def _invoice_cancel(invoice: Invoice, user: AbstractBaseUser) -> Availability:
     return ALLOWED
 
 
+def _invoice_credit_memo(invoice: Invoice, user: AbstractBaseUser) -> Availability:
+    if invoice.state == InvoiceState.CANCELED:
+        return _no("The invoice is canceled.")
+    order = invoice.order
+    rows, memos = refund_facts(order)
+    limit = invoice_refund_limit(invoice=invoice, order=order, rows=rows, memos=memos)
+    if not (blocked := _refund_block(order, limit, what="this invoice")):
+        return blocked
+    return _may_refund(_Perms(user, order.store))
+
+
 _INVOICE_RULES: Mapping[InvoiceOperation, Callable[[Invoice, AbstractBaseUser], Availability]] = {
     InvoiceOperation.CAPTURE: _invoice_capture,
     InvoiceOperation.CANCEL: _invoice_cancel,
+    InvoiceOperation.CREDIT_MEMO: _invoice_credit_memo,
 }
 
 

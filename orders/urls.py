@@ -1,6 +1,14 @@
 from django.urls import path
 
-from orders.views import approvals, comments, invoices, order_actions, order_detail, order_list
+from orders.views import (
+    approvals,
+    comments,
+    credit_memos,
+    invoices,
+    order_actions,
+    order_detail,
+    order_list,
+)
 
 app_name = "orders"
 
@@ -25,6 +33,53 @@ urlpatterns = [
         "<str:number>/invoices/<str:invoice_number>/cancel/",
         invoices.invoice_cancel_view,
         name="invoice_cancel",
+    ),
+    # Credit memos (one POST URL per button; see orders/operations.py)
+    path(
+        "<str:number>/invoices/<str:invoice_number>/credit-memos/new/",
+        credit_memos.credit_memo_new,
+        name="credit_memo_new",
+    ),
+    path(
+        "<str:number>/invoices/<str:invoice_number>/credit-memos/totals/",
+        credit_memos.credit_memo_totals,
+        name="credit_memo_totals",
+    ),
+    path(
+        "<str:number>/invoices/<str:invoice_number>/credit-memos/refund/",
+        credit_memos.credit_memo_refund,
+        name="credit_memo_refund",
+    ),
+    path(
+        "<str:number>/invoices/<str:invoice_number>/credit-memos/refund-offline/",
+        credit_memos.credit_memo_refund_offline,
+        name="credit_memo_refund_offline",
+    ),
+    path(
+        "<str:number>/credit-memos/new/",
+        credit_memos.order_credit_memo_new,
+        name="order_credit_memo_new",
+    ),
+    path(
+        "<str:number>/credit-memos/totals/",
+        credit_memos.order_credit_memo_totals,
+        name="order_credit_memo_totals",
+    ),
+    path(
+        "<str:number>/credit-memos/refund-offline/",
+        credit_memos.order_credit_memo_refund_offline,
+        name="order_credit_memo_refund_offline",
+    ),
+    path(
+        "<str:number>/credit-memos/<str:memo_number>/",
+        credit_memos.credit_memo_detail_view,
+        name="credit_memo_detail",
+    ),
+    path("<str:number>/refund/", credit_memos.goodwill_refund_view, name="refund"),
+    path(
+        "<str:number>/refund/offline/",
+        credit_memos.goodwill_refund_offline_view,
+        name="refund_offline",
     ),
     # Order header actions
     path("<str:number>/void/", order_actions.order_void_view, name="void"),

@@ -7,6 +7,8 @@ only hands that answer to the template, so a button and its POST guard can't dis
 from django import template
 from django.db.models import prefetch_related_objects
 
+from orders.credit_memo_selectors import source_for
+from orders.forms_credit_memo import GoodwillRefundForm
 from orders.forms_invoice import ConfirmForm, mark_as_paid_form
 from orders.operation_buttons import order_action_buttons
 from orders.operations import OrderOperation
@@ -16,7 +18,7 @@ register = template.Library()
 # The order page panels an action can change; htmx swaps them from the action's response.
 ORDER_PANELS = (
     "#order-header,#order-information,#payment-information,#items-ordered,#order-totals,"
-    "#invoices-panel,#transactions-panel,#comments-history,#approvals-panel"
+    "#invoices-panel,#credit-memos-panel,#transactions-panel,#comments-history,#approvals-panel"
 )
 
 
@@ -27,11 +29,15 @@ def order_action_bar(context: template.Context) -> dict:
     prefetch_related_objects(list(order.payments.all()), "transactions", "gateway_account")
     buttons = order_action_buttons(user=request.user, order=order)
     mark_as_paid = next(b for b in buttons if b.key == OrderOperation.MARK_AS_PAID)
+    refund = next(b for b in buttons if b.key == OrderOperation.REFUND)
     return {
         "order": order,
         "csrf_token": context.get("csrf_token"),
         # Each POST form gets its own one-time key, so two actions never share one.
         "buttons": [{"button": b, "form": ConfirmForm(order=order)} for b in buttons],
         "mark_as_paid_form": mark_as_paid_form(order=order) if mark_as_paid.allowed else None,
+        "goodwill_form": (
+            GoodwillRefundForm(source=source_for(order, None)) if refund.allowed else None
+        ),
         "panels": ORDER_PANELS,
     }

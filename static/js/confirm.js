@@ -3,7 +3,8 @@
  * - htmx requests with hx-confirm="question" (or a form marked data-confirm-source, whose
  *   checked radio carries data-confirm) wait for this <dialog> instead of window.confirm().
  * - Plain forms (New Invoice) with data-confirm, or data-confirm-source and a checked radio
- *   with data-confirm, ask the same way before submitting.
+ *   with data-confirm, ask the same way before submitting; a submit button's own data-confirm
+ *   (New Credit Memo's Refund / Refund Offline) takes precedence.
  * data-confirm-ok names the confirming button ("Void", "Capture"). Without JavaScript the
  * forms post directly: the server guards every operation either way.
  */
@@ -95,10 +96,13 @@
     if (form.hasAttribute("hx-post") || form.method === "dialog") return;
     if (event.submitter && event.submitter.hasAttribute("data-no-confirm")) return;
     if (form.getAttribute("data-confirmed") === "1") return;
-    var question = questionFor(form);
+    var submitter = event.submitter;
+    // A form with several buttons (Refund, Refund Offline) lets each ask its own question.
+    var question = submitter && submitter.hasAttribute("data-confirm")
+      ? { text: submitter.getAttribute("data-confirm"), ok: submitter.getAttribute("data-confirm-ok") }
+      : questionFor(form);
     if (!question) return;
     event.preventDefault();
-    var submitter = event.submitter;
     ask(question.text, question.ok, function () {
       form.setAttribute("data-confirmed", "1");
       form.requestSubmit(submitter || undefined);

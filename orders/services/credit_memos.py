@@ -1,0 +1,523 @@
+"""Credit memos: refund an invoice's items (online over its captures, or offline), an order's
+items offline, or a goodwill amount; and keep each memo in step with its refunds.
+
+`credit_memo_create` is the one entry point that gives money back (`goodwill_refund` builds its
+request and calls it). Its steps, each its own durable transaction or gateway call:
+1. under the order lock: the stale-form check, the operations registry, quantities and amounts
+   against what is left (`orders.credit_memo_totals`) and the refund limit (captured − refunded
+   − pending, pending memos included, so two memos can't spend the same money); write the memo
+   as pending (it reserves its total), its items and the item counters; history; commit;
+2. `credit_memo_refund`: the money engine's refund (`payment_refund`, DESIGN.md's skeleton),
+   one per capture the refund is spread over, keyed "<memo key>:<capture pk>"; stop at the
+   first that does not succeed;
+3. under the lock again: the memo's state from its refund rows, item counters, history, and
+   the email copy after commit.
+
+Four-eyes (roles): a memo that needs approval can stop after step 1 (state awaiting approval)
+and be refunded later by `credit_memo_refund`, which reuses the same keys.
+
+A refund whose outcome is unknown leaves the memo pending; when reconciliation resolves it,
+`credit_memo_follow_outcome` (registered with the money engine in `OrdersConfig.ready`) settles
+the memo in the same transaction as the outcome.
+"""
+
+import logging
+from collections.abc import Iterable, Mapping
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Prefetch, Sum
+from django.template.loader import render_to_string
+
+from backoffice.money import format_money
+from orders.credit_memo_totals import (
+    MemoSource,
+    MemoTotals,
+    memo_source,
+    memo_totals,
+    qty_error,
+    shipping_error,
+    total_error,
+)
+from orders.enums import CommentSource, CreditMemoState, RefundMode
+from orders.history import comment_credit_memo
+from orders.models import CreditMemo, CreditMemoItem, Invoice, Order, OrderItem
+from orders.operations import (
+    InvoiceOperation,
+    OrderOperation,
+    ensure,
+    invoice_operation_availability,
+    order_operation_availability,
+    refund_modes,
+)
+from orders.refundable import (
+    COUNTED_MEMO_STATES,
+    RefundPlan,
+    RefundStep,
+    attach_payments,
+    memo_refund_rows,
+    plan_refund,
+    refundable_captures,
+)
+from orders.services.credit_memo_outcome import (
+    NOT_REFUNDED,
+    SHORT_PLAN,
+    CreditMemoOutcome,
+    StepOutcome,
+)
+from orders.services.invoicing import bump_version, check_version
+from payments.enums import TransactionStatus
+from payments.errors import OperationError
+from payments.locks import lock_order_and_payments
+from payments.models import Payment, Transaction
+from payments.services import payment_refund
+
+logger = logging.getLogger(__name__)
+S = CreditMemoState
+
+
+class CreditMemoError(Exception):
+    """Bad input found under the lock: shown next to `field` (or the form), nothing written."""
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message, self.field, self.code = message, field, code
+
+
+# ---- reads under the lock --------------------------------------------------------------------
+
+
+def _locked_source(order: Order, invoice: Invoice | None) -> MemoSource:
+    """What may be refunded, read fresh (the caller holds the order lock)."""
+    if invoice is not None:
+        invoice = Invoice.objects.prefetch_related("items").get(pk=invoice.pk, order=order)
+    return memo_source(
+        order=order,
+        invoice=invoice,
+        items=OrderItem.objects.filter(order=order),
+        invoices=order.invoices.all(),
+        memos=order.credit_memos.prefetch_related("items"),
+        rows=Transaction.objects.filter(order=order),
+    )
+
+
+def _validated(
+    source: MemoSource,
+    *,
+    quantities: Mapping[int, int],
+    back_to_stock: Iterable[int],
+    shipping_amount: int,
+    adjustment_refund: int,
+    adjustment_fee: int,
+) -> MemoTotals:
+    for pk, qty in quantities.items():
+        if qty and (error := qty_error(source.item(pk), qty)):
+            raise CreditMemoError(error, field=f"qty_{pk}")
+    for name, amount in (
+        ("shipping_amount", shipping_amount),
+        ("adjustment_refund", adjustment_refund),
+        ("adjustment_fee", adjustment_fee),
+    ):
+        if amount < 0:
+            raise CreditMemoError("The amount cannot be negative.", field=name)
+    if error := shipping_error(source, shipping_amount):
+        raise CreditMemoError(error, field="shipping_amount")
+    totals = memo_totals(
+        source,
+        quantities=quantities,
+        back_to_stock=back_to_stock,
+        shipping_amount=shipping_amount,
+        adjustment_refund=adjustment_refund,
+        adjustment_fee=adjustment_fee,
+    )
+    if problem := total_error(source, totals):
+        code, message = problem
+        raise CreditMemoError(message, code=code)
+    return totals
+
+
+def _next_number(order: Order) -> str:
+    """Invoices and credit memos share the order's document sequence: #100000110-3."""
+    n = order.invoices.count() + order.credit_memos.count() + 1
+    while (
+        Invoice.objects.filter(number=f"{order.number}-{n}").exists()
+        or CreditMemo.objects.filter(number=f"{order.number}-{n}").exists()
+    ):
+        n += 1
+    return f"{order.number}-{n}"
+
+
+def items_qty_refunded_refresh(order: Order) -> None:
+    """Item counters from the items of the memos that stand (failed ones give theirs back)."""
+    totals = dict(
+        CreditMemoItem.objects.filter(
+            credit_memo__order=order, credit_memo__state__in=COUNTED_MEMO_STATES
+        )
+        .values("order_item")
+        .annotate(qty=Sum("qty"))
+        .values_list("order_item", "qty")
+    )
+    for item in OrderItem.objects.filter(order=order):
+        qty = totals.get(item.pk, 0)
+        if item.qty_refunded != qty:
+            OrderItem.objects.filter(pk=item.pk).update(qty_refunded=qty)
+
+
+def _ensure_available(
+    *, user: AbstractBaseUser, order: Order, invoice: Invoice | None, goodwill: bool
+) -> None:
+    if invoice is not None:
+        invoice.order = order
+        ensure(
+            invoice_operation_availability(
+                user=user, invoice=invoice, operation=InvoiceOperation.CREDIT_MEMO
+            )
+        )
+        return
+    operation = OrderOperation.REFUND if goodwill else OrderOperation.CREDIT_MEMO
+    ensure(order_operation_availability(user=user, order=order, operation=operation))
+
+
+def _check_mode(
+    *, user: AbstractBaseUser, order: Order, invoice: Invoice | None, mode: str, amount: int
+) -> None:
+    option = refund_modes(user=user, order=order, invoice=invoice, amount=amount)[mode]
+    if option.is_permission:
+        raise PermissionDenied(option.reason)
+    if not option.allowed:
+        raise CreditMemoError(option.reason, code="mode")
+
+
+# ---- step 1 ----------------------------------------------------------------------------------
+
+
+def _describe_mode(plan: RefundPlan) -> str:
+    if plan.online:
+        return f"{plan.describe()}."
+    return "Refund Offline (paid back outside the gateway)."
+
+
+def credit_memo_create(
+    *,
+    order: Order,
+    user: AbstractBaseUser,
+    invoice: Invoice | None,
+    mode: str,
+    expected_version: int,
+    idempotency_key: str,
+    quantities: Mapping[int, int] | None = None,
+    back_to_stock: Iterable[int] = (),
+    shipping_amount: int = 0,
+    adjustment_refund: int = 0,
+    adjustment_fee: int = 0,
+    comment: str = "",
+    append_comment: bool = False,
+    email_copy: bool = False,
+    goodwill: bool = False,
+) -> CreditMemoOutcome:
+    """Create a credit memo and refund it online (over the captures) or offline.
+
+    `invoice` None: an order-level memo (Refund Offline for the order, or a goodwill refund).
+    A second call with the same `idempotency_key` returns the first memo and does nothing else.
+    Raises CreditMemoError (bad input, nothing written), StaleOrder, OperationUnavailable or
+    PermissionDenied.
+    """
+    quantities = {pk: qty for pk, qty in (quantities or {}).items() if qty}
+    with transaction.atomic(durable=True):
+        order, _payments = lock_order_and_payments(order.pk)
+        existing = CreditMemo.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            existing.order = order
+            return CreditMemoOutcome(memo=existing, repeated=True)
+        check_version(order, expected_version)
+        _ensure_available(user=user, order=order, invoice=invoice, goodwill=goodwill)
+        source = _locked_source(order, invoice)
+        totals = _validated(
+            source,
+            quantities=quantities,
+            back_to_stock=back_to_stock,
+            shipping_amount=shipping_amount,
+            adjustment_refund=adjustment_refund,
+            adjustment_fee=adjustment_fee,
+        )
+        _check_mode(user=user, order=order, invoice=invoice, mode=mode, amount=totals.grand_total)
+        memo = CreditMemo.objects.create(
+            order=order,
+            invoice=source.invoice,
+            number=_next_number(order),
+            state=S.PENDING,
+            mode=mode,
+            subtotal=totals.subtotal,
+            shipping_amount=totals.shipping_amount,
+            tax_amount=totals.tax_amount,
+            discount_amount=totals.discount_amount,
+            adjustment_refund=totals.adjustment_refund,
+            adjustment_fee=totals.adjustment_fee,
+            grand_total=totals.grand_total,
+            comment=comment.strip(),
+            append_comment=append_comment,
+            email_copy=email_copy,
+            idempotency_key=idempotency_key,
+            created_by=user,
+        )
+        CreditMemoItem.objects.bulk_create(
+            CreditMemoItem(
+                credit_memo=memo,
+                order_item=line.order_item,
+                qty=line.qty,
+                back_to_stock=line.back_to_stock,
+                row_total=line.row_total,
+                tax_amount=line.tax_amount,
+                discount_amount=line.discount_amount,
+            )
+            for line in totals.lines
+        )
+        items_qty_refunded_refresh(order)
+        bump_version(order)
+        plan = _plan(memo, user=user, order=order)
+        _comment_created(memo=memo, totals=totals, plan=plan, user=user, goodwill=goodwill)
+    return credit_memo_refund(memo=memo, user=user)
+
+
+def _comment_created(
+    *,
+    memo: CreditMemo,
+    totals: MemoTotals,
+    plan: RefundPlan,
+    user: AbstractBaseUser,
+    goodwill: bool,
+) -> None:
+    order = memo.order
+    amount = format_money(memo.grand_total, order.currency)
+    what = "Goodwill refund" if goodwill else "Credit memo"
+    source = f" from invoice #{memo.invoice.number}" if memo.invoice else ""
+    stock = [line.order_item.sku for line in totals.lines if line.back_to_stock]
+    returned = f" Returned to stock: {', '.join(stock)}." if stock else ""
+    comment_credit_memo(
+        order=order,
+        credit_memo=memo,
+        author=user,
+        body=f"{what}: credit memo #{memo.number}{source} created for {amount} "
+        f"({totals.describe()}).{returned} {_describe_mode(plan)}",
+    )
+    if memo.comment:
+        comment_credit_memo(
+            order=order,
+            credit_memo=memo,
+            author=user,
+            body=memo.comment,
+            is_customer_notified=memo.email_copy and memo.append_comment,
+        )
+
+
+def goodwill_refund(
+    *,
+    order: Order,
+    user: AbstractBaseUser,
+    amount: int,
+    note: str,
+    mode: str,
+    expected_version: int,
+    idempotency_key: str,
+    email_copy: bool = False,
+) -> CreditMemoOutcome:
+    """Medusa's Refund: `amount` with a note, no items, kept as a memo with an adjustment only."""
+    return credit_memo_create(
+        order=order,
+        user=user,
+        invoice=None,
+        mode=mode,
+        expected_version=expected_version,
+        idempotency_key=idempotency_key,
+        adjustment_refund=amount,
+        comment=note,
+        append_comment=True,
+        email_copy=email_copy,
+        goodwill=True,
+    )
+
+
+# ---- step 2 ----------------------------------------------------------------------------------
+
+
+def _plan(memo: CreditMemo, *, user: AbstractBaseUser | None, order: Order) -> RefundPlan:
+    """What is still to send for the memo, spread over its captures (oldest first)."""
+    payments = Payment.objects.filter(order=order).select_related("gateway_account")
+    payments = list(payments.prefetch_related("transactions"))
+    rows = attach_payments(Transaction.objects.filter(order=order), payments, order)
+    sent = sum(
+        r.amount for r in memo_refund_rows(memo, rows) if r.status != TransactionStatus.FAILED
+    )
+    return plan_refund(
+        captures=refundable_captures(rows, invoice=memo.invoice),
+        amount=memo.grand_total - sent,
+        online=memo.mode == RefundMode.ONLINE,
+        user=user,
+        currency=order.currency,
+    )
+
+
+def _step_key(memo: CreditMemo, capture: Transaction) -> str:
+    return f"{memo.idempotency_key or f'memo-{memo.pk}'}:{capture.pk}"
+
+
+def _refund_step(
+    *,
+    memo: CreditMemo,
+    step: RefundStep,
+    user: AbstractBaseUser | None,
+    invoices: dict[int, Invoice],
+) -> StepOutcome:
+    capture = step.capture
+    try:
+        result = payment_refund(
+            payment=step.payment,
+            amount=step.amount,
+            online=memo.mode == RefundMode.ONLINE,
+            actor=user,
+            idempotency_key=_step_key(memo, capture),
+            invoice=invoices.get(capture.invoice_id) if capture.invoice_id else None,
+            credit_memo=memo,
+            parent=capture,
+            memo=f"Credit memo #{memo.number}" + (f": {memo.comment}" if memo.comment else ""),
+        )
+    except OperationError as exc:
+        # Refused before anything was written (the capture or a permission changed since the
+        # memo was created): reported as this step's failure, the memo settles without it.
+        return StepOutcome(step=step, refusal=exc.message)
+    return StepOutcome(step=step, transaction=result.transaction)
+
+
+def credit_memo_refund(*, memo: CreditMemo, user: AbstractBaseUser | None) -> CreditMemoOutcome:
+    """Steps 2 and 3 for a pending memo: send its refunds, then settle it from the ledger."""
+    order = Order.objects.select_related("store").get(pk=memo.order_id)
+    memo.order = order
+    plan = _plan(memo, user=user, order=order)
+    invoices = {inv.pk: inv for inv in order.invoices.all()}
+    steps: list[StepOutcome] = []
+    for step in plan.steps:
+        if steps and not steps[-1].succeeded:
+            break  # what went back stays refunded; the rest is reported, never guessed
+        steps.append(_refund_step(memo=memo, step=step, user=user, invoices=invoices))
+    stopped = bool(steps) and not steps[-1].succeeded
+    unplanned = 0 if stopped else plan.shortfall
+    reason = ""
+    if unplanned:
+        reason = plan.refused[0].reason.rstrip(".") if plan.refused else SHORT_PLAN
+    return _memo_settle(
+        memo=memo, user=user, steps=steps, unplanned=unplanned, unplanned_reason=reason
+    )
+
+
+# ---- step 3 ----------------------------------------------------------------------------------
+
+
+def memo_state_from_ledger(memo: CreditMemo, rows: Iterable[Transaction]) -> str:
+    """pending while a refund is open; refunded when all of it went back; failed when none
+    did; partially refunded in between (a spread stopped part way)."""
+    refunds = memo_refund_rows(memo, rows)
+    if any(r.is_open for r in refunds):
+        return S.PENDING
+    done = sum(r.amount for r in refunds if r.is_settled)
+    if done >= memo.grand_total:
+        return S.REFUNDED
+    return S.FAILED if done == 0 else S.PARTIALLY_REFUNDED
+
+
+def _apply_state(*, memo: CreditMemo, order: Order, state: str) -> bool:
+    """Save the memo's new state and give back the items of a failed memo. True if changed."""
+    if memo.state == state:
+        return False
+    memo.state = state
+    memo.save(update_fields=["state"])
+    items_qty_refunded_refresh(order)
+    if state == S.REFUNDED and memo.email_copy:
+        transaction.on_commit(lambda: _email_credit_memo(memo_id=memo.pk), robust=True)
+    return True
+
+
+def _memo_settle(
+    *,
+    memo: CreditMemo,
+    user: AbstractBaseUser | None,
+    steps: list[StepOutcome],
+    unplanned: int,
+    unplanned_reason: str,
+) -> CreditMemoOutcome:
+    with transaction.atomic(durable=True):
+        order, _payments = lock_order_and_payments(memo.order_id)
+        memo = CreditMemo.objects.select_related("invoice").get(pk=memo.pk)
+        memo.order = order
+        state = memo_state_from_ledger(memo, Transaction.objects.filter(credit_memo=memo))
+        _apply_state(memo=memo, order=order, state=state)
+        outcome = CreditMemoOutcome(
+            memo=memo, steps=steps, unplanned=unplanned, unplanned_reason=unplanned_reason
+        )
+        emailed = state == S.REFUNDED and memo.email_copy
+        comment_credit_memo(
+            order=order,
+            credit_memo=memo,
+            author=user,
+            source=CommentSource.SYSTEM if user is None else CommentSource.UI,
+            body=outcome.history() + (" A copy was emailed to the customer." if emailed else ""),
+            is_customer_notified=emailed,
+        )
+        bump_version(order)
+    return outcome
+
+
+def credit_memo_follow_outcome(
+    *, transaction: Transaction, order: Order, actor: AbstractBaseUser | None, via: str
+) -> None:
+    """The money engine's outcome listener: a refund of a memo resolved after the memo's own
+    flow ended (reconciliation) settles the memo, under the same lock and transaction."""
+    if not via or transaction.credit_memo_id is None:
+        return  # the memo's own step 3 settles it
+    memo = CreditMemo.objects.select_related("invoice").get(pk=transaction.credit_memo_id)
+    if memo.state not in {S.PENDING, S.PARTIALLY_REFUNDED}:
+        return
+    memo.order = order
+    state = memo_state_from_ledger(memo, Transaction.objects.filter(credit_memo=memo))
+    if not _apply_state(memo=memo, order=order, state=state):
+        return
+    amount = format_money(memo.grand_total, order.currency)
+    bodies = {
+        S.REFUNDED: f"credit memo #{memo.number} is refunded ({amount}).",
+        S.FAILED: f"credit memo #{memo.number} failed: its refund was not applied. {NOT_REFUNDED}",
+        S.PARTIALLY_REFUNDED: f"credit memo #{memo.number} is only partially refunded: part of "
+        f"its {amount} did not go back. Refund the rest with Refund Offline or a new memo.",
+    }
+    emailed = state == S.REFUNDED and memo.email_copy
+    comment_credit_memo(
+        order=order,
+        credit_memo=memo,
+        author=actor,
+        source=CommentSource.GATEWAY,
+        body=f"{via}: {bodies.get(state, f'credit memo #{memo.number} is {state}.')}"
+        + (" A copy was emailed to the customer." if emailed else ""),
+        is_customer_notified=emailed,
+    )
+
+
+# ---- email -----------------------------------------------------------------------------------
+
+
+def _email_credit_memo(*, memo_id: int) -> None:
+    memo = (
+        CreditMemo.objects.select_related("order__store", "invoice")
+        .prefetch_related(
+            Prefetch("items", queryset=CreditMemoItem.objects.select_related("order_item"))
+        )
+        .get(pk=memo_id)
+    )
+    order = memo.order
+    context = {"memo": memo, "order": order, "store": order.store}
+    send_mail(
+        subject=f"{order.store.name}: refund for your order #{order.number}",
+        message=render_to_string("emails/credit_memo.txt", context),
+        from_email=None,
+        recipient_list=[order.customer_email],
+    )
+    logger.info("Emailed credit memo %s to the customer of order %s", memo.number, order.number)
