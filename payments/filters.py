@@ -87,7 +87,7 @@ def matching_order_ids(*, text: str, store_ids: list[int]) -> list[int]:
     text = text.strip()
     orders = Order.objects.filter(store_id__in=store_ids)
     match = Q(customer_email__iexact=text) if "@" in text else Q(number=text)
-    return list(orders.filter(match).values_list("pk", flat=True)[:1000])
+    return list(orders.filter(match).order_by().values_list("pk", flat=True)[:1000])
 
 
 def day_start(day: date) -> datetime:

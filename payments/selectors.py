@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from backoffice.models import Store
-from backoffice.permissions import stores_with_perm, visible_store_ids
+from backoffice.permissions import store_permissions, visible_store_ids
 from payments.models import Transaction
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -27,9 +27,26 @@ def stores_visible(*, user: AbstractBaseUser) -> QuerySet[Store]:
     return Store.objects.filter(pk__in=visible_store_ids(user)).order_by("code")
 
 
+def _store_ids(user: AbstractBaseUser, codename: str) -> list[int] | None:
+    """Stores where `user` holds `codename`: None for every store, else their ids.
+
+    Literal ids rather than the `visible_store_ids` subquery: with one store PostgreSQL then
+    walks the (store, created_at) index in order and stops after a page, where the subquery
+    made it sort every row of the store first (240 ms at 200k rows, growing with the table).
+    The answer comes from the same policy object, read once per request.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return []
+    return store_permissions(user).store_ids_with(codename)
+
+
+def _scoped(queryset: QuerySet[Transaction], ids: list[int] | None) -> QuerySet[Transaction]:
+    return queryset if ids is None else queryset.filter(store_id__in=ids)
+
+
 def transactions_visible(*, user: AbstractBaseUser) -> QuerySet[Transaction]:
     """Every transaction the user may see; anything else does not exist for them."""
-    return Transaction.objects.filter(store_id__in=visible_store_ids(user))
+    return _scoped(Transaction.objects.all(), _store_ids(user, "view_orders"))
 
 
 def transaction_list(*, user: AbstractBaseUser) -> QuerySet[Transaction]:
@@ -38,12 +55,11 @@ def transaction_list(*, user: AbstractBaseUser) -> QuerySet[Transaction]:
 
 def transactions_exportable(*, user: AbstractBaseUser) -> QuerySet[Transaction]:
     """Visible transactions of the stores where the user also holds `export_transactions`."""
-    exportable = stores_with_perm(user, "export_transactions").values("pk")
-    return transactions_visible(user=user).filter(store_id__in=exportable)
+    return _scoped(transactions_visible(user=user), _store_ids(user, "export_transactions"))
 
 
 def user_can_export(*, user: AbstractBaseUser) -> bool:
-    return stores_with_perm(user, "export_transactions").exists()
+    return _store_ids(user, "export_transactions") != []
 
 
 def transaction_get(*, user: AbstractBaseUser, uuid: Any) -> Transaction:
