@@ -24,10 +24,7 @@ def log_in(page: Page, live_server, order: Order) -> list[str]:
     finance("fin")
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console",
-        lambda m: errors.append(f"{page.url}: {m.text} {m.location}") if m.type == "error" else None,
-    )
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(f"{live_server.url}{order.get_absolute_url()}")
     page.get_by_label("Username").fill("fin")
     page.get_by_label("Password").fill("pass-1234")
@@ -44,7 +41,7 @@ def confirm_dialog(page: Page, button: str) -> None:
 
 
 def test_invoice_with_capture_online_updates_totals_and_history(page: Page, live_server):
-    order, item, _auths = xpayments_order()
+    order, _item, _auths = xpayments_order()
     errors = log_in(page, live_server, order)
 
     page.get_by_role("link", name="Invoice", exact=True).click()
@@ -55,7 +52,12 @@ def test_invoice_with_capture_online_updates_totals_and_history(page: Page, live
     # Live totals: one unit plus the shipping.
     page.get_by_label("Qty to Invoice for SP1").fill("1")
     expect(grand_total).to_have_text("$66.00")
-    expect(page.get_by_label("Capture Online")).to_be_checked()
+    expect(page.get_by_role("radio", name="Capture Online")).to_be_checked()
+    # Before submitting, staff see what each authorization will give (soonest-expiring first).
+    plan = page.get_by_role("list", name="Planned captures").get_by_role("listitem")
+    expect(plan).to_have_count(2)
+    expect(plan.first).to_contain_text("$61.00 from authorization")
+    expect(plan.last).to_contain_text("$5.00 from authorization")
     page.get_by_label("Invoice Comments").fill("First box shipped.")
     shot(page, "invoice-new")
 
@@ -85,7 +87,7 @@ def test_not_capture_then_capture_from_the_invoice_page(page: Page, live_server)
     errors = log_in(page, live_server, order)
 
     page.get_by_role("link", name="Invoice", exact=True).click()
-    page.get_by_label("Not Capture").check()
+    page.get_by_role("radio", name="Not Capture").check()
     page.get_by_role("button", name="Submit Invoice").click()  # no money moves: no dialog
     expect(page.locator(".messages").first).to_contain_text("Capture it from the invoice page")
     invoice = Invoice.objects.get(order=order)
