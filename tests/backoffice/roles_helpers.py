@@ -3,11 +3,14 @@
 import re
 import uuid
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from backoffice.models import Store
 from backoffice.roles import role_grant, role_grant_for_store, roles_setup
+from orders.models import Order
+from payments.approvals.models import ApprovalRequest
 from payments.enums import TransactionType
 from payments.models import Payment, Transaction
 from tests.factories import StoreFactory, UserFactory
@@ -77,3 +80,16 @@ def approve_url(approval) -> str:
 
 def reject_url(approval) -> str:
     return reverse("orders:approval_reject", args=[approval.order.number, approval.pk])
+
+
+def snapshot() -> dict:
+    """Row counts of every model of the back office, the orders' states and versions, and the
+    approval requests' states: equal before and after means nothing was written."""
+    counts: dict = {
+        model.__name__: model.objects.count()
+        for app in ("backoffice", "orders", "payments")
+        for model in apps.get_app_config(app).get_models()
+    }
+    counts["orders"] = list(Order.objects.values_list("pk", "state", "version", "payment_status"))
+    counts["approvals"] = list(ApprovalRequest.objects.values_list("pk", "state"))
+    return counts

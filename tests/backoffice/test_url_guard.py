@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from guardian.shortcuts import assign_perm
@@ -25,10 +24,9 @@ from backoffice.models import OPERATION_PERMISSIONS
 from orders.enums import CaptureMode, CreditMemoState, RefundMode
 from orders.models import CreditMemo, Order
 from orders.services.invoicing import invoice_create
-from payments.approvals.models import ApprovalRequest
 from payments.approvals.requests import transaction_refund_request
 from payments.models import Transaction
-from tests.backoffice.roles_helpers import fresh, key, role_user
+from tests.backoffice.roles_helpers import fresh, key, role_user, snapshot
 from tests.factories import StoreFactory, UserFactory
 from tests.orders.invoice_helpers import authorizations, order_with_items
 from tests.payments.money_helpers import staff
@@ -128,18 +126,6 @@ def world() -> dict:
         "approval_id": approval.pk,
         "store": order.store,
     }
-
-
-def snapshot() -> dict:
-    """Row counts of every model of the back office, and the order's state and version."""
-    counts = {
-        model.__name__: model.objects.count()
-        for app in ("backoffice", "orders", "payments")
-        for model in apps.get_app_config(app).get_models()
-    }
-    counts["orders"] = list(Order.objects.values_list("pk", "state", "version", "payment_status"))
-    counts["approvals"] = list(ApprovalRequest.objects.values_list("pk", "state"))
-    return counts
 
 
 def holding(*codenames: str, store=None, view_everywhere: bool = False):
