@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from backoffice.decorators import operation_view, staff_required
+from backoffice.permissions import require_store_perm
 from orders.enums import CaptureMode
 from orders.forms_invoice import ConfirmForm, InvoiceCaptureForm, InvoiceNewForm
 from orders.invoice_selectors import invoice_by_key, invoice_detail, order_for_invoicing
@@ -36,6 +37,19 @@ NEW_TEMPLATE = "orders/invoice_new.html"
 DETAIL_TEMPLATE = "orders/invoice_detail.html"
 # Any of these lets a user invoice (Not Capture, Capture Online, Capture Offline).
 INVOICING = ("invoice_order", "capture_online", "capture_offline")
+# The permission each Amount choice needs: a choice the user may not make is a 403, like any
+# operation, not a form error (the form still shows it disabled with the reason).
+CAPTURE_MODE_PERMISSIONS = {
+    CaptureMode.ONLINE: "capture_online",
+    CaptureMode.OFFLINE: "capture_offline",
+    CaptureMode.NOT_CAPTURE: "invoice_order",
+}
+
+
+def _require_mode_permission(request: HttpRequest, order: Order) -> None:
+    codename = CAPTURE_MODE_PERMISSIONS.get(request.POST.get("capture_mode", ""))
+    if codename is not None and "update_totals" not in request.POST:
+        require_store_perm(request.user, codename, order.store)
 
 
 # ---- New Invoice ---------------------------------------------------------------------------
@@ -70,6 +84,8 @@ def _guard_invoice(request: HttpRequest, order: Order) -> HttpResponse | None:
 @require_http_methods(["GET", "POST"])
 def invoice_new(request: HttpRequest, number: str) -> HttpResponse:
     order = order_for_invoicing(user=request.user, number=number)
+    if request.method == "POST":
+        _require_mode_permission(request, order)
     if request.method == "POST" and (
         done := invoice_by_key(order=order, key=request.POST.get("idempotency_key"))
     ):
@@ -242,6 +258,7 @@ def _refused(request: HttpRequest, invoice: Invoice, availability, label: str) -
 @require_POST
 def invoice_capture_view(request: HttpRequest, number: str, invoice_number: str) -> HttpResponse:
     invoice = invoice_detail(user=request.user, number=number, invoice_number=invoice_number)
+    _require_mode_permission(request, invoice.order)
     if refused := _invoice_guard(request, invoice, InvoiceOperation.CAPTURE, "Capture"):
         return refused
     options = capture_modes(
