@@ -1,11 +1,11 @@
-"""Invoices and the order-level money actions: create, capture and cancel an invoice; void and
-cancel an order.
+"""Invoices: create, capture and cancel one, and Mark as paid when it settles an open invoice.
+(Void and Cancel on the order: orders.services.order_cancel.)
 
-Every money movement is one of the money engine's services (`payments.services`), which
-follow DESIGN.md's skeleton on their own: lock, pending
-transaction with its idempotency key, commit, gateway call outside any transaction, result in a
-new transaction. This module decides *what* to move (quantities, totals, the spread over the
-authorizations) and keeps the documents, item counters, order version and history in step.
+Every money movement is one of the money engine's services (`payments.services`), which follow
+DESIGN.md's skeleton on their own: lock, pending transaction with its idempotency key, commit,
+gateway call outside any transaction, result in a new transaction. This module decides *what*
+to move (quantities, totals, the spread over the authorizations) and keeps the documents, item
+counters, order version and history in step.
 
 A workflow runs in up to three steps, each its own durable transaction or gateway call:
 1. under the order lock: re-check the version (stale form), availability and amounts, write the
@@ -22,7 +22,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Q, Sum
 from django.template.loader import render_to_string
 
 from backoffice.money import format_money
@@ -30,7 +29,7 @@ from orders.capture_plan import CapturePlan, CaptureStep, plan_capture
 from orders.enums import CaptureMode, CommentSource, InvoiceState, OrderState
 from orders.history import comment_invoice
 from orders.invoice_totals import InvoiceTotals, invoice_totals, is_first_invoice
-from orders.models import Invoice, InvoiceItem, Order, OrderItem
+from orders.models import Invoice, InvoiceItem, Order
 from orders.operations import (
     InvoiceOperation,
     OrderOperation,
@@ -41,56 +40,42 @@ from orders.operations import (
     order_operation_availability,
 )
 from orders.services.invoice_outcome import SpreadOutcome, StepOutcome, describe_spread
-from orders.services.state import can_change_state, order_change_state
-from payments.enums import TransactionSource
+from orders.services.order_documents import (
+    InvoicingError,
+    StaleOrder,
+    acting_source,
+    bump_version,
+    check_version,
+    items_qty_invoiced_refresh,
+    order_progress,
+)
+from orders.services.state import order_change_state
 from payments.errors import OperationError
 from payments.locks import lock_order_and_payments
 from payments.models import Payment, Transaction
 from payments.recompute import order_payments_recompute
 from payments.services import OperationResult, order_mark_as_paid, payment_capture
 
+# The shared document helpers stay importable from here, where other workflows found them.
+__all__ = [
+    "InvoicingError",
+    "StaleOrder",
+    "acting_source",
+    "bump_version",
+    "check_version",
+    "invoice_cancel",
+    "invoice_capture",
+    "invoice_create",
+    "invoice_follow_outcome",
+    "items_qty_invoiced_refresh",
+    "order_mark_as_paid_for_invoice",
+    "order_progress",
+]
+
 logger = logging.getLogger(__name__)
 
 NO_ITEMS = "Enter a quantity for at least one item."
 ZERO_TOTAL = "The invoice total must be more than zero."
-
-
-class InvoicingError(Exception):
-    """Bad input found under the lock: shown next to `field` (or the form), nothing written."""
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.message, self.field, self.code = message, field, code
-
-
-class StaleOrder(InvoicingError):
-    def __init__(self) -> None:
-        super().__init__("The order changed since this page was opened.", code="stale")
-
-
-def check_version(order: Order, expected_version: int) -> None:
-    if order.version != expected_version:
-        raise StaleOrder()
-
-
-def bump_version(order: Order) -> None:
-    Order.objects.filter(pk=order.pk).update(version=F("version") + 1)
-    order.refresh_from_db(fields=["version"])
-
-
-def items_qty_invoiced_refresh(order: Order) -> None:
-    """Item counters from the invoice items of the open and paid invoices."""
-    counted = ~Q(invoice__state=InvoiceState.CANCELED)
-    totals = dict(
-        InvoiceItem.objects.filter(counted, invoice__order=order)
-        .values("order_item")
-        .annotate(qty=Sum("qty"))
-        .values_list("order_item", "qty")
-    )
-    for item in order.items.all():
-        qty = totals.get(item.pk, 0)
-        if item.qty_invoiced != qty:
-            OrderItem.objects.filter(pk=item.pk).update(qty_invoiced=qty)
 
 
 def _next_invoice_number(order: Order) -> str:
@@ -134,11 +119,6 @@ def _check_capture_mode(*, user: AbstractBaseUser, order: Order, mode: str, amou
         raise PermissionDenied(option.reason)
     if not option.allowed:
         raise InvoicingError(option.reason, field="capture_mode")
-
-
-def acting_source(user: AbstractBaseUser | None) -> str:
-    """Who acts, for transactions and comments: staff, or the system (`user` None: batch jobs)."""
-    return TransactionSource.UI if user is not None else TransactionSource.BATCH
 
 
 def _describe_items(totals: InvoiceTotals) -> str:
@@ -439,24 +419,6 @@ def order_mark_as_paid_for_invoice(
         order_progress(order=locked, user=user)
         bump_version(locked)
     return result
-
-
-def order_progress(*, order: Order, user: AbstractBaseUser | None) -> None:
-    """processing → complete once every item is invoiced (or canceled) and every invoice paid."""
-    if order.state != OrderState.PROCESSING:
-        return
-    items = list(order.items.all())
-    invoices = list(order.invoices.all())
-    fully_invoiced = all(item.qty_to_invoice == 0 for item in items)
-    has_paid = any(inv.state == InvoiceState.PAID for inv in invoices)
-    none_open = not any(inv.state == InvoiceState.OPEN for inv in invoices)
-    if fully_invoiced and has_paid and none_open and can_change_state(order, OrderState.COMPLETE):
-        order_change_state(
-            order=order,
-            to=OrderState.COMPLETE,
-            actor=user,
-            reason="Every item is invoiced and paid.",
-        )
 
 
 def invoice_cancel(

@@ -24,7 +24,7 @@ from orders.history import comment_invoice, comment_status
 from orders.models import Invoice, Order, OrderItem
 from orders.operations import OrderOperation, ensure, order_operation_availability
 from orders.services.invoice_outcome import authorization_label, failure_reason
-from orders.services.invoicing import (
+from orders.services.order_documents import (
     bump_version,
     check_version,
     items_qty_invoiced_refresh,

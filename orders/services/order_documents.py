@@ -1,0 +1,76 @@
+"""What every order document workflow shares: the stale-form check, the order version, item
+counters and the order's progress to complete.
+
+Invoices, credit memos, Void and Cancel all lock the order, compare the version a form was
+drawn with, write, and bump the version with `F("version") + 1` so any other open form becomes
+stale. Item counters are recomputed from the documents' items, never incremented.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import F, Q, Sum
+
+from orders.enums import InvoiceState, OrderState
+from orders.models import InvoiceItem, Order, OrderItem
+from orders.services.state import can_change_state, order_change_state
+from payments.enums import TransactionSource
+
+
+class InvoicingError(Exception):
+    """Bad input found under the lock: shown next to `field` (or the form), nothing written."""
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message, self.field, self.code = message, field, code
+
+
+class StaleOrder(InvoicingError):
+    def __init__(self) -> None:
+        super().__init__("The order changed since this page was opened.", code="stale")
+
+
+def check_version(order: Order, expected_version: int) -> None:
+    if order.version != expected_version:
+        raise StaleOrder()
+
+
+def bump_version(order: Order) -> None:
+    Order.objects.filter(pk=order.pk).update(version=F("version") + 1)
+    order.refresh_from_db(fields=["version"])
+
+
+def items_qty_invoiced_refresh(order: Order) -> None:
+    """Item counters from the invoice items of the open and paid invoices."""
+    counted = ~Q(invoice__state=InvoiceState.CANCELED)
+    totals = dict(
+        InvoiceItem.objects.filter(counted, invoice__order=order)
+        .values("order_item")
+        .annotate(qty=Sum("qty"))
+        .values_list("order_item", "qty")
+    )
+    for item in order.items.all():
+        qty = totals.get(item.pk, 0)
+        if item.qty_invoiced != qty:
+            OrderItem.objects.filter(pk=item.pk).update(qty_invoiced=qty)
+
+
+def acting_source(user: AbstractBaseUser | None) -> str:
+    """Who acts, for transactions and comments: staff, or the system (`user` None: batch jobs)."""
+    return TransactionSource.UI if user is not None else TransactionSource.BATCH
+
+
+def order_progress(*, order: Order, user: AbstractBaseUser | None) -> None:
+    """processing → complete once every item is invoiced (or canceled) and every invoice paid."""
+    if order.state != OrderState.PROCESSING:
+        return
+    items = list(order.items.all())
+    invoices = list(order.invoices.all())
+    fully_invoiced = all(item.qty_to_invoice == 0 for item in items)
+    has_paid = any(inv.state == InvoiceState.PAID for inv in invoices)
+    none_open = not any(inv.state == InvoiceState.OPEN for inv in invoices)
+    if fully_invoiced and has_paid and none_open and can_change_state(order, OrderState.COMPLETE):
+        order_change_state(
+            order=order,
+            to=OrderState.COMPLETE,
+            actor=user,
+            reason="Every item is invoiced and paid.",
+        )
