@@ -8,6 +8,7 @@ beyond that are benchmark filler from `demo.bulk`. Re-running skips what already
 import random
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from django.utils import timezone
@@ -70,9 +71,27 @@ def demo_seed(
     users = demo_users_ensure(stores=stores)
     staff = Staff(support=users["support"], finance=users["finance"], manager=users["manager"])
 
-    rng = random.Random(SEED)
-    realistic = demo_orders(count=min(orders, REALISTIC_ORDERS), now=now, rng=rng)
-    progress.start("Demo orders", len(realistic))
+    report = _stories_seed(
+        count=min(orders, REALISTIC_ORDERS), staff=staff, now=now, progress=progress
+    )
+    bulk = max(orders - REALISTIC_ORDERS, 0)
+    created = 0
+    if bulk:
+        progress.start("Benchmark orders", bulk)
+        created = demo_orders_bulk_create(
+            count=bulk, stores=stores, now=now, on_batch=progress.advance
+        )
+    return SeedReport(
+        roles=roles, imported=report, bulk_created=created, seconds=time.monotonic() - started
+    )
+
+
+def _stories_seed(
+    *, count: int, staff: Staff, now: datetime, progress: ProgressHook
+) -> ImportReport:
+    """Import the story orders, then play each one's history and tell the sandbox."""
+    realistic = demo_orders(count=count, now=now, rng=random.Random(SEED))
+    progress.start("Importing demo orders", len(realistic))
     report = orders_import_lines(
         lines=[order.line() for order in realistic],
         source_name="seed_demo",
@@ -84,26 +103,15 @@ def demo_seed(
         raise DemoSeedError("; ".join(m for e in report.failed for m in e.messages()))
     imported = set(report.imported)
     by_number = Order.objects.select_related("store").in_bulk(imported, field_name="number")
+    progress.start("Demo order history", len(imported))
     for demo in realistic:
-        if demo.number in imported:
-            # Stories draw from their own Random, so skipping orders on a re-run doesn't
-            # change what the others look like.
-            demo_story_apply(
-                order=by_number[demo.number],
-                scenario=demo.scenario,
-                staff=staff,
-                now=now,
-                rng=random.Random(f"{SEED}:{demo.number}"),
-            )
-            demo_gateway_replay(order=by_number[demo.number])
-
-    bulk = max(orders - REALISTIC_ORDERS, 0)
-    created = 0
-    if bulk:
-        progress.start("Benchmark orders", bulk)
-        created = demo_orders_bulk_create(
-            count=bulk, stores=stores, now=now, on_batch=progress.advance
-        )
-    return SeedReport(
-        roles=roles, imported=report, bulk_created=created, seconds=time.monotonic() - started
-    )
+        if demo.number not in imported:
+            continue
+        order = by_number[demo.number]
+        # Each story draws from its own Random, so orders skipped on a re-run don't change
+        # what the others look like.
+        story_rng = random.Random(f"{SEED}:{demo.number}")
+        demo_story_apply(order=order, scenario=demo.scenario, staff=staff, now=now, rng=story_rng)
+        demo_gateway_replay(order=order)
+        progress.advance()
+    return report
