@@ -115,3 +115,17 @@ def test_transaction_of_another_store_is_not_found(client):
 
 def test_unknown_uuid_is_not_found(client, viewer):
     assert client.get("/transactions/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def test_order_page_transactions_tab_links_to_each_transaction(client, viewer):
+    pa = authorized_payment(amount=6100)
+    capture = make_txn(parent=pa, type=TransactionType.CAPTURE, amount=2500)
+
+    html = client.get(reverse("orders:detail", args=[pa.order.number])).content.decode()
+
+    for txn in (pa, capture):
+        url = detail_url(txn)
+        assert f'href="{url}"' in html
+        assert client.get(url).status_code == 200
+    back = client.get(detail_url(capture)).content.decode()
+    assert f'href="{reverse("orders:detail", args=[pa.order.number])}#transactions"' in back

@@ -346,3 +346,64 @@ def test_without_javascript_the_dialog_is_a_page(client, finance):
     html = done.content.decode()
     assert "<html" in html and "Capture succeeded" in html
     assert 'hx-swap-oob="true"' not in html
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "over", "message"),
+    [
+        ("capture", lambda: authorization(authorized_payment(6100)), "61.01", "$61.00"),
+        (
+            "refund",
+            lambda: captured_payment(6100).transactions.get(type=TransactionType.CAPTURE),
+            "61.01",
+            "$61.00",
+        ),
+        (
+            "chargeback",
+            lambda: captured_payment(6100).transactions.get(type=TransactionType.CAPTURE),
+            "100",
+            "$61.00",
+        ),
+        ("rebill", lambda: authorized_payment(6100, sale=True).transactions.get(), None, ""),
+    ],
+)
+def test_every_dialog_refuses_bad_amounts_and_writes_nothing(
+    client, finance, name, make, over, message
+):
+    txn = make()
+    before = Transaction.objects.count()
+    for amount, expected in [
+        ("-1", "The amount cannot be negative."),
+        ("0", "Enter an amount greater than zero."),
+        ("1.234", "USD allows at most 2 decimal places."),
+    ] + ([(over, f"The maximum is {message}.")] if over else []):
+        response = submit(client, name, txn, amount=amount)
+        assert response.status_code == 422
+        assert field_errors(response, "amount") == [expected]
+    assert Transaction.objects.count() == before
+
+
+def test_chargeback_reversal_refuses_more_than_the_chargeback(client, finance):
+    payment = captured_payment(6100)
+    capture = payment.transactions.get(type=TransactionType.CAPTURE)
+    submit(client, "chargeback", capture, amount="20.00")
+    chargeback = Transaction.objects.get(parent=capture)
+    response = submit(client, "chargeback_reversal", chargeback, amount="20.01")
+    assert field_errors(response, "amount") == ["The maximum is $20.00."]
+    assert not Transaction.objects.filter(parent=chargeback).exists()
+
+
+def test_a_duplicate_caught_by_the_service_shows_next_to_the_field(client, finance, monkeypatch):
+    """Another request took the Transaction ID after the form was checked: the service's
+    check under the lock refuses it, and the message lands on the same field."""
+    pa = authorization(authorized_payment(6100))
+    submit(client, "capture", pa, amount="1.00", merchant_reference="RACE-1")
+    monkeypatch.setattr("payments.forms.OperationForm.clean", lambda form: form.cleaned_data)
+
+    response = submit(client, "capture", pa, amount="1.00", merchant_reference="RACE-1")
+
+    assert response.status_code == 422
+    assert field_errors(response, "merchant_reference") == [
+        'The Transaction ID "RACE-1" is already used in this store.'
+    ]
+    assert Transaction.objects.filter(parent=pa).count() == 1
