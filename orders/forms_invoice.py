@@ -94,10 +94,15 @@ class InvoiceNewForm(_KeyedForm):
         include_shipping: bool,
         capture_options: CaptureOptions,
         online_plan: Callable[[int], list[str]] | None = None,
+        email_copy: Availability | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(*args, order=order, **kwargs)
         self.online_plan = online_plan
+        # Emailing the customer needs the Notify the customer permission, as comments do.
+        self.email_copy_refusal = "" if email_copy is None else email_copy.reason
+        if self.email_copy_refusal:
+            self.fields["email_copy"].disabled = True
         self.items = list(items)
         self.include_shipping = include_shipping
         self.capture_options = capture_options

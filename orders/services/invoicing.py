@@ -25,12 +25,14 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from backoffice.money import format_money
+from backoffice.permissions import permission_reason, store_permissions
 from orders.capture_plan import CapturePlan, CaptureStep, plan_capture
 from orders.enums import CaptureMode, CommentSource, InvoiceState, OrderState
 from orders.history import comment_invoice
 from orders.invoice_totals import InvoiceTotals, invoice_totals, is_first_invoice
 from orders.models import Invoice, InvoiceItem, Order
 from orders.operations import (
+    Availability,
     InvoiceOperation,
     OrderOperation,
     capture_modes,
@@ -63,6 +65,7 @@ __all__ = [
     "acting_source",
     "bump_version",
     "check_version",
+    "email_copy_availability",
     "invoice_cancel",
     "invoice_capture",
     "invoice_create",
@@ -121,6 +124,14 @@ def _check_capture_mode(*, user: AbstractBaseUser, order: Order, mode: str, amou
         raise InvoicingError(option.reason, field="capture_mode")
 
 
+def email_copy_availability(*, user: AbstractBaseUser | None, order: Order) -> Availability:
+    """Email Copy of Invoice writes to the customer: the Notify the customer permission."""
+    if user is None or store_permissions(user).has("notify_customer", order.store):
+        return Availability(True)
+    reason = permission_reason("notify_customer", store=order.store)
+    return Availability(False, f"{reason}.", is_permission=True)
+
+
 def _describe_items(totals: InvoiceTotals) -> str:
     parts = [f"{line.qty} × {line.order_item.sku}" for line in totals.lines]
     return ", ".join(parts)
@@ -152,6 +163,8 @@ def invoice_create(
         ensure(
             order_operation_availability(user=user, order=order, operation=OrderOperation.INVOICE)
         )
+        if notify_customer and not (notify := email_copy_availability(user=user, order=order)):
+            raise PermissionDenied(notify.reason)
         totals = _validated_totals(order, quantities)
         _check_capture_mode(user=user, order=order, mode=capture_mode, amount=totals.grand_total)
         invoice = Invoice.objects.create(

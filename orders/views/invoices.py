@@ -27,6 +27,7 @@ from orders.services.invoice_outcome import SpreadOutcome
 from orders.services.invoicing import (
     InvoicingError,
     StaleOrder,
+    email_copy_availability,
     invoice_cancel,
     invoice_capture,
     invoice_create,
@@ -65,6 +66,7 @@ def _new_form(request: HttpRequest, order: Order, data=None) -> InvoiceNewForm:
         online_plan=lambda total: capture_online_plan_lines(
             user=request.user, order=order, amount=total
         ),
+        email_copy=email_copy_availability(user=request.user, order=order),
     )
 
 

@@ -18,6 +18,7 @@ from payments.enums import PaymentStatus, TransactionStatus, TransactionType
 from payments.models import Payment, Transaction
 from payments.services import transaction_reconcile
 from tests.orders.invoice_helpers import (
+    ALL_MONEY,
     authorizations,
     finance,
     fresh,
@@ -314,7 +315,7 @@ def test_a_capture_timeout_leaves_the_invoice_open_until_reconciliation_pays_it(
 
 
 def test_email_copy_of_invoice_is_sent_after_commit(django_capture_on_commit_callbacks, mailoutbox):
-    user = finance()
+    user = finance("mailer", [*ALL_MONEY, "notify_customer"])
     order, item, _auths = xpayments_order()
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -361,3 +361,15 @@ def test_new_invoice_and_invoice_pages_stay_within_a_query_budget(
     order2, _item2, _auths2 = xpayments_order()
     with django_assert_max_num_queries(12):
         assert client.get(new_url(order2)).status_code == 200
+
+
+def test_email_copy_needs_the_notify_permission(client, mailoutbox):
+    client.force_login(finance("quiet"))  # every money permission, not Notify the customer
+    order, item, _auths = xpayments_order()
+
+    page = client.get(new_url(order)).content.decode()
+    client.post(new_url(order), form_data(order, item, 2, email_copy="on"))
+
+    assert "Requires the Notify the customer permission for store US." in page
+    assert Invoice.objects.get().is_customer_notified is False
+    assert mailoutbox == []
