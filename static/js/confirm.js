@@ -5,7 +5,8 @@
  * - Plain forms (New Invoice) with data-confirm, or data-confirm-source and a checked radio
  *   with data-confirm, ask the same way before submitting; a submit button's own data-confirm
  *   (New Credit Memo's Refund / Refund Offline) takes precedence.
- * data-confirm-ok names the confirming button ("Void", "Capture"). Without JavaScript the
+ * data-confirm-ok names the confirming button ("Void", "Capture"); data-confirm-danger colours
+ * it as destructive. Without JavaScript the
  * forms post directly: the server guards every operation either way.
  */
 (function () {
@@ -53,10 +54,14 @@
     return dialog;
   }
 
-  function ask(question, okLabel, onConfirm) {
+  function ask(question, okLabel, onConfirm, danger) {
     var d = dialog || build();
     d.querySelector(".confirm-dialog__text").textContent = question;
-    d.querySelector(".confirm-dialog__ok").textContent = okLabel || "Confirm";
+    var okButton = d.querySelector(".confirm-dialog__ok");
+    okButton.textContent = okLabel || "Confirm";
+    // Destructive actions (Void, Cancel) get the danger colour on their confirming button.
+    okButton.classList.toggle("btn--danger", !!danger);
+    okButton.classList.toggle("btn--primary", !danger);
     d.returnValue = "";
     pending = onConfirm;
     d.showModal();
@@ -88,7 +93,8 @@
       ok = fromForm.ok;
     }
     event.preventDefault();
-    ask(question, ok, function () { event.detail.issueRequest(true); });
+    var danger = elt.closest("[data-confirm-danger]") !== null;
+    ask(question, ok, function () { event.detail.issueRequest(true); }, danger);
   });
 
   document.addEventListener("submit", function (event) {
