@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import django_filters
 from django import forms
@@ -90,8 +91,8 @@ def matching_order_ids(*, text: str, store_ids: list[int]) -> list[int]:
     return list(orders.filter(match).order_by().values_list("pk", flat=True)[:1000])
 
 
-def day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+def day_start(day: date, zone: tzinfo | None = None) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), zone)
 
 
 class TransactionFilter(django_filters.FilterSet):
@@ -170,12 +171,22 @@ class TransactionFilter(django_filters.FilterSet):
     def filter_store(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(store_id=self.store_ids[value])
 
+    def _zone(self) -> tzinfo:
+        """Days are the chosen store's days, as its list shows times; else the site's zone."""
+        store = self.form.cleaned_data.get("store")
+        name = next((s.timezone for s in self.stores if s.code == store), None)
+        try:
+            return ZoneInfo(name) if name else timezone.get_current_timezone()
+        except (ZoneInfoNotFoundError, ValueError):
+            return timezone.get_current_timezone()
+
     def filter_date_from(self, queryset: QuerySet, name: str, value: date) -> QuerySet:
-        return queryset.filter(created_at__gte=day_start(value))
+        return queryset.filter(created_at__gte=day_start(value, self._zone()))
 
     def filter_date_to(self, queryset: QuerySet, name: str, value: date) -> QuerySet:
-        # Inclusive of the whole last day in the current time zone.
-        return queryset.filter(created_at__lt=day_start(value + timedelta(days=1)))
+        # Inclusive of the whole last day.
+        end = day_start(value + timedelta(days=1), self._zone())
+        return queryset.filter(created_at__lt=end)
 
     def filter_online(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(is_online=value == "online")

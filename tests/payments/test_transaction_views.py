@@ -265,3 +265,17 @@ def test_page_links_keep_filters(client, viewer, monkeypatch):
     authorized_payment()
     html = client.get(LIST, {"status": "success"}).content.decode()
     assert "status=success&amp;after=" in html
+
+
+def test_dates_are_the_chosen_stores_days(client, viewer):
+    """16:30 UTC on the 2nd is 01:30 on the 3rd in Tokyo: the Tokyo store's 3rd."""
+    jp = StoreFactory(code="jp", currency="JPY", timezone="Asia/Tokyo")
+    txn = authorized_payment(store=jp, amount=500)
+    utc = timezone.now().replace(year=2026, month=3, day=2, hour=16, minute=30)
+    Transaction.objects.filter(pk=txn.pk).update(created_at=utc)
+
+    the_2nd = {"date_from": "2026-03-02", "date_to": "2026-03-02"}
+    the_3rd = {"date_from": "2026-03-03", "date_to": "2026-03-03"}
+    assert listed(client.get(LIST, {**the_3rd, "store": "jp"})) == [txn.uuid.hex]
+    assert listed(client.get(LIST, {**the_2nd, "store": "jp"})) == []
+    assert listed(client.get(LIST, the_2nd)) == [txn.uuid.hex]  # no store: the site's days (UTC)
