@@ -3,9 +3,11 @@ Hold, Unhold, Mark as paid, Credit Memo (order and invoice) and Refund (goodwill
 
 One answer per (user, order[, invoice]) decides three things that must never disagree: whether
 the button is enabled, the reason shown when it is not, and whether the operation's own POST URL
-accepts the request (403 for a missing permission, 409 for anything else). Rules combine, in this
-order: the order's state, the documents and amounts, the gateway's abilities, then permission,
-so the reason a staff member reads is the one that matters most to them.
+accepts the request (403 for a missing permission, 409 for anything else). Permission comes
+first (`_REQUIRES`: any of the codenames on the order's store), so a user who may not use an
+operation reads "Requires the … permission for store …" and their POST is a 403 in every state;
+then the order's state, the documents and amounts, and the gateway's abilities.
+Permissions come from `backoffice.permissions.store_permissions`: one query per request.
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -20,6 +22,7 @@ from django.utils.dateformat import format as date_format
 
 from backoffice.models import Store
 from backoffice.money import format_money
+from backoffice.permissions import permission_reason
 from orders.capture_plan import is_authorization, open_authorizations, plan_capture
 from orders.enums import CaptureMode, InvoiceState, OrderState, RefundMode
 from orders.models import CreditMemo, Invoice, Order
@@ -60,6 +63,10 @@ def _no(reason: str) -> Availability:
 
 def _no_perm(reason: str) -> Availability:
     return Availability(False, reason, is_permission=True)
+
+
+def _requires(store: Store, *codenames: str) -> Availability:
+    return _no_perm(f"{permission_reason(*codenames, store=store)}.")
 
 
 class OperationUnavailable(Exception):
@@ -183,9 +190,7 @@ def invoice_pending_capture(invoice: Invoice, rows: Iterable[Transaction] | None
     )
 
 
-def invoice_amount_to_capture(
-    invoice: Invoice, rows: Iterable[Transaction] | None = None
-) -> int:
+def invoice_amount_to_capture(invoice: Invoice, rows: Iterable[Transaction] | None = None) -> int:
     if invoice.state != InvoiceState.OPEN:
         return 0
     pending = invoice_pending_capture(invoice, rows)
@@ -251,7 +256,7 @@ def capture_offline_availability(
 ) -> Availability:
     """Offline captures on the open authorizations, a manual payment for what they don't cover."""
     if not perms("capture_offline"):
-        return _no_perm("You don't have permission to capture offline in this store.")
+        return _requires(order.store, "capture_offline")
     plan = plan_capture(_payments(order), amount=amount, user=user, online=False)
     if plan.is_complete:
         return ALLOWED
@@ -301,9 +306,7 @@ def capture_modes(
     }
     if with_not_capture:
         modes[CaptureMode.NOT_CAPTURE] = (
-            ALLOWED
-            if perms("invoice_order")
-            else _no_perm("You don't have permission to invoice without capture in this store.")
+            ALLOWED if perms("invoice_order") else _requires(order.store, "invoice_order")
         )
     return modes
 
@@ -325,8 +328,6 @@ def _invoice(c: _Ctx) -> Availability:
         return blocked
     if qty_left_to_invoice(c.order) <= 0:
         return _no("Every item is already invoiced.")
-    if not any(map(c.perms, ("invoice_order", "capture_online", "capture_offline"))):
-        return _no_perm("You don't have permission to invoice this store's orders.")
     return ALLOWED
 
 
@@ -352,12 +353,9 @@ def _cancel(c: _Ctx) -> Availability:
         return _no(f"Invoice {numbers} is open: capture or cancel it first.")
     if qty_left_to_invoice(c.order) <= 0:
         return _no("Every item is invoiced: nothing left to cancel. Use Credit Memo to refund.")
-    if not c.perms("cancel_order"):
-        return _no_perm("You don't have permission to cancel this store's orders.")
     if open_authorizations(_payments(c.order)) and not c.perms("void_payment"):
-        return _no_perm(
-            "Cancel voids the open authorizations: it needs the permission to void payments."
-        )
+        reason = permission_reason("void_payment", store=c.order.store)
+        return _no_perm(f"Cancel voids the open authorizations: {reason[0].lower()}{reason[1:]}.")
     return ALLOWED
 
 
@@ -369,16 +367,12 @@ def _hold(c: _Ctx) -> Availability:
         return _no("The order is already on hold.")
     if c.order.state not in _HOLDABLE:
         return _no(f"An order that is {c.order.get_state_display().lower()} can't be held.")
-    if not c.perms("hold_order"):
-        return _no_perm("You don't have permission to hold this store's orders.")
     return ALLOWED
 
 
 def _unhold(c: _Ctx) -> Availability:
     if c.order.state != OrderState.HOLDED:
         return _no("The order is not on hold.")
-    if not c.perms("hold_order"):
-        return _no_perm("You don't have permission to unhold this store's orders.")
     return ALLOWED
 
 
@@ -409,19 +403,11 @@ def _refund_block(order: Order, limit: RefundLimit, *, what: str) -> Availabilit
 REFUNDING = ("refund_online", "refund_offline")
 
 
-def _may_refund(perms: Callable[[str], bool]) -> Availability:
-    if not any(map(perms, REFUNDING)):
-        return _no_perm("You don't have permission to refund in this store.")
-    return ALLOWED
-
-
 def _refund(c: _Ctx) -> Availability:
     """Credit Memo and Refund on the order: something paid is left to give back."""
     rows, memos = refund_facts(c.order)
     limit = order_refund_limit(order=c.order, rows=rows, memos=memos)
-    if not (blocked := _refund_block(c.order, limit, what="this order")):
-        return blocked
-    return _may_refund(c.perms)
+    return _refund_block(c.order, limit, what="this order")
 
 
 @dataclass(frozen=True)
@@ -460,8 +446,7 @@ def refund_choices(
             captures=captures, amount=amount, online=online, user=user, currency=order.currency
         )
         if not perms(codename):
-            how = "online" if online else "offline"
-            answer = _no_perm(f"You don't have permission to refund {how} in this store.")
+            answer = _requires(order.store, codename)
         elif plan.is_complete:
             answer = ALLOWED
         elif (refusal := plan.permission_refusal) is not None:
@@ -502,16 +487,36 @@ _ORDER_RULES: Mapping[OrderOperation, Callable[[_Ctx], Availability]] = {
 }
 
 
+# The permissions that may use each operation (any of them), checked before its rule.
+_REQUIRES: Mapping[OrderOperation, tuple[str, ...]] = {
+    OrderOperation.INVOICE: ("invoice_order", "capture_online", "capture_offline"),
+    OrderOperation.VOID: ("void_payment",),
+    OrderOperation.CANCEL: ("cancel_order",),
+    OrderOperation.HOLD: ("hold_order",),
+    OrderOperation.UNHOLD: ("hold_order",),
+    OrderOperation.MARK_AS_PAID: ("mark_as_paid",),
+    OrderOperation.CREDIT_MEMO: REFUNDING,
+    OrderOperation.REFUND: REFUNDING,
+}
+
+
+def _answer(ctx: _Ctx, operation: OrderOperation) -> Availability:
+    codenames = _REQUIRES[operation]
+    if not any(map(ctx.perms, codenames)):
+        return _requires(ctx.order.store, *codenames)
+    return _ORDER_RULES[operation](ctx)
+
+
 def order_operation_availability(
     *, user: AbstractBaseUser, order: Order, operation: OrderOperation
 ) -> Availability:
-    return _ORDER_RULES[operation](_Ctx(user, order, _Perms(user, order.store)))
+    return _answer(_Ctx(user, order, _Perms(user, order.store)), operation)
 
 
 def order_operations(*, user: AbstractBaseUser, order: Order) -> dict[OrderOperation, Availability]:
     """Every order operation's availability at once (the header draws them all)."""
     ctx = _Ctx(user, order, _Perms(user, order.store))
-    return {operation: rule(ctx) for operation, rule in _ORDER_RULES.items()}
+    return {operation: _answer(ctx, operation) for operation in _ORDER_RULES}
 
 
 # ---- invoice operations --------------------------------------------------------------------
@@ -530,7 +535,7 @@ def _invoice_capture(invoice: Invoice, user: AbstractBaseUser) -> Availability:
     if any(modes.values()):
         return ALLOWED
     if all(m.is_permission for m in modes.values()):
-        return _no_perm("You don't have permission to capture payments in this store.")
+        return _no_perm(" ".join(m.reason for m in modes.values()))
     return _no(" ".join(m.reason for m in modes.values() if not m.is_permission))
 
 
@@ -541,8 +546,6 @@ def _invoice_cancel(invoice: Invoice, user: AbstractBaseUser) -> Availability:
         return blocked
     if invoice.amount_paid or invoice_pending_capture(invoice):
         return _no("Money was captured for this invoice: refund it with a Credit Memo instead.")
-    if "invoice_order" not in ops.store_codenames(user, invoice.order.store):
-        return _no_perm("You don't have permission to cancel invoices in this store.")
     return ALLOWED
 
 
@@ -552,9 +555,7 @@ def _invoice_credit_memo(invoice: Invoice, user: AbstractBaseUser) -> Availabili
     order = invoice.order
     rows, memos = refund_facts(order)
     limit = invoice_refund_limit(invoice=invoice, order=order, rows=rows, memos=memos)
-    if not (blocked := _refund_block(order, limit, what="this invoice")):
-        return blocked
-    return _may_refund(_Perms(user, order.store))
+    return _refund_block(order, limit, what="this invoice")
 
 
 _INVOICE_RULES: Mapping[InvoiceOperation, Callable[[Invoice, AbstractBaseUser], Availability]] = {
@@ -564,7 +565,17 @@ _INVOICE_RULES: Mapping[InvoiceOperation, Callable[[Invoice, AbstractBaseUser], 
 }
 
 
+_INVOICE_REQUIRES: Mapping[InvoiceOperation, tuple[str, ...]] = {
+    InvoiceOperation.CAPTURE: ("capture_online", "capture_offline"),
+    InvoiceOperation.CANCEL: ("invoice_order",),
+    InvoiceOperation.CREDIT_MEMO: REFUNDING,
+}
+
+
 def invoice_operation_availability(
     *, user: AbstractBaseUser, invoice: Invoice, operation: InvoiceOperation
 ) -> Availability:
+    codenames, store = _INVOICE_REQUIRES[operation], invoice.order.store
+    if not any(map(_Perms(user, store), codenames)):
+        return _requires(store, *codenames)
     return _INVOICE_RULES[operation](invoice, user)
