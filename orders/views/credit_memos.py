@@ -293,7 +293,7 @@ def _goodwill(request: HttpRequest, number: str, mode: str) -> HttpResponse:
 
 
 @staff_required
-@operation_view("refund_online")
+@operation_view(*REFUNDING)  # the GET form serves Refund and Refund Offline
 @require_http_methods(["GET", "POST"])
 def goodwill_refund_view(request: HttpRequest, number: str) -> HttpResponse:
     """GET: the Refund form as a page (the header opens it as a dialog); POST: refund online."""
