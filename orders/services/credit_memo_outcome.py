@@ -96,6 +96,8 @@ class CreditMemoOutcome:
         state = self.memo.state
         if self.repeated or state == CreditMemoState.REFUNDED:
             return messages.SUCCESS
+        if state == CreditMemoState.AWAITING_APPROVAL:
+            return messages.INFO
         if state == CreditMemoState.FAILED:
             return messages.ERROR
         return messages.WARNING
@@ -104,7 +106,7 @@ class CreditMemoOutcome:
         return f"to {card_label(step.step.payment)}" if self.online else "offline"
 
     def _done(self) -> str:
-        """"refunded $66.00 online: $61.00 to Visa ····4242 and $5.00 to Visa ····1111"."""
+        """ "refunded $66.00 online: $61.00 to Visa ····4242 and $5.00 to Visa ····1111"."""
         ok = [s for s in self.steps if s.succeeded]
         if not self.online:
             return f"{self._fmt(self.refunded)} recorded as refunded offline"
@@ -125,6 +127,10 @@ class CreditMemoOutcome:
         total = self._fmt(memo.grand_total)
         if self.repeated:
             return f"{number} was already submitted with this form; nothing more was done."
+        if memo.state == CreditMemoState.AWAITING_APPROVAL:
+            # Four-eyes: above the store's threshold (payments.approvals).
+            label = "Refund" if self.online else "Refund Offline"
+            return f"{label} of {total} is awaiting approval by a manager ({number})."
         if memo.state == CreditMemoState.REFUNDED:
             return f"{number}: {self._done()}."
         if memo.state == CreditMemoState.FAILED:

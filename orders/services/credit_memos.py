@@ -68,6 +68,7 @@ from orders.services.credit_memo_outcome import (
     StepOutcome,
 )
 from orders.services.invoicing import bump_version, check_version
+from payments.approvals.requests import approval_needed, credit_memo_approval_add
 from payments.enums import TransactionStatus
 from payments.errors import OperationError
 from payments.locks import lock_order_and_payments
@@ -243,11 +244,13 @@ def credit_memo_create(
             adjustment_fee=adjustment_fee,
         )
         _check_mode(user=user, order=order, invoice=invoice, mode=mode, amount=totals.grand_total)
+        # Four-eyes: above the store's threshold the memo stops here, its total reserved.
+        awaiting = approval_needed(user=user, store=order.store, amount=totals.grand_total)
         memo = CreditMemo.objects.create(
             order=order,
             invoice=source.invoice,
             number=_next_number(order),
-            state=S.PENDING,
+            state=S.AWAITING_APPROVAL if awaiting else S.PENDING,
             mode=mode,
             subtotal=totals.subtotal,
             shipping_amount=totals.shipping_amount,
@@ -278,7 +281,38 @@ def credit_memo_create(
         bump_version(order)
         plan = _plan(memo, user=user, order=order)
         _comment_created(memo=memo, totals=totals, plan=plan, user=user, goodwill=goodwill)
+        if awaiting:
+            credit_memo_approval_add(order=order, memo=memo, user=user, goodwill=goodwill)
+    if awaiting:
+        return CreditMemoOutcome(memo=memo)
     return credit_memo_refund(memo=memo, user=user)
+
+
+# ---- four-eyes (payments.approvals runs these for a memo awaiting approval) -------------------
+
+
+def credit_memo_refund_plan(
+    *, memo: CreditMemo, user: AbstractBaseUser | None, order: Order
+) -> RefundPlan:
+    """What the memo's refund would send now, under the caller's lock (approval re-checks)."""
+    return _plan(memo, user=user, order=order)
+
+
+def credit_memo_cancel_unapproved(
+    *, memo: CreditMemo, order: Order, user: AbstractBaseUser | None, why: str
+) -> None:
+    """Under the order lock: a memo whose refund was not approved gives its items back."""
+    memo.state = S.CANCELED
+    memo.save(update_fields=["state"])
+    items_qty_refunded_refresh(order)
+    bump_version(order)
+    comment_credit_memo(
+        order=order,
+        credit_memo=memo,
+        author=user,
+        source=CommentSource.SYSTEM if user is None else CommentSource.UI,
+        body=f"Credit memo #{memo.number} is canceled: {why}. {NOT_REFUNDED}",
+    )
 
 
 def _comment_created(
@@ -291,7 +325,7 @@ def _comment_created(
 ) -> None:
     order = memo.order
     amount = format_money(memo.grand_total, order.currency)
-    what = "Goodwill refund" if goodwill else "Credit memo"
+    kind = " (goodwill refund)" if goodwill else ""
     source = f" from invoice #{memo.invoice.number}" if memo.invoice else ""
     stock = [line.order_item.sku for line in totals.lines if line.back_to_stock]
     returned = f" Returned to stock: {', '.join(stock)}." if stock else ""
@@ -299,7 +333,7 @@ def _comment_created(
         order=order,
         credit_memo=memo,
         author=user,
-        body=f"{what}: credit memo #{memo.number}{source} created for {amount} "
+        body=f"Credit memo #{memo.number}{kind}{source} created for {amount} "
         f"({totals.describe()}).{returned} {_describe_mode(plan)}",
     )
     if memo.comment:
@@ -359,6 +393,13 @@ def _plan(memo: CreditMemo, *, user: AbstractBaseUser | None, order: Order) -> R
     )
 
 
+def _transaction_memo(memo: CreditMemo) -> str:
+    """The refund's internal note: the memo, and for an amount-only memo (goodwill) why."""
+    if memo.comment and memo.subtotal == 0 and memo.shipping_amount == 0:
+        return f"Credit memo #{memo.number}: {memo.comment}"
+    return f"Credit memo #{memo.number}"
+
+
 def _step_key(memo: CreditMemo, capture: Transaction) -> str:
     return f"{memo.idempotency_key or f'memo-{memo.pk}'}:{capture.pk}"
 
@@ -381,7 +422,7 @@ def _refund_step(
             invoice=invoices.get(capture.invoice_id) if capture.invoice_id else None,
             credit_memo=memo,
             parent=capture,
-            memo=f"Credit memo #{memo.number}" + (f": {memo.comment}" if memo.comment else ""),
+            memo=_transaction_memo(memo),
         )
     except OperationError as exc:
         # Refused before anything was written (the capture or a permission changed since the

@@ -16,12 +16,18 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import prefetch_related_objects
 
 from backoffice.money import format_money
-from orders.models import Invoice, Order
+from orders.enums import CreditMemoState, RefundMode
+from orders.models import CreditMemo, Invoice, Order
 from orders.operations import OrderOperation, mark_as_paid_limit, order_operation_availability
+from orders.services.credit_memos import (
+    credit_memo_cancel_unapproved,
+    credit_memo_refund,
+    credit_memo_refund_plan,
+)
 from orders.services.invoicing import InvoicingError, order_mark_as_paid_for_invoice
 from payments import operations as ops
-from payments.approvals.models import ApprovalRequest
-from payments.approvals.requests import MARK_AS_PAID, TRANSACTION_REFUND
+from payments.approvals.models import ApprovalRequest, ApprovalState
+from payments.approvals.requests import CREDIT_MEMO, MARK_AS_PAID, TRANSACTION_REFUND
 from payments.errors import OperationError
 from payments.models import Transaction
 from payments.services import OperationResult, payment_refund
@@ -154,6 +160,51 @@ def _execute_mark_as_paid(request: ApprovalRequest, requester: AbstractBaseUser)
     return _ran(result)
 
 
+# ---- Credit memo refunds and goodwill refunds (the memo waits in "awaiting approval") --------
+
+
+def _memo(request: ApprovalRequest, order: Order) -> CreditMemo:
+    memo = CreditMemo.objects.select_related("invoice").get(pk=request.credit_memo_id)
+    memo.order = order
+    return memo
+
+
+def _memo_permission(request: ApprovalRequest) -> str:
+    return "refund_online" if request.payload.get("online") else "refund_offline"
+
+
+def _check_credit_memo(request: ApprovalRequest, order: Order, requester: AbstractBaseUser) -> str:
+    memo = _memo(request, order)
+    if memo.state != CreditMemoState.AWAITING_APPROVAL:
+        return f"credit memo #{memo.number} is {memo.get_state_display().lower()}"
+    plan = credit_memo_refund_plan(memo=memo, user=requester, order=order)
+    if (refusal := plan.permission_refusal) is not None:
+        return refusal.reason
+    if memo.mode == RefundMode.ONLINE and plan.shortfall:
+        return _less_left(request, plan.covered, "left to refund online")
+    return ""
+
+
+def _approve_credit_memo(request: ApprovalRequest, order: Order) -> None:
+    CreditMemo.objects.filter(pk=request.credit_memo_id).update(state=CreditMemoState.PENDING)
+
+
+def _execute_credit_memo(request: ApprovalRequest, requester: AbstractBaseUser) -> Executed:
+    order = Order.objects.select_related("store").get(pk=request.order_id)
+    outcome = credit_memo_refund(memo=_memo(request, order), user=requester)
+    return Executed(ok=outcome.memo.state == CreditMemoState.REFUNDED, message=outcome.message())
+
+
+def _release_credit_memo(request: ApprovalRequest, order: Order) -> None:
+    memo = _memo(request, order)
+    if memo.state == CreditMemoState.AWAITING_APPROVAL:
+        why = {
+            ApprovalState.REJECTED: "its refund was rejected",
+            ApprovalState.EXPIRED: "its refund was not approved in time",
+        }.get(ApprovalState(request.state), "its refund request is void")
+        credit_memo_cancel_unapproved(memo=memo, order=order, user=request.decided_by, why=why)
+
+
 ACTIONS: dict[str, ApprovalAction] = {
     action.code: action
     for action in (
@@ -162,6 +213,14 @@ ACTIONS: dict[str, ApprovalAction] = {
             permission=lambda request: _refund_operation(request).permission,
             check=_check_transaction_refund,
             execute=_execute_transaction_refund,
+        ),
+        ApprovalAction(
+            code=CREDIT_MEMO,
+            permission=_memo_permission,
+            check=_check_credit_memo,
+            execute=_execute_credit_memo,
+            approved=_approve_credit_memo,
+            released=_release_credit_memo,
         ),
         ApprovalAction(
             code=MARK_AS_PAID,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from backoffice.models import Store
 from backoffice.money import format_money
 from backoffice.permissions import store_permissions
-from orders.enums import CommentKind
+from orders.enums import CommentKind, RefundMode
 from orders.history import author_label, comment_approval
 from orders.models import CreditMemo, Order
 from payments.approvals.models import ApprovalKind, ApprovalRequest, ApprovalState
@@ -28,6 +28,7 @@ APPROVE_PERMISSION = "approve_refund"
 # The actions an approved request runs (payments.approvals.actions).
 TRANSACTION_REFUND = "transaction_refund"
 MARK_AS_PAID = "mark_as_paid"
+CREDIT_MEMO = "credit_memo"
 COMMENT_KINDS = {
     ApprovalKind.REFUND: CommentKind.REFUND,
     ApprovalKind.MARK_AS_PAID: CommentKind.CAPTURE,
@@ -262,4 +263,28 @@ def mark_as_paid_request(
         target=f"order:{order.pk}:mark_as_paid",
         idempotency_key=idempotency_key,
         note=memo,
+    )
+
+
+def credit_memo_approval_add(
+    *, order: Order, memo: CreditMemo, user: AbstractBaseUser, goodwill: bool
+) -> ApprovalRequest:
+    """A credit memo's refund (or a goodwill refund), under the memo service's order lock: the
+    memo waits in "awaiting approval", its total reserved and its items counted as refunded."""
+    online = memo.mode == RefundMode.ONLINE
+    return approval_request_add(
+        order=order,
+        user=user,
+        kind=ApprovalKind.REFUND,
+        action=CREDIT_MEMO,
+        amount=memo.grand_total,
+        payload={
+            "label": "Refund" if online else "Refund Offline",
+            "online": online,
+            "goodwill": goodwill,
+        },
+        target=f"credit_memo:{memo.pk}",
+        idempotency_key=f"credit-memo:{memo.pk}",
+        note=memo.comment,
+        credit_memo=memo,
     )

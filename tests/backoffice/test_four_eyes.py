@@ -7,11 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from orders.models import Order, OrderComment
+from orders.enums import CreditMemoState
+from orders.models import CreditMemo, Order, OrderComment
 from payments.approvals.models import ApprovalRequest, ApprovalState
 from payments.approvals.services import approval_approve
 from payments.enums import TransactionStatus
 from payments.models import Transaction
+from payments.services import payment_chargeback
 from tests.backoffice.roles_helpers import (
     HX,
     T,
@@ -406,3 +408,77 @@ def test_mark_as_paid_request_is_void_when_the_order_changed(client, finance, ma
     assert approval.state == ApprovalState.VOID
     assert approval.reason == "the order changed after the request"
     assert [t.amount for t in Transaction.objects.filter(order=order)] == [10000]
+
+
+# Credit memos and goodwill refunds --------------------------------------------------------------
+
+
+def goodwill(client, order: Order, amount: str, *, offline: bool = False):
+    name = "orders:refund_offline" if offline else "orders:refund"
+    data = {
+        "amount": amount,
+        "note": "Late delivery",
+        "version": Order.objects.get(pk=order.pk).version,
+        "idempotency_key": key(),
+    }
+    return client.post(reverse(name, args=[order.number]), data, headers=HX)
+
+
+def test_goodwill_refund_above_the_threshold_keeps_the_memo_until_approved(
+    client, finance, manager, capture
+):
+    order = capture.order
+    client.force_login(finance)
+
+    response = goodwill(client, order, "600.00")
+
+    memo = CreditMemo.objects.get(order=order)
+    assert "Refund of €600.00 is awaiting approval by a manager" in response.text
+    assert memo.state == CreditMemoState.AWAITING_APPROVAL
+    assert refunds(order) == []
+    approval = ApprovalRequest.objects.get()
+    assert (approval.credit_memo, approval.amount) == (memo, 60000)
+
+    client.force_login(manager)
+    client.post(approve_url(approval))
+
+    memo.refresh_from_db()
+    assert memo.state == CreditMemoState.REFUNDED
+    [refund] = refunds(order)
+    assert (refund.amount, refund.credit_memo, refund.actor) == (60000, memo, finance)
+
+
+def test_a_rejected_credit_memo_is_canceled_and_refunds_nothing(client, finance, manager, capture):
+    order = capture.order
+    client.force_login(finance)
+    goodwill(client, order, "600.00", offline=True)
+    approval = ApprovalRequest.objects.get()
+
+    client.force_login(manager)
+    client.post(reject_url(approval), {"reason": "Use a voucher"})
+
+    memo = CreditMemo.objects.get(order=order)
+    assert memo.state == CreditMemoState.CANCELED
+    assert refunds(order) == []
+    canceled = f"Credit memo #{memo.number} is canceled: its refund was rejected."
+    assert any(canceled in line for line in history(order))
+
+
+def test_a_credit_memo_whose_captures_changed_is_void(client, finance, manager, capture):
+    order = capture.order
+    client.force_login(finance)
+    goodwill(client, order, "600.00")
+    approval = ApprovalRequest.objects.get()
+    # The acquirer charges back €500.00 meanwhile: only €400.00 is left to refund online.
+    payment_chargeback(
+        payment=capture.payment, amount=50000, actor=None, idempotency_key=key(), source="batch"
+    )
+
+    client.force_login(manager)
+    client.post(approve_url(approval))
+
+    approval.refresh_from_db()
+    assert approval.state == ApprovalState.VOID
+    assert "the amount changed" in approval.reason
+    assert CreditMemo.objects.get(order=order).state == CreditMemoState.CANCELED
+    assert refunds(order) == []
