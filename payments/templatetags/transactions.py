@@ -68,7 +68,8 @@ def stacked_time(value: datetime, tz_name: str) -> str:
         zone = ZoneInfo("UTC")
     local = timezone.localtime(value, zone)
     return format_html(
-        '<time class="cell-stack nowrap" datetime="{}">{}<span class="muted small">{}</span></time>',
+        '<time class="cell-stack nowrap" datetime="{}">{}'
+        '<span class="muted small">{}</span></time>',
         value.isoformat(),
         date_format(local, "M j, Y"),
         f"{date_format(local, 'H:i:s')} {local.tzname()}",
