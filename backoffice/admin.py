@@ -73,3 +73,12 @@ class StaffUserAdmin(UserAdmin):
     def roles(self, obj: User) -> str:
         # Reads the prefetched groups: no query per row.
         return ", ".join(sorted(g.name for g in obj.groups.all())) or "—"
+
+
+def superusers_only(request: HttpRequest) -> bool:
+    """Superusers manage everything here (DESIGN.md). Staff work in the back office itself,
+    which scopes them per store; the admin would not, so their roles never open it."""
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = superusers_only

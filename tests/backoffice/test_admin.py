@@ -2,12 +2,16 @@
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from backoffice.models import Store
+from backoffice.permissions import store_permissions
 from backoffice.roles import role_grant, role_grant_for_store, roles_setup
 from orders.models import CreditMemoItem, InvoiceItem, OrderComment
 from orders.services.importing import orders_import_lines
 from payments.models import Transaction
+from tests.backoffice.roles_helpers import fresh
 from tests.factories import StoreFactory, UserFactory
 from tests.orders.import_helpers import jpy_line, line
 
@@ -82,9 +86,45 @@ def test_user_list_shows_roles(admin_client):
 
 
 def test_store_admin_offers_object_permissions(admin_client):
-    from backoffice.models import Store
 
     store = Store.objects.get(code="us")
     response = admin_client.get(reverse("admin:backoffice_store_permissions", args=[store.pk]))
 
     assert response.status_code == 200
+
+
+def test_only_superusers_open_the_admin(client):
+    roles_setup()
+    manager = UserFactory(username="manager")
+    role_grant(user=manager, role="manager")
+    client.force_login(manager)
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_a_superuser_grants_a_store_permission_to_a_user(admin_client):
+    store = Store.objects.get(code="jp")
+    clerk = UserFactory(username="clerk")
+    url = reverse("admin:backoffice_store_permissions_manage_user", args=[store.pk, clerk.pk])
+
+    response = admin_client.post(url, {"permissions": ["view_orders", "refund_offline"]})
+
+    assert response.status_code == 302
+    perms = store_permissions(fresh(clerk))
+    assert perms.has("refund_offline", store)
+    assert not perms.has("refund_offline", Store.objects.get(code="us"))
+
+
+def test_a_superuser_grants_a_store_permission_to_a_group(admin_client):
+    store = Store.objects.get(code="jp")
+    group = Group.objects.create(name="night shift")
+    member = UserFactory(username="night")
+    member.groups.add(group)
+    url = reverse("admin:backoffice_store_permissions_manage_group", args=[store.pk, group.pk])
+
+    admin_client.post(url, {"permissions": ["view_orders", "hold_order"]})
+
+    assert store_permissions(fresh(member)).has("hold_order", store)
