@@ -49,6 +49,7 @@ class GatewayAccountFactory(factory.django.DjangoModelFactory):
 class OrderFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Order
+        skip_postgeneration_save = True
 
     number = factory.Sequence(lambda n: f"{100000000 + n}")
     store = factory.SubFactory(StoreFactory)
