@@ -7,8 +7,8 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         # A credit memo follows its refunds when reconciliation resolves them after the memo's
-        # own flow ended (see orders.services.credit_memos).
-        from orders.services.credit_memos import credit_memo_follow_outcome
+        # own flow ended (see orders.services.credit_memo_settle).
+        from orders.services.credit_memo_settle import credit_memo_follow_outcome
         from payments.services import register_outcome_listener
 
         register_outcome_listener(credit_memo_follow_outcome)

@@ -16,7 +16,7 @@ from orders.enums import (
     OrderState,
     RefundMode,
 )
-from payments.enums import PaymentStatus
+from payments.enums import PaymentStatus, TransactionStatus, TransactionType
 
 MONEY = models.BigIntegerField
 
@@ -96,6 +96,22 @@ class Order(models.Model):
     @property
     def is_final(self) -> bool:
         return self.state in {OrderState.CLOSED, OrderState.CANCELED, OrderState.COMPLETE}
+
+    @property
+    def credited_amount(self) -> int:
+        """Money given back through credit memos (successful refunds linked to one).
+
+        A credit memo lowers what the customer owes by what it refunds, so that money never
+        shows as outstanding again (a refund outside any memo does). Reads `transactions`:
+        prefetch them on pages.
+        """
+        return sum(
+            t.amount
+            for t in self.transactions.all()
+            if t.type == TransactionType.REFUND
+            and t.status == TransactionStatus.SUCCESS
+            and t.credit_memo_id is not None
+        )
 
 
 class OrderAddress(models.Model):

@@ -198,9 +198,12 @@ def invoice_amount_to_capture(invoice: Invoice, rows: Iterable[Transaction] | No
 
 
 def outstanding_amount(order: Order) -> int:
-    """DESIGN.md: order total − (captured − refunded) − still-capturable authorizations."""
+    """DESIGN.md: order total − (captured − refunded) − still-capturable authorizations; the
+    total is net of what credit memos refunded (`Order.credited_amount`)."""
     return ledger_outstanding(
-        grand_total=order.grand_total, payments=_payments(order), now=timezone.now()
+        grand_total=order.grand_total - order.credited_amount,
+        payments=_payments(order),
+        now=timezone.now(),
     )
 
 

@@ -87,6 +87,8 @@ class OrderMoneySummary:
     total_refunded: int
     total_charged_back: int
     capturable: int
+    # Refunded through credit memos: no longer owed (see Order.credited_amount).
+    credited: int = 0
 
     @property
     def net_paid(self) -> int:
@@ -100,7 +102,7 @@ class OrderMoneySummary:
     @property
     def outstanding(self) -> int:
         """Positive: money still to collect; negative: money to give back (DESIGN.md)."""
-        return self.grand_total - self.net_paid - self.capturable
+        return self.grand_total - self.credited - self.net_paid - self.capturable
 
     @property
     def outstanding_abs(self) -> int:
@@ -117,6 +119,7 @@ def order_money_summary(*, order: Order) -> OrderMoneySummary:
         total_refunded=sum(p.amount_refunded for p in payments),
         total_charged_back=sum(p.amount_charged_back for p in payments),
         capturable=sum(p.capturable for p in payments),
+        credited=order.credited_amount,
     )
 
 

@@ -419,8 +419,11 @@ def _rule_rebill(c: _Context) -> tuple[int | None, bool]:
 
 
 def _rule_mark_as_paid(c: _Context) -> tuple[int | None, bool]:
+    # What credit memos refunded is no longer owed (the memo lowered the order's total).
     outstanding = outstanding_amount(
-        grand_total=c.order.grand_total, payments=c.order.payments.all(), now=c.now
+        grand_total=c.order.grand_total - c.order.credited_amount,
+        payments=c.order.payments.all(),
+        now=c.now,
     )
     if outstanding <= 0:
         raise _No("nothing is outstanding on this order")

@@ -10,15 +10,15 @@ request and calls it). Its steps, each its own durable transaction or gateway ca
 2. `credit_memo_refund`: the money engine's refund (`payment_refund`, DESIGN.md's skeleton),
    one per capture the refund is spread over, keyed "<memo key>:<capture pk>"; stop at the
    first that does not succeed;
-3. under the lock again: the memo's state from its refund rows, item counters, history, and
-   the email copy after commit.
+3. under the lock again (`orders.services.credit_memo_settle`): the memo's state from its
+   refund rows, item counters, history, and the email copy after commit.
 
 Four-eyes (roles): a memo that needs approval can stop after step 1 (state awaiting approval)
 and be refunded later by `credit_memo_refund`, which reuses the same keys.
 
 A refund whose outcome is unknown leaves the memo pending; when reconciliation resolves it,
-`credit_memo_follow_outcome` (registered with the money engine in `OrdersConfig.ready`) settles
-the memo in the same transaction as the outcome.
+`credit_memo_settle.credit_memo_follow_outcome` (registered with the money engine in
+`OrdersConfig.ready`) settles the memo in the same transaction as the outcome.
 """
 
 import logging
@@ -26,10 +26,7 @@ from collections.abc import Iterable, Mapping
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Prefetch, Sum
-from django.template.loader import render_to_string
 
 from backoffice.money import format_money
 from orders.credit_memo_totals import (
@@ -53,7 +50,6 @@ from orders.operations import (
     refund_modes,
 )
 from orders.refundable import (
-    COUNTED_MEMO_STATES,
     RefundPlan,
     RefundStep,
     attach_payments,
@@ -67,6 +63,7 @@ from orders.services.credit_memo_outcome import (
     CreditMemoOutcome,
     StepOutcome,
 )
+from orders.services.credit_memo_settle import credit_memo_settle, items_qty_refunded_refresh
 from orders.services.invoicing import bump_version, check_version
 from payments.approvals.requests import approval_needed, credit_memo_approval_add
 from payments.enums import TransactionStatus
@@ -148,22 +145,6 @@ def _next_number(order: Order) -> str:
     ):
         n += 1
     return f"{order.number}-{n}"
-
-
-def items_qty_refunded_refresh(order: Order) -> None:
-    """Item counters from the items of the memos that stand (failed ones give theirs back)."""
-    totals = dict(
-        CreditMemoItem.objects.filter(
-            credit_memo__order=order, credit_memo__state__in=COUNTED_MEMO_STATES
-        )
-        .values("order_item")
-        .annotate(qty=Sum("qty"))
-        .values_list("order_item", "qty")
-    )
-    for item in OrderItem.objects.filter(order=order):
-        qty = totals.get(item.pk, 0)
-        if item.qty_refunded != qty:
-            OrderItem.objects.filter(pk=item.pk).update(qty_refunded=qty)
 
 
 def _ensure_available(
@@ -447,118 +428,6 @@ def credit_memo_refund(*, memo: CreditMemo, user: AbstractBaseUser | None) -> Cr
     reason = ""
     if unplanned:
         reason = plan.refused[0].reason.rstrip(".") if plan.refused else SHORT_PLAN
-    return _memo_settle(
+    return credit_memo_settle(
         memo=memo, user=user, steps=steps, unplanned=unplanned, unplanned_reason=reason
     )
-
-
-# ---- step 3 ----------------------------------------------------------------------------------
-
-
-def memo_state_from_ledger(memo: CreditMemo, rows: Iterable[Transaction]) -> str:
-    """pending while a refund is open; refunded when all of it went back; failed when none
-    did; partially refunded in between (a spread stopped part way)."""
-    refunds = memo_refund_rows(memo, rows)
-    if any(r.is_open for r in refunds):
-        return S.PENDING
-    done = sum(r.amount for r in refunds if r.is_settled)
-    if done >= memo.grand_total:
-        return S.REFUNDED
-    return S.FAILED if done == 0 else S.PARTIALLY_REFUNDED
-
-
-def _apply_state(*, memo: CreditMemo, order: Order, state: str) -> bool:
-    """Save the memo's new state and give back the items of a failed memo. True if changed."""
-    if memo.state == state:
-        return False
-    memo.state = state
-    memo.save(update_fields=["state"])
-    items_qty_refunded_refresh(order)
-    if state == S.REFUNDED and memo.email_copy:
-        transaction.on_commit(lambda: _email_credit_memo(memo_id=memo.pk), robust=True)
-    return True
-
-
-def _memo_settle(
-    *,
-    memo: CreditMemo,
-    user: AbstractBaseUser | None,
-    steps: list[StepOutcome],
-    unplanned: int,
-    unplanned_reason: str,
-) -> CreditMemoOutcome:
-    with transaction.atomic(durable=True):
-        order, _payments = lock_order_and_payments(memo.order_id)
-        memo = CreditMemo.objects.select_related("invoice").get(pk=memo.pk)
-        memo.order = order
-        state = memo_state_from_ledger(memo, Transaction.objects.filter(credit_memo=memo))
-        _apply_state(memo=memo, order=order, state=state)
-        outcome = CreditMemoOutcome(
-            memo=memo, steps=steps, unplanned=unplanned, unplanned_reason=unplanned_reason
-        )
-        emailed = state == S.REFUNDED and memo.email_copy
-        comment_credit_memo(
-            order=order,
-            credit_memo=memo,
-            author=user,
-            source=CommentSource.SYSTEM if user is None else CommentSource.UI,
-            body=outcome.history() + (" A copy was emailed to the customer." if emailed else ""),
-            is_customer_notified=emailed,
-        )
-        bump_version(order)
-    return outcome
-
-
-def credit_memo_follow_outcome(
-    *, transaction: Transaction, order: Order, actor: AbstractBaseUser | None, via: str
-) -> None:
-    """The money engine's outcome listener: a refund of a memo resolved after the memo's own
-    flow ended (reconciliation) settles the memo, under the same lock and transaction."""
-    if not via or transaction.credit_memo_id is None:
-        return  # the memo's own step 3 settles it
-    memo = CreditMemo.objects.select_related("invoice").get(pk=transaction.credit_memo_id)
-    if memo.state not in {S.PENDING, S.PARTIALLY_REFUNDED}:
-        return
-    memo.order = order
-    state = memo_state_from_ledger(memo, Transaction.objects.filter(credit_memo=memo))
-    if not _apply_state(memo=memo, order=order, state=state):
-        return
-    amount = format_money(memo.grand_total, order.currency)
-    bodies = {
-        S.REFUNDED: f"credit memo #{memo.number} is refunded ({amount}).",
-        S.FAILED: f"credit memo #{memo.number} failed: its refund was not applied. {NOT_REFUNDED}",
-        S.PARTIALLY_REFUNDED: f"credit memo #{memo.number} is only partially refunded: part of "
-        f"its {amount} did not go back. Refund the rest with Refund Offline or a new memo.",
-    }
-    emailed = state == S.REFUNDED and memo.email_copy
-    comment_credit_memo(
-        order=order,
-        credit_memo=memo,
-        author=actor,
-        source=CommentSource.GATEWAY,
-        body=f"{via}: {bodies.get(state, f'credit memo #{memo.number} is {state}.')}"
-        + (" A copy was emailed to the customer." if emailed else ""),
-        is_customer_notified=emailed,
-    )
-
-
-# ---- email -----------------------------------------------------------------------------------
-
-
-def _email_credit_memo(*, memo_id: int) -> None:
-    memo = (
-        CreditMemo.objects.select_related("order__store", "invoice")
-        .prefetch_related(
-            Prefetch("items", queryset=CreditMemoItem.objects.select_related("order_item"))
-        )
-        .get(pk=memo_id)
-    )
-    order = memo.order
-    context = {"memo": memo, "order": order, "store": order.store}
-    send_mail(
-        subject=f"{order.store.name}: refund for your order #{order.number}",
-        message=render_to_string("emails/credit_memo.txt", context),
-        from_email=None,
-        recipient_list=[order.customer_email],
-    )
-    logger.info("Emailed credit memo %s to the customer of order %s", memo.number, order.number)

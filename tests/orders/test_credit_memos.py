@@ -137,7 +137,10 @@ def test_a_refund_spreads_over_the_invoice_captures_oldest_first():
         (500, captures[1].pk, auth2.pk, invoice.pk),
     ]
     assert {r.credit_memo_id for r in rows} == {outcome.memo.pk}
-    assert "refunded $66.00 online: $61.00 to Visa ····4242 and $5.00 to Visa ····1111" in outcome.message()
+    assert (
+        "refunded $66.00 online: $61.00 to Visa ····4242 and $5.00 to Visa ····1111"
+        in outcome.message()
+    )
 
 
 def test_a_declined_online_refund_leaves_the_memo_failed_and_nothing_refunded():
@@ -209,7 +212,9 @@ def test_a_refund_never_applied_is_resolved_as_failed_by_reconciliation(settings
     assert memo.state == CreditMemoState.FAILED
     assert OrderItem.objects.get(pk=item.pk).qty_refunded == 0
     assert sandbox_refunded() == 0
-    assert any("Reconciliation: credit memo" in body and "failed" in body for body in history(order))
+    assert any(
+        "Reconciliation: credit memo" in body and "failed" in body for body in history(order)
+    )
 
 
 def test_a_double_submit_creates_one_memo_and_one_refund():
@@ -309,7 +314,7 @@ def test_goodwill_refund_is_a_memo_with_an_adjustment_only():
     txn = Transaction.objects.get(type=T.REFUND)
     assert (txn.amount, txn.is_online, txn.credit_memo_id) == (1500, True, memo.pk)
     assert "Late delivery" in txn.memo
-    assert any(b.startswith("Goodwill refund: credit memo") for b in history(order))
+    assert any(f"Credit memo #{memo.number} (goodwill refund) created" in b for b in history(order))
 
 
 def test_goodwill_refund_is_bounded_by_what_is_refundable():
@@ -397,3 +402,33 @@ def test_refund_transactions_link_memo_invoice_and_capture():
     )
     assert refund.status == TransactionStatus.SUCCESS
     assert refund.idempotency_key == f"{memo.idempotency_key}:{capture.pk}"
+
+
+def test_money_refunded_by_a_memo_is_not_outstanding_again():
+    from orders.operations import OrderOperation, order_operation_availability
+    from orders.selectors import order_money_summary
+
+    user = refunder()
+    order, item, invoice, _ = paid_invoice()
+
+    create_memo(order, invoice, user, quantities={item.pk: 1})
+
+    order = fresh(order)
+    summary = order_money_summary(order=order)
+    assert (summary.credited, summary.net_paid, summary.outstanding) == (5600, 6600, 0)
+    mark_as_paid = order_operation_availability(
+        user=user, order=order, operation=OrderOperation.MARK_AS_PAID
+    )
+    assert not mark_as_paid.allowed  # nothing to collect: the memo lowered what is owed
+
+
+def test_a_failed_memo_credits_nothing():
+    from orders.selectors import order_money_summary
+
+    user = refunder()
+    order, item, invoice, _ = paid_invoice()
+
+    create_memo(order, invoice, user, quantities={item.pk: 1}, adjustment_refund=51)
+
+    summary = order_money_summary(order=fresh(order))
+    assert (summary.credited, summary.outstanding) == (0, 0)

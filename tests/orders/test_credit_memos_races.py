@@ -84,7 +84,7 @@ def test_concurrent_credit_memos_on_one_invoice_never_exceed_what_was_captured()
 
 
 def test_concurrent_memos_with_fresh_forms_stop_at_the_invoice_limit():
-    order, item, invoice, _ = paid_invoice()  # 122.00 captured
+    order, _item, invoice, _ = paid_invoice()  # 122.00 captured
     users = [refunder(f"staff{i}") for i in range(3)]
 
     def memo_for(user):

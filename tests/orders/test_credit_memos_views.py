@@ -143,7 +143,9 @@ def test_over_refund_is_refused_with_a_clear_message(client, user):
     response = client.post(url("credit_memo_refund", order, invoice), data)
 
     assert response.status_code == 422
-    message = "Refund is limited to $122.00: captured $122.00, already refunded $0.00, pending $0.00."
+    message = (
+        "Refund is limited to $122.00: captured $122.00, already refunded $0.00, pending $0.00."
+    )
     assert response.context["form"].totals_errors == [message]
     assert message in response.content.decode()
     assert not CreditMemo.objects.exists()
@@ -225,7 +227,7 @@ def test_on_hold_the_credit_memo_is_unavailable_with_its_reason(client, user):
 
 
 def test_the_order_page_offers_credit_memo_and_refund(client, user):
-    order, item, invoice, _ = paid_invoice()
+    order, _item, invoice, _ = paid_invoice()
 
     page = client.get(order.get_absolute_url()).content.decode()
 
@@ -261,7 +263,7 @@ def test_the_order_credit_memo_page_offers_the_invoices_and_refund_offline(clien
 
 
 def test_order_level_refund_offline(client, user):
-    order, item, invoice, _ = paid_invoice()
+    order, item, _invoice, _ = paid_invoice()
 
     response = client.post(
         url("order_credit_memo_refund_offline", order), form_data(order, item, 2)

@@ -167,7 +167,9 @@ def test_totals_show_paid_refunded_due_and_outstanding(client, viewer):
     assert "<dt>Total Refunded</dt><dd>$10.00</dd>" in totals
     assert 'Total Due</dt><dd class="totals__strong">$56.00' in totals
     assert "<dt>Authorized, not yet captured</dt><dd>$56.00</dd>" in totals
-    assert '<span class="amount-due">$10.00</span> <span class="muted small">to collect' in totals
+    # The $10.00 went back through a credit memo, which lowered what is owed: nothing to collect.
+    assert '<dt>Refunded by credit memos</dt><dd data-testid="money-credited">−$10.00' in totals
+    assert '$0.00 <span class="muted small">settled' in totals
 
 
 def test_money_summary_rules():
@@ -179,7 +181,8 @@ def test_money_summary_rules():
     assert summary.total_refunded == 1000
     assert summary.capturable == 5600
     assert summary.total_due == 12200 - 6600
-    assert summary.outstanding == 12200 - (6600 - 1000) - 5600
+    assert summary.credited == 1000  # refunded through credit memo CM-1
+    assert summary.outstanding == 12200 - 1000 - (6600 - 1000) - 5600
 
 
 def test_total_due_never_goes_below_zero():
