@@ -336,7 +336,15 @@ class SandboxGateway(Gateway):
             charge.amount_voided += amount
         if kind == Kind.REFUND:
             charge.amount_refunded += amount
-        charge.save()
+        charge.save(
+            update_fields=[
+                "amount_authorized",
+                "amount_captured",
+                "amount_voided",
+                "amount_refunded",
+                "capture_count",
+            ]
+        )
 
     def _settle(self, op_pk: int) -> SandboxOperation:
         with transaction.atomic():

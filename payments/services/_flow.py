@@ -19,16 +19,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
-from django.utils import timezone
 
 from backoffice.money import format_money
-from orders.history import author_label, comment_money
+from orders.history import author_label
 from orders.models import CreditMemo, Invoice, Order
 from payments.enums import TransactionSource, TransactionStatus, TransactionType
 from payments.errors import ErrorCode, OperationError
@@ -39,59 +37,27 @@ from payments.locks import lock_order_and_payments
 from payments.models import Payment, Transaction
 from payments.operations import Availability, Operation, availability
 from payments.recompute import order_payments_recompute
-from payments.services import _messages as text
-from payments.services._order_state import order_state_sync
+from payments.services._outcome import (
+    after_outcome,
+    fresh_payment,
+    record_outcome,
+    register_outcome_listener,
+)
+from payments.services._result import OperationResult, Outcome, result_of
+
+__all__ = [
+    "MoneyRequest",
+    "OperationResult",
+    "Outcome",
+    "record_outcome",
+    "register_outcome_listener",
+    "result_of",
+    "run_offline",
+    "run_online",
+]
 
 logger = logging.getLogger("payments")
 S = TransactionStatus
-
-
-class Outcome(StrEnum):
-    SUCCESS = "success"
-    DECLINED = "declined"
-    UNKNOWN = "unknown"
-    PENDING = "pending"
-
-
-_OUTCOME_BY_STATUS = {
-    S.SUCCESS: Outcome.SUCCESS,
-    S.FAILED: Outcome.DECLINED,
-    S.UNKNOWN: Outcome.UNKNOWN,
-    S.PENDING: Outcome.PENDING,
-}
-
-
-@dataclass(frozen=True)
-class OperationResult:
-    """What a money service did: the transaction, its outcome and a sentence for staff.
-
-    `replayed` is True when the idempotency key had been used before (a double submit): no new
-    transaction and no gateway call, the first answer again.
-    """
-
-    transaction: Transaction
-    outcome: Outcome
-    message: str
-    replayed: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome == Outcome.SUCCESS
-
-
-def result_of(txn: Transaction, *, replayed: bool = False) -> OperationResult:
-    outcome = _OUTCOME_BY_STATUS[TransactionStatus(txn.status)]
-    if outcome == Outcome.SUCCESS:
-        message = text.success_text(txn)
-    elif outcome == Outcome.DECLINED:
-        message = text.failed_text(txn)
-    elif outcome == Outcome.UNKNOWN:
-        message = text.unknown_text(txn)
-    elif (txn.gateway_response or {}).get("status") == GatewayStatus.PENDING:
-        message = text.pending_text(txn)
-    else:
-        message = text.in_progress_text(txn)
-    return OperationResult(txn, outcome, message, replayed)
 
 
 # A request whose answer we don't have and the gateway has no record of is only declared
@@ -252,10 +218,10 @@ def _open_locked(req: MoneyRequest) -> Transaction | OperationResult:
         invoice=req.invoice,
         credit_memo=req.credit_memo,
     )
-    txn.payment = payment
     payments = order_payments_recompute(order=order)
+    txn.payment = fresh_payment(payments, txn)
     if not req.online:
-        _after_outcome(txn, order, payments, actor=req.actor, from_gateway=False)
+        after_outcome(txn, order, payments, actor=req.actor, from_gateway=False)
     return txn
 
 
@@ -332,107 +298,3 @@ def _duplicate_reference(reference: str) -> OperationError:
         f'The Transaction ID "{reference}" is already used in this store.',
         field="merchant_reference",
     )
-
-
-# -- step 3 ------------------------------------------------------------------------------------
-
-
-def record_outcome(
-    *,
-    transaction_id: int,
-    status: str,
-    result: GatewayResult | None,
-    error: str,
-    actor: AbstractBaseUser | None,
-    via: str = "",
-) -> OperationResult:
-    """Write what the gateway said about an open transaction, in its own transaction.
-
-    Used by step 3 and by reconciliation (`via="Reconciliation"`). A row already resolved by
-    the other one is left as it is and returned.
-    """
-    order_id = Transaction.objects.values_list("order_id", flat=True).get(pk=transaction_id)
-    with transaction.atomic(durable=True):
-        order, payments = lock_order_and_payments(order_id)
-        txn = Transaction.objects.select_related("invoice", "credit_memo").get(pk=transaction_id)
-        txn.payment = next(p for p in payments if p.pk == txn.payment_id)
-        if not txn.is_open:
-            return result_of(txn, replayed=True)
-        answer = result.as_json() if result is not None else {}
-        if status == txn.status == S.PENDING and txn.gateway_response == answer:
-            return result_of(txn)  # still pending, nothing new to say
-        txn.status = status
-        if result is not None:
-            txn.gateway_reference = result.reference or txn.gateway_reference
-            txn.gateway_response = answer
-        txn.error = "" if status == S.SUCCESS else error
-        txn.save(
-            update_fields=["status", "gateway_reference", "gateway_response", "error", "updated_at"]
-        )
-        if status == S.SUCCESS:
-            _on_success(txn)
-        payments = order_payments_recompute(order=order)
-        _after_outcome(txn, order, payments, actor=actor, from_gateway=True, via=via)
-        for listener in _OUTCOME_LISTENERS:
-            listener(transaction=txn, order=order, actor=actor, via=via)
-        return result_of(txn)
-
-
-# -- extension point: documents that follow an outcome ------------------------------------------
-
-OutcomeListener = Callable[..., None]
-_OUTCOME_LISTENERS: list[OutcomeListener] = []
-
-
-def register_outcome_listener(listener: OutcomeListener) -> OutcomeListener:
-    """Let a document follow the outcome of its transactions (a credit memo of its refunds).
-
-    `listener(transaction=, order=, actor=, via=)` runs inside `record_outcome`, under the order
-    lock and in the same transaction, after the history comment and the recompute, so the
-    document can never disagree with the ledger. `via` is "" for an operation's own step 3 and
-    names the resolver otherwise ("Reconciliation"). Registered once, from an AppConfig.ready().
-    """
-    if listener not in _OUTCOME_LISTENERS:
-        _OUTCOME_LISTENERS.append(listener)
-    return listener
-
-
-def _on_success(txn: Transaction) -> None:
-    """An accepted authorization or sale gives the payment its gateway reference and expiry."""
-    if txn.type not in {TransactionType.AUTHORIZATION, TransactionType.DEBIT}:
-        return
-    payment = txn.payment
-    payment.gateway_reference = txn.gateway_reference or payment.gateway_reference
-    payment.authorized_at = timezone.now()
-    if txn.type == TransactionType.AUTHORIZATION:
-        days = gateway_for_payment(payment).capabilities.authorization_validity_days
-        payment.expires_at = payment.authorized_at + timedelta(days=days)
-    payment.save(update_fields=["gateway_reference", "authorized_at", "expires_at"])
-
-
-def _after_outcome(
-    txn: Transaction,
-    order: Order,
-    payments: list[Payment],
-    *,
-    actor: AbstractBaseUser | None,
-    from_gateway: bool,
-    via: str = "",
-) -> None:
-    """History comment, order version and state: the same for every operation."""
-    outcome = result_of(txn)
-    body = f"{via}: {outcome.message}" if via else outcome.message
-    comment_money(
-        order=order,
-        kind=text.COMMENT_KINDS[txn.type],
-        body=body,
-        transaction=txn,
-        author=actor,
-        source=text.comment_source(txn, from_gateway=from_gateway),
-        invoice=txn.invoice,
-        credit_memo=txn.credit_memo,
-    )
-    # Forms opened before this money moved are stale now.
-    order.version += 1
-    order.save(update_fields=["version", "updated_at"])
-    order_state_sync(order=order, payments=payments, actor=actor)

@@ -68,9 +68,13 @@ def captured_payment(amount: int = 10000, **kwargs) -> Payment:
 
     payment = authorized_payment(amount, **kwargs)
     result = payment_capture(
-        payment=payment, amount=amount, online=True, actor=None, idempotency_key=key(),
+        payment=payment,
+        amount=amount,
+        online=True,
+        actor=None,
+        idempotency_key=key(),
         source="batch",
-    )  # fmt: skip
+    )
     assert result.ok, result.message
     return refreshed(payment)
 

@@ -1,0 +1,134 @@
+"""Step 3 of the skeleton, shared with reconciliation: write what the gateway said.
+
+`record_outcome` runs in its own durable transaction under the order → payments lock; the
+offline operations call `after_outcome` inside their single atomic step. Either way: history
+comment, order version, order state, then the documents that follow their transactions
+(`register_outcome_listener`).
+"""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from orders.history import comment_money
+from orders.models import Order
+from payments.enums import TransactionStatus, TransactionType
+from payments.gateways import GatewayResult, gateway_for_payment
+from payments.locks import lock_order_and_payments
+from payments.models import Payment, Transaction
+from payments.recompute import order_payments_recompute
+from payments.services import _messages as text
+from payments.services._order_state import order_state_sync
+from payments.services._result import OperationResult, result_of
+
+S = TransactionStatus
+
+
+def fresh_payment(payments: list[Payment], txn: Transaction) -> Payment:
+    """The recomputed payment (fresh amounts) for the result handed back to the caller."""
+    return next(p for p in payments if p.pk == txn.payment_id)
+
+
+def record_outcome(
+    *,
+    transaction_id: int,
+    status: str,
+    result: GatewayResult | None,
+    error: str,
+    actor: AbstractBaseUser | None,
+    via: str = "",
+) -> OperationResult:
+    """Write what the gateway said about an open transaction, in its own transaction.
+
+    Used by step 3 and by reconciliation (`via="Reconciliation"`). A row already resolved by
+    the other one is left as it is and returned.
+    """
+    order_id = Transaction.objects.values_list("order_id", flat=True).get(pk=transaction_id)
+    with transaction.atomic(durable=True):
+        order, payments = lock_order_and_payments(order_id)
+        txn = Transaction.objects.select_related("invoice", "credit_memo").get(pk=transaction_id)
+        txn.payment = next(p for p in payments if p.pk == txn.payment_id)
+        if not txn.is_open:
+            return result_of(txn, replayed=True)
+        answer = result.as_json() if result is not None else {}
+        if status == txn.status == S.PENDING and txn.gateway_response == answer:
+            return result_of(txn)  # still pending, nothing new to say
+        txn.status = status
+        if result is not None:
+            txn.gateway_reference = result.reference or txn.gateway_reference
+            txn.gateway_response = answer
+        txn.error = "" if status == S.SUCCESS else error
+        txn.save(
+            update_fields=["status", "gateway_reference", "gateway_response", "error", "updated_at"]
+        )
+        if status == S.SUCCESS:
+            _on_success(txn)
+        payments = order_payments_recompute(order=order)
+        txn.payment = fresh_payment(payments, txn)
+        after_outcome(txn, order, payments, actor=actor, from_gateway=True, via=via)
+        for listener in _OUTCOME_LISTENERS:
+            listener(transaction=txn, order=order, actor=actor, via=via)
+        return result_of(txn)
+
+
+# -- extension point: documents that follow an outcome ------------------------------------------
+
+OutcomeListener = Callable[..., None]
+_OUTCOME_LISTENERS: list[OutcomeListener] = []
+
+
+def register_outcome_listener(listener: OutcomeListener) -> OutcomeListener:
+    """Let a document follow the outcome of its transactions (a credit memo of its refunds).
+
+    `listener(transaction=, order=, actor=, via=)` runs inside `record_outcome`, under the order
+    lock and in the same transaction, after the history comment and the recompute, so the
+    document can never disagree with the ledger. `via` is "" for an operation's own step 3 and
+    names the resolver otherwise ("Reconciliation"). Registered once, from an AppConfig.ready().
+    """
+    if listener not in _OUTCOME_LISTENERS:
+        _OUTCOME_LISTENERS.append(listener)
+    return listener
+
+
+def _on_success(txn: Transaction) -> None:
+    """An accepted authorization or sale gives the payment its gateway reference and expiry."""
+    if txn.type not in {TransactionType.AUTHORIZATION, TransactionType.DEBIT}:
+        return
+    payment = txn.payment
+    payment.gateway_reference = txn.gateway_reference or payment.gateway_reference
+    payment.authorized_at = timezone.now()
+    if txn.type == TransactionType.AUTHORIZATION:
+        days = gateway_for_payment(payment).capabilities.authorization_validity_days
+        payment.expires_at = payment.authorized_at + timedelta(days=days)
+    payment.save(update_fields=["gateway_reference", "authorized_at", "expires_at"])
+
+
+def after_outcome(
+    txn: Transaction,
+    order: Order,
+    payments: list[Payment],
+    *,
+    actor: AbstractBaseUser | None,
+    from_gateway: bool,
+    via: str = "",
+) -> None:
+    """History comment, order version and state: the same for every operation."""
+    outcome = result_of(txn)
+    body = f"{via}: {outcome.message}" if via else outcome.message
+    comment_money(
+        order=order,
+        kind=text.COMMENT_KINDS[txn.type],
+        body=body,
+        transaction=txn,
+        author=actor,
+        source=text.comment_source(txn, from_gateway=from_gateway),
+        invoice=txn.invoice,
+        credit_memo=txn.credit_memo,
+    )
+    # Forms opened before this money moved are stale now.
+    order.version += 1
+    order.save(update_fields=["version", "updated_at"])
+    order_state_sync(order=order, payments=payments, actor=actor)
