@@ -1,0 +1,63 @@
+"""Four-eyes in a real browser: finance asks for a large refund, a manager approves it in place."""
+
+import re
+
+import pytest
+from django.db import connection
+from playwright.sync_api import Page, expect
+
+from payments.approvals.models import ApprovalRequest, ApprovalState
+from payments.models import Transaction
+from tests.backoffice.roles_helpers import T, capture_of, captured, eu_store, role_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def log_in(page: Page, live_server, username: str, next_path: str) -> list[str]:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server.url}{next_path}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("pass-1234")
+    page.get_by_role("button", name="Sign in").click()
+    return errors
+
+
+def test_a_large_refund_waits_then_a_manager_approves_it_on_the_order_page(page: Page, live_server):
+    capture = capture_of(captured(100000, store=eu_store(threshold=50000)))
+    order = capture.order
+    role_user("finance")
+    role_user("manager")
+    connection.close()  # the live server thread opens its own
+
+    # Finance asks for €600.00 from Transaction Details: it waits for approval.
+    errors = log_in(page, live_server, "finance", f"/transactions/{capture.uuid}/")
+    page.get_by_role("button", name="Refund", exact=True).click()
+    page.get_by_label("Amount").fill("600.00")
+    page.get_by_label("Memo").fill("Parcel arrived damaged")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("Refund of €600.00 is awaiting approval by a manager.")).to_be_visible()
+    assert not Transaction.objects.filter(order=order, type=T.REFUND).exists()
+
+    # The requester sees the request on the order page but can't approve it.
+    page.goto(f"{live_server.url}{order.get_absolute_url()}")
+    panel = page.locator("#approvals-panel")
+    expect(panel).to_contain_text("Refund of €600.00")
+    expect(panel.get_by_role("button", name="Approve")).to_be_disabled()
+    expect(panel).to_contain_text("Requires the Approve refunds permission for store EU")
+
+    # A manager approves it in place: the panel empties, the refund shows in the history.
+    page.context.clear_cookies()
+    errors += log_in(page, live_server, "manager", order.get_absolute_url())
+    panel = page.locator("#approvals-panel")
+    expect(panel).to_contain_text("Parcel arrived damaged")
+    panel.get_by_role("button", name="Approve").click()
+    page.locator(".confirm-dialog").get_by_role("button", name="Approve").click()
+    expect(page.locator("#flash")).to_contain_text(re.compile("Approved"))
+    expect(panel.locator("[data-approval]")).to_have_count(0)
+
+    assert ApprovalRequest.objects.get().state == ApprovalState.APPROVED
+    refund = Transaction.objects.get(order=order, type=T.REFUND)
+    assert (refund.amount, refund.status) == (60000, "success")
+    assert errors == []
