@@ -432,3 +432,29 @@ def test_a_failed_memo_credits_nothing():
 
     summary = order_money_summary(order=fresh(order))
     assert (summary.credited, summary.outstanding) == (0, 0)
+
+
+def test_a_spread_declined_part_way_leaves_the_memo_partially_refunded_and_says_what_to_do():
+    user = refunder()
+    # Invoice of 66.00 captured as 61.00 + 5.00; a memo of 61.51 takes 61.00 from the first
+    # capture and 0.51 from the second, which the sandbox declines (amounts ending in 51).
+    order, item, invoice, _ = paid_invoice(invoice_qty=1, auths=(6100, 6100))
+
+    outcome = create_memo(order, invoice, user, quantities={item.pk: 1}, shipping_amount=551)
+
+    memo = outcome.memo
+    assert memo.state == CreditMemoState.PARTIALLY_REFUNDED
+    assert refunds() == [(6100, "success", True), (51, "failed", True)]
+    assert sandbox_refunded() == 6100
+    assert OrderItem.objects.get(pk=item.pk).qty_refunded == 1  # the memo stands
+    message = outcome.message()
+    assert message.startswith(
+        f"Credit memo #{memo.number}: refunded $61.00 online to Visa ····4242, $61.00 of $61.51."
+    )
+    assert "The refund of $0.51 to Visa ····1111 failed: the gateway declined it" in message
+    assert message.endswith("Refund the rest with Refund Offline or a new credit memo.")
+    last = fresh(order).comments.filter(kind=CommentKind.CREDIT_MEMO).order_by("pk").last()
+    assert "Refunds: $61.00 to Visa ····4242: refunded (transaction" in last.body
+    # What was not refunded is still refundable (offline here).
+    rest = create_memo(order, invoice, user, mode=RefundMode.OFFLINE, adjustment_refund=51)
+    assert rest.memo.state == CreditMemoState.REFUNDED

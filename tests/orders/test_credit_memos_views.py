@@ -356,3 +356,32 @@ def test_the_order_page_query_count_does_not_grow_with_refund_buttons(
 
     with django_assert_max_num_queries(20):
         assert client.get(order.get_absolute_url()).status_code == 200
+
+
+def test_refund_online_is_disabled_with_its_reason_when_the_capture_was_offline(client, user):
+    from orders.enums import CaptureMode
+    from orders.services.invoicing import invoice_create
+    from tests.orders.invoice_helpers import authorizations, order_with_items
+
+    order, item = order_with_items()
+    authorizations(order, order.grand_total)
+    invoice = invoice_create(
+        order=order,
+        user=user,
+        quantities={item.pk: 2},
+        capture_mode=CaptureMode.OFFLINE,
+        expected_version=fresh(order).version,
+        idempotency_key=key(),
+    ).invoice
+
+    response = client.get(url("credit_memo_new", order, invoice))
+    online = response.context["form"].choice(RefundMode.ONLINE)
+    refused = client.post(url("credit_memo_refund", order, invoice), form_data(order, item, 1))
+
+    assert not online.allowed
+    assert "recorded offline; use Refund Offline" in online.availability.reason
+    assert online.availability.reason in response.content.decode()
+    # Pressing Refund anyway is refused in place: it never turns into an offline refund.
+    assert refused.status_code == 422
+    assert refused.context["form"].totals_errors == [online.availability.reason]
+    assert not CreditMemo.objects.exists()
