@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q
@@ -7,9 +8,13 @@ from backoffice.permissions import store_permissions, visible_store_ids
 from orders.enums import OrderState
 from orders.models import Order
 from payments.approvals.selectors import awaiting_approvals
+from payments.batch.expiring import authorizations_expiring
 from payments.enums import PaymentStatus
 
 RECENT_ORDERS = 10
+# The "Authorizations expiring soon" card: what `expire_authorizations --warn-hours 24` lists.
+EXPIRING_WITHIN_HOURS = 24
+EXPIRING_ROWS = 10
 
 
 @dataclass(frozen=True)
@@ -65,4 +70,16 @@ def dashboard_summary(*, user: AbstractBaseUser) -> dict:
         # Four-eyes: requests waiting for a decision, with who may decide them.
         "approvals": awaiting_approvals(user=user),
         "can_approve": store_permissions(user).has_anywhere("approve_refund"),
+        **_expiring_soon(user),
+    }
+
+
+def _expiring_soon(user: AbstractBaseUser) -> dict:
+    expiring = authorizations_expiring(within=timedelta(hours=EXPIRING_WITHIN_HOURS)).filter(
+        order__store_id__in=visible_store_ids(user)
+    )
+    return {
+        "expiring": list(expiring[:EXPIRING_ROWS]),
+        "expiring_count": expiring.count(),
+        "expiring_hours": EXPIRING_WITHIN_HOURS,
     }
