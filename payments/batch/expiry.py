@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from backoffice.money import format_money
 from orders.enums import CommentKind, CommentSource, InvoiceState, OrderState
-from orders.history import comment_invoice, comment_money, comment_status
+from orders.history import comment_invoice, comment_money
 from orders.models import Invoice, Order, OrderItem
 from orders.services.invoice_outcome import authorization_label
 from orders.services.invoicing import items_qty_invoiced_refresh
@@ -183,28 +183,28 @@ class ExpireAuthorizations(BatchJob[Order]):
                 return skipped("order closed", f"the order is {order.get_state_display()}.")
             marked = [r.payment for r in releases if not r.online and not r.payment.is_expired]
             for payment in marked:
+                # A fact, not a cached amount: nothing may capture it from now on. Its cached
+                # status follows with the reversal's recompute, moments later in step 2.
                 payment.is_expired = True
                 payment.save(update_fields=["is_expired", "updated_at"])
-            if marked:
-                payments = order_payments_recompute(order=order)
-            asked = set(
-                Transaction.objects.filter(
-                    idempotency_key__in=[f"{key}:{r.payment.pk}:void" for r in releases]
-                ).values_list("payment_id", flat=True)
-            )
-            for release in releases:
-                if release.payment.is_expired and release.payment not in marked:
-                    continue
-                if release.online and release.payment.pk in asked:
-                    continue
+            asked = _already_asked(releases, key=key)
+            sentences = [
+                _expiry_comment(release)
+                for release in releases
+                if release.payment in marked or (release.online and release.payment.pk not in asked)
+            ]
+            cancels = _cancels_order(payments, releases)
+            documents = ""
+            if cancels:
+                documents, sentence = _cancel_documents(order)
+                sentences += [sentence] if sentence else []
+            if sentences:
                 comment_money(
                     order=order,
                     kind=CommentKind.AUTHORIZATION,
-                    body=_expiry_comment(release),
+                    body=" ".join(sentences),
                     source=CommentSource.BATCH,
                 )
-            cancels = _cancels_order(payments, releases)
-            documents = _cancel_documents(order) if cancels else ""
             order.version += 1  # forms opened before this are stale now
             order.save(update_fields=["version", "updated_at"])
         return Plan(order=order, releases=releases, cancels_order=cancels, documents=documents)
@@ -304,8 +304,21 @@ def _mark_expired(payment: Payment) -> None:
             order_payments_recompute(order=order)
 
 
-def _cancel_documents(order: Order) -> str:
-    """Cancel the unpaid open invoices and the units not invoiced; say what, for the history."""
+def _already_asked(releases: list[Release], *, key: str) -> set[int]:
+    """Payments whose online void an earlier run already sent (and commented)."""
+    keys = [f"{key}:{r.payment.pk}:void" for r in releases if r.online]
+    if not keys:
+        return set()
+    return set(
+        Transaction.objects.filter(idempotency_key__in=keys).values_list("payment_id", flat=True)
+    )
+
+
+def _cancel_documents(order: Order) -> tuple[str, str]:
+    """Cancel the unpaid open invoices and the units not invoiced.
+
+    Returns what was canceled, for the item's line, and the sentence for the history.
+    """
     invoices = list(Invoice.objects.filter(order=order, state=InvoiceState.OPEN, amount_paid=0))
     for invoice in invoices:
         invoice.state = InvoiceState.CANCELED
@@ -327,14 +340,9 @@ def _cancel_documents(order: Order) -> str:
     parts = [f"invoice #{inv.number}" for inv in invoices]
     if units:
         parts.append(f"{units} item unit(s) not invoiced")
-    if parts:
-        comment_status(
-            order=order,
-            body=f"Canceled {' and '.join(parts)}: the authorization expired and nothing was "
-            "captured.",
-            source=CommentSource.BATCH,
-        )
-    return ", ".join(parts)
+    if not parts:
+        return "", ""
+    return ", ".join(parts), f"Nothing was captured: canceled {' and '.join(parts)}."
 
 
 def _expiry_comment(release: Release) -> str:

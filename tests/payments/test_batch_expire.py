@@ -1,7 +1,9 @@
 """expire_authorizations: expired authorizations released, orders with nothing captured canceled."""
 
 import pytest
+from guardian.shortcuts import assign_perm
 
+from backoffice.models import Store
 from orders.enums import CommentSource, OrderState
 from orders.models import OrderComment
 from orders.services.state import order_hold
@@ -15,7 +17,7 @@ from tests.payments.batch_helpers import (
     run,
     snapshot,
 )
-from tests.payments.money_helpers import key, refreshed
+from tests.payments.money_helpers import key, refreshed, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +242,24 @@ def test_warn_hours_lists_what_expires_soon_and_changes_nothing():
         "1 open authorization(s) expire within 24 hour(s): $122.00 not captured yet."
     )
     assert snapshot() == before
+
+
+def test_the_dashboard_lists_the_same_authorizations_as_warn_hours(client):
+    soon_order, soon = order_with_authorization()
+    later_order, later = order_with_authorization()
+    eu_order, eu = order_with_authorization(store_code="eu", currency="EUR")
+    age_authorization(soon, authorized_days_ago=6.6, expires_in_days=10 / 24)
+    age_authorization(later, authorized_days_ago=5, expires_in_days=2)
+    age_authorization(eu, authorized_days_ago=6.6, expires_in_days=5 / 24)
+    us_viewer = staff("us_viewer", codenames=[])
+    assign_perm("backoffice.view_orders", us_viewer, Store.objects.get(code="us"))
+    client.force_login(us_viewer)
+
+    page = client.get("/").content.decode()
+
+    card = page[page.index('data-testid="dashboard-expiring"') :]
+    card = card[: card.index("</section>")]
+    assert f"#{soon_order.number}" in card and "$122.00" in card
+    assert "1 expires within 24 hours" in card
+    assert f"#{later_order.number}" not in card  # two days away
+    assert f"#{eu_order.number}" not in card  # a store this user can't view

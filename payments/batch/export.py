@@ -1,0 +1,106 @@
+"""export_transactions' read: the transactions of a date range, streamed as CSV or JSON Lines.
+
+Dates are calendar days in each store's own time zone (`Store.timezone`), both ends included:
+`--from 2026-11-01 --to 2026-11-30` is November as each store's staff and accountants see it.
+Timestamps in the file are UTC (ISO 8601). Rows come oldest first straight from a database
+cursor in chunks (`iterator`), as tuples, never as model instances or a list: memory stays the
+same for a thousand rows or ten million. The CSV columns are the transaction list's export.
+"""
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+
+from backoffice.models import Store
+from backoffice.money import format_major
+from payments.enums import (
+    CASH_IN_TYPES,
+    CASH_OUT_TYPES,
+    TransactionSource,
+    TransactionStatus,
+    TransactionType,
+)
+from payments.models import Transaction
+from payments.selectors import EXPORT_FIELDS
+from payments.views.export import csv_lines
+
+CHUNK_SIZE = 2000
+FORMATS = ("csv", "jsonl")
+
+
+def _day_start(day: date, store: Store) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(store.timezone or "UTC"))
+
+
+def transactions_between(
+    *, first: date, last: date, store_code: str | None = None
+) -> QuerySet[Transaction]:
+    """Transactions created from `first` to `last` (inclusive), each store in its time zone."""
+    stores = Store.objects.all()
+    if store_code:
+        stores = stores.filter(code=store_code)
+    in_range = Q(pk__in=[])
+    for store in stores:
+        in_range |= Q(
+            store=store,
+            created_at__gte=_day_start(first, store),
+            created_at__lt=_day_start(last + timedelta(days=1), store),
+        )
+    return Transaction.objects.filter(in_range)
+
+
+def export_rows(queryset: QuerySet[Transaction], *, limit: int | None = None) -> Iterable[tuple]:
+    rows = queryset.order_by("created_at", "id").values_list(*EXPORT_FIELDS)
+    if limit is not None:
+        rows = rows[:limit]
+    return rows.iterator(chunk_size=CHUNK_SIZE)
+
+
+def _cash_flow(type_: str) -> str:
+    if type_ in CASH_IN_TYPES:
+        return "in"
+    return "out" if type_ in CASH_OUT_TYPES else ""
+
+
+def jsonl_lines(rows: Iterable[tuple]) -> Iterator[str]:
+    """One JSON object per line: codes and labels, amounts in major units and minor units."""
+    types, statuses = dict(TransactionType.choices), dict(TransactionStatus.choices)
+    sources = dict(TransactionSource.choices)
+    for row in rows:
+        record = dict(zip(EXPORT_FIELDS, row, strict=True))
+        amount, currency, type_ = record["amount"], record["currency"], record["type"]
+        parent = record["parent__uuid"]
+        yield (
+            json.dumps(
+                {
+                    "uuid": str(record["uuid"]),
+                    "created_at": record["created_at"].astimezone(UTC).isoformat(),
+                    "store": record["store__code"],
+                    "order": record["order__number"],
+                    "type": type_,
+                    "type_label": types.get(type_, type_),
+                    "status": record["status"],
+                    "status_label": statuses.get(record["status"], record["status"]),
+                    "amount": format_major(amount, currency),
+                    "amount_minor": amount,
+                    "currency": currency,
+                    "cash_flow": _cash_flow(type_),
+                    "online": record["is_online"],
+                    "gateway_reference": record["gateway_reference"],
+                    "transaction_id": record["merchant_reference"],
+                    "usage": record["usage"],
+                    "parent_uuid": str(parent) if parent else None,
+                    "actor": record["actor_label"],
+                    "source": sources.get(record["source"], record["source"]),
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+
+
+def formatted(rows: Iterable[tuple], *, fmt: str) -> Iterator[str]:
+    return csv_lines(rows) if fmt == "csv" else jsonl_lines(rows)

@@ -1,0 +1,190 @@
+"""capture_authorized: one invoice per order, captured online; declines reported, batch goes on."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from orders.enums import CommentSource, InvoiceState, OrderState
+from orders.models import Invoice, OrderComment
+from payments.enums import TransactionStatus, TransactionType
+from payments.models import SandboxCharge, SandboxOperation, Transaction
+from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
+from tests.payments.batch_helpers import order_with_authorization, run, snapshot
+from tests.payments.money_helpers import authorized_payment, refreshed, sandbox_account
+
+pytestmark = pytest.mark.django_db
+
+
+def captures(order) -> list[Transaction]:
+    return list(
+        Transaction.objects.filter(order=order, type=TransactionType.CAPTURE).order_by("pk")
+    )
+
+
+def gateway_captures(payment) -> int:
+    return SandboxOperation.objects.filter(
+        charge__reference=payment.gateway_reference, kind="capture", status="success"
+    ).count()
+
+
+def declining_order():
+    """Authorized for 111.00, but its total of 110.51 is a sandbox magic amount: declined."""
+    store = StoreFactory(code="us", currency="USD")
+    order = OrderFactory(store=store, subtotal=10051, shipping_amount=1000)
+    OrderItemFactory(order=order, qty_ordered=1, unit_price=10051)
+    payment = authorized_payment(11100, order=order, account=sandbox_account(store))
+    return order, payment
+
+
+def test_an_authorized_order_gets_one_invoice_captured_online():
+    order, payment = order_with_authorization()
+
+    result = run("capture_authorized")
+
+    assert result.code == 0
+    assert f"#{order.number}: Invoice #{order.number}-1: captured $122.00 online." in result.out
+    assert result.out.strip().endswith("1 order(s): 1 done, 0 skipped, 0 failed.")
+    [invoice] = Invoice.objects.filter(order=order)
+    assert (invoice.grand_total, invoice.amount_paid) == (12200, 12200)
+    assert invoice.state == InvoiceState.PAID
+    assert invoice.idempotency_key == f"capture_authorized:{order.pk}:1"
+    [capture] = captures(order)
+    assert (capture.status, capture.source, capture.is_online) == ("success", "batch", True)
+    assert capture.idempotency_key == f"capture_authorized:{order.pk}:1:{payment.pk}"
+    assert SandboxCharge.objects.get(reference=payment.gateway_reference).amount_captured == 12200
+    order.refresh_from_db()
+    assert order.state == OrderState.COMPLETE
+    invoice_comments = OrderComment.objects.filter(order=order, invoice=invoice)
+    assert invoice_comments.filter(source=CommentSource.BATCH).exists()
+
+
+def test_the_x_payments_case_captures_over_both_authorizations():
+    # An edited order: 2 × 56.00 + 10.00 shipping, authorizations of 61.00 and 61.00.
+    store = StoreFactory(code="us", currency="USD")
+    order = OrderFactory(store=store, subtotal=11200, shipping_amount=1000)
+    OrderItemFactory(order=order, qty_ordered=2, unit_price=5600)
+    account = sandbox_account(store)
+    first = authorized_payment(6100, order=order, account=account)
+    second = authorized_payment(6100, order=order, account=account)
+
+    assert run("capture_authorized").code == 0
+
+    assert [c.amount for c in captures(order)] == [6100, 6100]
+    assert gateway_captures(first) == gateway_captures(second) == 1
+    assert Invoice.objects.get(order=order).state == InvoiceState.PAID
+
+
+def test_a_declined_order_is_reported_and_the_batch_goes_on():
+    declined, _ = declining_order()
+    _good, good_payment = order_with_authorization()
+
+    result = run("capture_authorized")
+
+    assert result.code == 1
+    assert f"#{declined.number}: Invoice #{declined.number}-1: captured $0.00 of $110.51" in (
+        result.err
+    )
+    assert "the gateway declined it" in result.err
+    assert "1 order(s) failed" in result.err
+    assert "declined" in result.out  # its row in the summary table
+    assert result.out.strip().endswith("2 order(s): 1 done, 0 skipped, 1 failed.")
+    assert Invoice.objects.get(order=declined).state == InvoiceState.OPEN
+    assert [c.status for c in captures(declined)] == [TransactionStatus.FAILED]
+    assert gateway_captures(good_payment) == 1
+    # Run again: the declined order has its invoice; only Capture on the invoice retries it.
+    again = run("capture_authorized")
+    assert again.code == 0 and "0 order(s)" in again.out
+    assert len(captures(declined)) == 1
+
+
+def test_older_than_max_amount_store_and_limit_choose_the_orders():
+    recent, _ = order_with_authorization()
+    old, _ = order_with_authorization(placed_at=timezone.now() - timedelta(hours=30))
+    big, _ = order_with_authorization(
+        unit_price=50000, placed_at=timezone.now() - timedelta(hours=30)
+    )
+    euro, _ = order_with_authorization(store_code="eu", currency="EUR")
+
+    assert (
+        run("capture_authorized", "--store", "eu")
+        .out.strip()
+        .endswith("1 order(s): 1 done, 0 skipped, 0 failed.")
+    )
+    assert Invoice.objects.filter(order=euro).count() == 1
+
+    result = run("capture_authorized", "--older-than", "24", "--max-amount", "500")
+    assert f"#{old.number}: Invoice" in result.out
+    assert f"#{big.number}" not in result.out and f"#{recent.number}" not in result.out
+
+    assert "1 order(s): 1 done" in run("capture_authorized", "--limit", "1").out
+    assert Invoice.objects.filter(order__in=[recent, big]).count() == 1
+
+
+def test_dry_run_says_what_it_would_do_and_writes_nothing():
+    order, _ = order_with_authorization()
+    _declining, _ = declining_order()
+    before = snapshot()
+
+    result = run("capture_authorized", "--dry-run")
+
+    assert f"#{order.number}: would invoice 2 unit(s) for $122.00 and capture it online" in (
+        result.out
+    )
+    assert result.out.strip().endswith("Dry run: 2 order(s): 2 done, 0 skipped, 0 failed.")
+    assert result.code == 0
+    assert snapshot() == before
+
+
+def test_bad_options_are_usage_errors():
+    StoreFactory(code="us", currency="USD")
+    assert run("capture_authorized", "--max-amount", "10.505").code == 2
+    assert (
+        "USD allows at most 2 decimal places"
+        in run("capture_authorized", "--max-amount", "1.234").err
+    )
+
+
+def test_a_crash_after_the_invoice_is_finished_by_the_next_run(monkeypatch):
+    order, payment = order_with_authorization()
+
+    def crash(**kwargs):
+        raise KeyboardInterrupt  # the worker dies between the invoice and its capture
+
+    monkeypatch.setattr("orders.services.invoicing._capture_and_settle", crash)
+    with pytest.raises(KeyboardInterrupt):
+        run("capture_authorized")
+    monkeypatch.undo()
+    assert Invoice.objects.get(order=order).state == InvoiceState.OPEN and not captures(order)
+
+    result = run("capture_authorized")
+
+    assert result.code == 0 and "captured $122.00 online" in result.out
+    assert Invoice.objects.filter(order=order).count() == 1
+    assert gateway_captures(payment) == 1
+    assert (
+        run("capture_authorized").out.strip().endswith("0 order(s): 0 done, 0 skipped, 0 failed.")
+    )
+
+
+def test_a_crash_after_the_gateway_captured_never_captures_twice(monkeypatch):
+    order, payment = order_with_authorization()
+
+    def crash(**kwargs):
+        raise KeyboardInterrupt  # the gateway applied it; we never recorded the answer
+
+    monkeypatch.setattr("payments.services._flow.record_outcome", crash)
+    with pytest.raises(KeyboardInterrupt):
+        run("capture_authorized")
+    monkeypatch.undo()
+    [pending] = captures(order)
+    assert pending.status == TransactionStatus.PENDING
+
+    assert "0 order(s)" in run("capture_authorized").out  # its capture is under way
+    assert "resolved 1" in run("reconcile_payments", "--grace-seconds", "0").out
+
+    assert gateway_captures(payment) == 1
+    assert [c.status for c in captures(order)] == [TransactionStatus.SUCCESS]
+    assert refreshed(payment).amount_captured == 12200
+    [invoice] = Invoice.objects.filter(order=order)
+    assert invoice.amount_paid == 12200

@@ -1,0 +1,162 @@
+"""export_transactions: a date range per store time zone, CSV or JSON Lines, streamed."""
+
+import csv
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from payments.models import Transaction
+from tests.factories import StoreFactory
+from tests.payments.batch_helpers import order_with_authorization, run, snapshot
+from tests.payments.money_helpers import key
+
+pytestmark = pytest.mark.django_db
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def authorization_at(moment: datetime, *, store_code: str, currency: str) -> Transaction:
+    _order, payment = order_with_authorization(store_code=store_code, currency=currency)
+    txn = Transaction.objects.get(payment=payment)
+    Transaction.objects.filter(pk=txn.pk).update(created_at=moment)
+    return txn
+
+
+@pytest.fixture
+def november():
+    """New York and Tokyo stores, with rows either side of November's edges in local time."""
+    StoreFactory(code="us", currency="USD", timezone="America/New_York")
+    StoreFactory(code="jp", currency="JPY", timezone="Asia/Tokyo")
+    return {
+        # 31 Oct 23:00 in New York: October there.
+        "us_october": authorization_at(at("2026-11-01T03:00"), store_code="us", currency="USD"),
+        "us_november": authorization_at(at("2026-11-30T23:00"), store_code="us", currency="USD"),
+        # 1 Nov 01:00 in Tokyo: November there.
+        "jp_november": authorization_at(at("2026-10-31T16:00"), store_code="jp", currency="JPY"),
+        "jp_december": authorization_at(at("2026-11-30T15:30"), store_code="jp", currency="JPY"),
+    }
+
+
+def test_csv_file_holds_each_stores_november_in_its_own_time_zone(november, tmp_path):
+    path = tmp_path / "november.csv"
+
+    result = run(
+        "export_transactions", "--from", "2026-11-01", "--to", "2026-11-30", "-o", str(path)
+    )
+
+    assert result.code == 0
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert [r["UUID"] for r in rows] == [
+        str(november["jp_november"].uuid),
+        str(november["us_november"].uuid),
+    ]  # oldest first
+    assert rows[1]["Amount"] == "122.00" and rows[1]["Currency"] == "USD"
+    assert rows[0]["Created at (UTC)"] == "2026-10-31T16:00:00+00:00"
+    assert "Exported 2 transaction(s) created from 2026-11-01 to 2026-11-30 (csv)" in result.out
+    assert "Pre-authorization" in result.out  # the summary table counts by type
+    assert not (tmp_path / "november.csv.part").exists()
+
+
+def test_jsonl_to_stdout_keeps_the_report_on_stderr(november):
+    result = run(
+        "export_transactions", "--from", "2026-11-01", "--to", "2026-11-30", "--format", "jsonl"
+    )
+
+    records = [json.loads(line) for line in result.out.splitlines()]
+    assert [r["uuid"] for r in records] == [
+        str(november["jp_november"].uuid),
+        str(november["us_november"].uuid),
+    ]
+    jp = records[0]
+    assert (jp["store"], jp["type"], jp["amount"], jp["amount_minor"]) == (
+        "jp",
+        "PA",
+        "12200",
+        12200,
+    )
+    assert jp["created_at"] == "2026-10-31T16:00:00+00:00" and jp["online"] is True
+    assert "Exported 2 transaction(s)" in result.err
+
+
+def test_store_limit_and_dry_run(november, tmp_path):
+    path = tmp_path / "out.jsonl"
+    before = snapshot()
+
+    dry = run(
+        "export_transactions",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-12-31",
+        "--dry-run",
+        "-o",
+        str(path),
+    )
+
+    assert "Dry run: would export 3 transaction(s)" in dry.out
+    assert not path.exists() and snapshot() == before
+
+    run(
+        "export_transactions",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-12-31",
+        "--store",
+        "jp",
+        "-o",
+        str(path),
+    )
+    assert len(path.read_text().splitlines()) == 2  # jsonl from the extension
+    run(
+        "export_transactions",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-12-31",
+        "--limit",
+        "1",
+        "-o",
+        str(path),
+    )
+    assert json.loads(path.read_text())["uuid"] == str(november["jp_november"].uuid)
+
+
+def test_bad_dates_are_usage_errors():
+    assert run("export_transactions", "--from", "2026-11-31", "--to", "2026-12-01").code == 2
+    backwards = run("export_transactions", "--from", "2026-12-01", "--to", "2026-11-01")
+    assert backwards.code == 2 and "--to must be on or after --from" in backwards.err
+
+
+def test_rows_are_streamed_in_chunks_not_queried_one_by_one(
+    tmp_path, django_assert_max_num_queries
+):
+    store = StoreFactory(code="us", currency="USD", timezone="UTC")
+    _order, payment = order_with_authorization()
+    moment = at("2026-11-10T12:00")
+    Transaction.objects.bulk_create(
+        Transaction(
+            payment=payment,
+            order=payment.order,
+            store=store,
+            type="CP",
+            status="success",
+            amount=100,
+            currency="USD",
+            idempotency_key=key(),
+        )
+        for _ in range(2500)  # more than one chunk
+    )
+    Transaction.objects.update(created_at=moment)
+    path = tmp_path / "all.csv"
+
+    with django_assert_max_num_queries(6):
+        result = run(
+            "export_transactions", "--from", "2026-11-10", "--to", "2026-11-10", "-o", str(path)
+        )
+
+    assert result.code == 0
+    assert len(path.read_text().splitlines()) == 2502  # header + 2501 rows
