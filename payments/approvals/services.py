@@ -8,7 +8,7 @@
 
 Rules, all checked under the order lock (order first, then the request row):
 - the decider holds "approve refund" on the request's store (else PermissionDenied: 403);
-- nobody approves their own request (ApprovalRefused, nothing written);
+- nobody approves their own request (PermissionDenied too, nothing written);
 - only a request still awaiting is decided; one past `expires_at` is closed as expired
   (settings.REFUND_APPROVAL_TTL_HOURS), here or when a page reads it;
 - approving re-checks that the request still fits (the requester's permission, the order's
@@ -61,12 +61,13 @@ class ApprovalOutcome:
 def approval_decision_refusal(
     *, approval: ApprovalRequest, user: AbstractBaseUser, approving: bool, now: datetime
 ) -> tuple[str, bool]:
-    """Why `user` may not decide this request now ("" when they may), and whether that is a
-    missing permission (403). The order page disables its buttons with the same answer."""
+    """Why `user` may not decide this request now ("" when they may), and whether the POST
+    is forbidden (403: own request, missing permission) rather than refused for its state
+    (422). The order page disables its buttons with the same answer."""
+    if approving and approval.requested_by_id == user.pk:
+        return SELF_APPROVAL, True
     if not store_permissions(user).has(APPROVE_PERMISSION, approval.store_id):
         return permission_reason(APPROVE_PERMISSION, store=approval.store), True
-    if approving and approval.requested_by_id == user.pk:
-        return SELF_APPROVAL, False
     if approval.is_due(now):
         return f"The request expired on {when_text(approval.expires_at, approval.store)}.", False
     if not approval.is_awaiting:

@@ -187,7 +187,7 @@ def test_self_approval_is_refused_and_changes_nothing(client, finance, capture, 
     response = client.post(approve_url(approval), headers=HX)
 
     assert "You cannot approve your own request." in page
-    assert response.status_code == 422
+    assert response.status_code == 403
     assert "You cannot approve your own request." in response.text
     approval.refresh_from_db()
     assert approval.state == ApprovalState.AWAITING
@@ -341,7 +341,8 @@ def test_the_requester_sees_why_they_cannot_decide_on_the_dashboard(client, fina
 
     [row] = client.get(reverse("dashboard")).context["approvals"]
 
-    assert row.approve_reason == "Requires the Approve refunds permission for store EU"
+    assert row.approve_reason == "You cannot approve your own request."
+    assert row.reject_reason == "Requires the Approve refunds permission for store EU"
 
 
 # Refund Offline and Mark as paid --------------------------------------------------------------

@@ -45,7 +45,8 @@ def test_a_large_refund_waits_then_a_manager_approves_it_on_the_order_page(page:
     panel = page.locator("#approvals-panel")
     expect(panel).to_contain_text("Refund of €600.00")
     expect(panel.get_by_role("button", name="Approve")).to_be_disabled()
-    expect(panel).to_contain_text("Requires the Approve refunds permission for store EU")
+    expect(panel).to_contain_text("You cannot approve your own request.")
+    expect(panel.get_by_role("button", name="Reject")).to_be_disabled()
 
     # A manager approves it in place: the panel empties, the refund shows in the history.
     page.context.clear_cookies()
