@@ -58,7 +58,10 @@ def what_text(request: ApprovalRequest) -> str:
 
 
 def awaiting_message(request: ApprovalRequest) -> str:
-    """What the requester reads after submitting."""
+    """What the requester reads after submitting (again, when the form is sent twice)."""
+    if request.state != ApprovalState.AWAITING:
+        state = request.get_state_display().lower()
+        return f"{what_text(request)} was already requested with this form: it is {state}."
     return f"{what_text(request)} is awaiting approval by a manager."
 
 
