@@ -15,7 +15,7 @@ from payments.services.capture import payment_capture
 from payments.services.chargeback import chargeback_reverse, payment_chargeback
 from payments.services.manual import order_mark_as_paid
 from payments.services.rebill import payment_rebill
-from payments.services.reconcile import payments_reconcile, transaction_reconcile
+from payments.services.reconcile import transaction_reconcile
 from payments.services.refund import payment_refund
 from payments.services.void import payment_void
 
@@ -31,7 +31,6 @@ __all__ = [
     "payment_record_checkout",
     "payment_refund",
     "payment_void",
-    "payments_reconcile",
     "register_outcome_listener",
     "store_gateway_account",
     "transaction_reconcile",

@@ -6,8 +6,7 @@ pending stays pending. The result is written by the same `record_outcome` as ste
 operation, so history, recompute and order state are handled in one place.
 """
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
@@ -39,20 +38,6 @@ class ReconcileChange:
     @property
     def changed(self) -> bool:
         return self.before != self.after
-
-
-@dataclass
-class ReconcileReport:
-    changes: list[ReconcileChange] = field(default_factory=list)
-    checked: int = 0
-
-    @property
-    def errors(self) -> list[ReconcileChange]:
-        return [c for c in self.changes if c.error]
-
-    @property
-    def resolved(self) -> list[ReconcileChange]:
-        return [c for c in self.changes if c.changed and not c.error]
 
 
 def open_transactions(*, store_code: str | None = None) -> QuerySet[Transaction]:
@@ -113,27 +98,3 @@ def _would(status: str, result: GatewayResult | None) -> str:
         return f"Would fail it: {NO_RECORD}."
     said = f" ({result.message})" if result.message else ""
     return f"Would mark it {status}: the gateway says {result.status}{said}."
-
-
-def payments_reconcile(
-    *,
-    store_code: str | None = None,
-    limit: int | None = None,
-    dry_run: bool = False,
-    grace: timedelta | None = None,
-    on_progress: Callable[[Transaction, ReconcileChange | None], None] | None = None,
-) -> ReconcileReport:
-    """Reconcile every open online transaction (oldest first), one at a time."""
-    report = ReconcileReport()
-    for txn in _limited(open_transactions(store_code=store_code), limit):
-        change = transaction_reconcile(transaction=txn, dry_run=dry_run, grace=grace)
-        report.checked += 1
-        if change is not None:
-            report.changes.append(change)
-        if on_progress is not None:
-            on_progress(txn, change)
-    return report
-
-
-def _limited(rows: QuerySet[Transaction], limit: int | None) -> Iterator[Transaction]:
-    yield from (rows[:limit] if limit else rows).iterator(chunk_size=200)
