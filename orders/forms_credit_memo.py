@@ -3,9 +3,11 @@
 from collections.abc import Callable, Sequence
 
 from django import forms
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 
 from backoffice.money import MoneyError, format_major, format_money, parse_amount
+from orders.credit_memo_selectors import source_for
 from orders.credit_memo_totals import (
     MemoSource,
     MemoTotals,
@@ -16,7 +18,8 @@ from orders.credit_memo_totals import (
     total_error,
 )
 from orders.forms_invoice import _KeyedForm
-from orders.operations import RefundChoice
+from orders.models import Order
+from orders.operations import RefundChoice, refund_choices
 
 AMOUNT_FIELDS = ("shipping_amount", "adjustment_refund", "adjustment_fee")
 # Errors shown in the totals section rather than at the top of the page.
@@ -278,9 +281,17 @@ class GoodwillRefundForm(_AmountsMixin, _KeyedForm):
     )
     email_copy = forms.BooleanField(label="Email Copy", required=False)
 
-    def __init__(self, *args: object, source: MemoSource, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        source: MemoSource,
+        choices: Sequence[RefundChoice] = (),
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, order=source.order, **kwargs)
         self.source, self.order_currency = source, source.currency
+        # Refund and Refund Offline for what is refundable: each button says if it can be used.
+        self.choices = {choice.mode: choice for choice in choices}
 
     @property
     def limit_text(self) -> str:
@@ -293,3 +304,14 @@ class GoodwillRefundForm(_AmountsMixin, _KeyedForm):
         if amount > self.source.limit.available:
             raise ValidationError(self.source.limit.exceeded_message())
         return amount
+
+
+def goodwill_refund_form(
+    *, order: Order, user: AbstractBaseUser, data: object = None
+) -> GoodwillRefundForm:
+    """The Refund form for the order as it is (prefetched: see `order_for_refund`)."""
+    source = source_for(order, None)
+    choices = refund_choices(
+        user=user, order=order, invoice=None, amount=max(source.limit.available, 1)
+    )
+    return GoodwillRefundForm(data, source=source, choices=choices)

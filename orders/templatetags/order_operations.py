@@ -7,8 +7,7 @@ only hands that answer to the template, so a button and its POST guard can't dis
 from django import template
 from django.db.models import prefetch_related_objects
 
-from orders.credit_memo_selectors import source_for
-from orders.forms_credit_memo import GoodwillRefundForm
+from orders.forms_credit_memo import goodwill_refund_form
 from orders.forms_invoice import ConfirmForm, mark_as_paid_form
 from orders.operation_buttons import order_action_buttons
 from orders.operations import OrderOperation
@@ -37,7 +36,7 @@ def order_action_bar(context: template.Context) -> dict:
         "buttons": [{"button": b, "form": ConfirmForm(order=order)} for b in buttons],
         "mark_as_paid_form": mark_as_paid_form(order=order) if mark_as_paid.allowed else None,
         "goodwill_form": (
-            GoodwillRefundForm(source=source_for(order, None)) if refund.allowed else None
+            goodwill_refund_form(order=order, user=request.user) if refund.allowed else None
         ),
         "panels": ORDER_PANELS,
     }

@@ -23,7 +23,7 @@ from orders.credit_memo_selectors import (
 )
 from orders.credit_memo_totals import MemoLine
 from orders.enums import RefundMode
-from orders.forms_credit_memo import CreditMemoForm, GoodwillRefundForm
+from orders.forms_credit_memo import CreditMemoForm, goodwill_refund_form
 from orders.models import CreditMemo, Invoice, Order
 from orders.operations import (
     REFUNDING,
@@ -260,7 +260,7 @@ def _goodwill(request: HttpRequest, number: str, mode: str) -> HttpResponse:
     if not availability:
         return unavailable_response(request, order, availability, operation="Refund")
     data = request.POST if request.method == "POST" else None
-    form = GoodwillRefundForm(data, source=source_for(order, None))
+    form = goodwill_refund_form(order=order, user=request.user, data=data)
     if form.is_bound and form.is_valid():
         try:
             outcome = goodwill_refund(

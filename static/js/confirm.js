@@ -110,6 +110,12 @@
     if (!question) return;
     event.preventDefault();
     ask(question.text, question.ok, function () {
+      // Live updates (htmx) may have redrawn the button while the dialog was open: submit
+      // through its new copy, never through the form's default button (another operation).
+      if (submitter && !submitter.isConnected) {
+        submitter = submitter.id ? document.getElementById(submitter.id) : null;
+        if (!submitter || submitter.form !== form) return;
+      }
       form.setAttribute("data-confirmed", "1");
       form.requestSubmit(submitter || undefined);
     });

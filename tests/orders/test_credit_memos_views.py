@@ -385,3 +385,16 @@ def test_refund_online_is_disabled_with_its_reason_when_the_capture_was_offline(
     assert refused.status_code == 422
     assert refused.context["form"].totals_errors == [online.availability.reason]
     assert not CreditMemo.objects.exists()
+
+
+def test_the_refund_dialog_disables_what_the_user_may_not_do_and_says_why(client):
+    client.force_login(refunder("offline", ["view_orders", "refund_offline"]))
+    order, _item, _invoice, _ = paid_invoice()
+
+    page = client.get(order.get_absolute_url()).content.decode()
+    dialog = page[page.index('id="goodwill-dialog"') :]
+    dialog = dialog[: dialog.index("</dialog>")]
+
+    assert "Requires the Refund online permission for store US." in dialog
+    assert 'disabled aria-describedby="goodwill-online-reason"' in dialog
+    assert 'aria-describedby="goodwill-offline-reason"' not in dialog
