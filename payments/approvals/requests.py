@@ -52,7 +52,7 @@ def money_text(request: ApprovalRequest) -> str:
 
 
 def what_text(request: ApprovalRequest) -> str:
-    """ "Refund of €600.00" / "Mark as paid of €600.00"."""
+    """The request in words: "Refund of €600.00", "Mark as paid of €600.00"."""
     label = request.payload.get("label") or request.get_kind_display()
     return f"{label} of {money_text(request)}"
 
@@ -66,7 +66,7 @@ def awaiting_message(request: ApprovalRequest) -> str:
 
 
 def when_text(moment: datetime, store: Store) -> str:
-    """ "24 Nov 2026 22:10" in the store's time zone."""
+    """A moment in the store's time zone: "24 Nov 2026 22:10"."""
     local = timezone.localtime(moment, timezone=ZoneInfo(store.timezone or "UTC"))
     return f"{local.day} {local:%b %Y %H:%M}"
 
