@@ -137,14 +137,12 @@ def _validated(
 
 
 def _next_number(order: Order) -> str:
-    """Invoices and credit memos share the order's document sequence: #100000110-3."""
-    n = order.invoices.count() + order.credit_memos.count() + 1
-    while (
-        Invoice.objects.filter(number=f"{order.number}-{n}").exists()
-        or CreditMemo.objects.filter(number=f"{order.number}-{n}").exists()
-    ):
+    """The order's credit memos in sequence: #100000110-CM1, -CM2. Their own prefix, because
+    invoices number themselves without looking at memos (#100000110-1)."""
+    n = order.credit_memos.count() + 1
+    while CreditMemo.objects.filter(number=f"{order.number}-CM{n}").exists():
         n += 1
-    return f"{order.number}-{n}"
+    return f"{order.number}-CM{n}"
 
 
 def _ensure_available(
