@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0002_initial'),
+        ("orders", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invoice',
-            name='comment',
+            model_name="invoice",
+            name="comment",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='idempotency_key',
+            model_name="invoice",
+            name="idempotency_key",
             field=models.CharField(blank=True, max_length=64, null=True, unique=True),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='is_customer_notified',
+            model_name="invoice",
+            name="is_customer_notified",
             field=models.BooleanField(default=False),
         ),
     ]
