@@ -22,7 +22,7 @@ def order_search(queryset: QuerySet[Order], text: str) -> QuerySet[Order]:
 
     The orders carrying the gateway reference are looked up first (an indexed equality on
     payments, a handful of ids) so every arm of the OR is index-friendly: on PostgreSQL the
-    trigram indexes of migration `orders.0100_search_trigram_indexes` serve the LIKE arms and
+    trigram indexes of migration `orders.0007_search_indexes` serve the LIKE arms and
     the planner combines them with a bitmap OR instead of scanning a million orders.
     """
     text = text.strip()

@@ -57,6 +57,7 @@ class Order(models.Model):
             models.Index(fields=["state", "-placed_at"], name="order_state_placed_idx"),
             models.Index(fields=["payment_status", "-placed_at"], name="order_paystatus_idx"),
             models.Index(fields=["customer_email"], name="order_email_idx"),
+            models.Index(fields=["customer_name", "id"], name="order_customer_name_idx"),
             # Transaction search matches an email in any case (`iexact` is UPPER(...) = UPPER(...)).
             models.Index(Upper("customer_email"), name="order_email_upper_idx"),
             models.Index(fields=["grand_total"], name="order_total_idx"),
