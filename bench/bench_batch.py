@@ -261,7 +261,7 @@ def report(results: list[Measured]) -> None:
             f"{'met' if ok else 'missed'} (< {TARGET_SECONDS} s, < {TARGET_MB} MB)"
         )
         for index, (code, output) in enumerate(zip(r.codes, r.outputs, strict=True)):
-            last = output.strip().splitlines()[-1] if output.strip() else ""
+            last = output.strip().splitlines()[-1] if output.strip() else "(silent: all went well)"
             print(f"    worker {index + 1}: exit {code}: {last}")
 
 

@@ -5,8 +5,9 @@
   progress line on stderr every `PLAIN_PROGRESS_EVERY` seconds for long runs.
 - At the end: a summary table (outcome, result, count, amount per currency) and one sentence.
 
-Item lines go to stdout, failed ones to stderr. `--verbosity 0` prints failures and the
-summary only; `--verbosity 2` also the items there was nothing to do for. A command whose
+Item lines go to stdout, failed ones to stderr. `--verbosity 0` prints nothing when all went
+well, and only the failures and the summary otherwise; `--verbosity 2` also prints the items
+there was nothing to do for. A command whose
 stdout carries data (export_transactions) sends its report to stderr instead.
 """
 
@@ -29,6 +30,7 @@ from payments.batch.runner import BatchReport, ItemResult, Status
 
 PLAIN_PROGRESS_EVERY = 10.0
 _STATUS_ORDER = {Status.DONE: 0, Status.SKIPPED: 1, Status.FAILED: 2}
+_DRY_RUN_LABELS = {Status.DONE: "to do", Status.FAILED: "would fail"}
 _STATUS_STYLE = {Status.DONE: "green", Status.SKIPPED: "yellow", Status.FAILED: "bold red"}
 
 Advance = Callable[[], None]
@@ -112,6 +114,8 @@ class BatchConsole:
             stream.write(text)
 
     def summary(self, report: BatchReport, sentence: str) -> None:
+        if self.verbosity == 0 and not report.failed:
+            return  # quiet when all went well: cron mails only what needs a look
         table = Table(
             title=f"{report.title}{' (dry run)' if report.dry_run else ''}",
             box=box.SIMPLE_HEAD,
@@ -130,9 +134,12 @@ class BatchConsole:
             amounts = " · ".join(
                 format_money(amount, currency) for currency, amount in sorted(total.amounts.items())
             )
+            result = str(total.status)
+            if report.dry_run:
+                result = _DRY_RUN_LABELS.get(total.status, result)
             table.add_row(
                 outcome,
-                f"[{_STATUS_STYLE[total.status]}]{total.status}[/]",
+                f"[{_STATUS_STYLE[total.status]}]{result}[/]",
                 f"{total.count:,}",
                 amounts,
             )

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from django.db.models import Model, QuerySet
 
-from payments.batch.claims import claimed
+from payments.batch.claims import claimed, commit_mode
 
 if TYPE_CHECKING:
     from payments.batch.console import BatchConsole
@@ -76,6 +76,9 @@ class BatchJob[M: Model](ABC):
     name: ClassVar[str]  # the command's name: idempotency keys and claims are scoped by it
     title: ClassVar[str]  # the summary table's title
     noun: ClassVar[str] = "item"
+    # True only for a job whose every write a re-run redoes under the same keys, and whose lost
+    # writes can't lead anyone to move money twice (see `claims.commit_mode`).
+    redo_safe: ClassVar[bool] = False
 
     @abstractmethod
     def candidates(self) -> QuerySet[M]:
@@ -102,9 +105,13 @@ class BatchJob[M: Model](ABC):
 
     def sentence(self, report: "BatchReport") -> str:
         """The last line of the output (scripts and tests read it)."""
-        prefix = "Dry run: " if report.dry_run else ""
+        if report.dry_run:
+            return (
+                f"Dry run: {report.seen} {self.noun}(s): {report.done} to do, "
+                f"{report.skipped} skipped, {report.failed} would fail."
+            )
         return (
-            f"{prefix}{report.seen} {self.noun}(s): {report.done} done, "
+            f"{report.seen} {self.noun}(s): {report.done} done, "
             f"{report.skipped} skipped, {report.failed} failed."
         )
 
@@ -168,7 +175,10 @@ def run_batch[M: Model](
     total = job.candidates().count()
     if limit is not None:
         total = min(total, limit)
-    with console.progress(total, title=job.title) as advance:
+    with (
+        commit_mode(redo_safe=job.redo_safe and not dry_run),
+        console.progress(total, title=job.title) as advance,
+    ):
         last = 0
         while limit is None or report.seen < limit:
             size = chunk_size if limit is None else min(chunk_size, limit - report.seen)

@@ -163,7 +163,7 @@ def test_dry_run_says_what_it_would_do_and_writes_nothing():
     assert result.code == 0
     assert "would record as expired, cancel the order" in result.out
     assert "the order would be canceled (nothing was captured)" in result.out
-    assert result.out.strip().endswith("Dry run: 1 order(s): 1 done, 0 skipped, 0 failed.")
+    assert result.out.strip().endswith("Dry run: 1 order(s): 1 to do, 0 skipped, 0 would fail.")
     assert snapshot() == before
 
 

@@ -51,7 +51,7 @@ def counts(result: Run) -> tuple[int, int, int]:
 
 def test_two_workers_capture_each_of_500_orders_exactly_once():
     orders = bulk_authorized_orders(500)
-    command = ("capture_authorized", "--chunk-size", "20", "--verbosity", "0")
+    command = ("capture_authorized", "--chunk-size", "20")
 
     first, second = in_parallel(command, command)
 
