@@ -86,7 +86,8 @@ class BatchConsole:
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=Console(file=sys.stderr),
+            # The terminal itself: Django's wrapper would add a newline to every redraw.
+            console=Console(file=getattr(self.err, "_out", sys.stderr)),
             transient=True,
         )
         with progress:

@@ -1,6 +1,9 @@
 """expire_authorizations: expired authorizations released, orders with nothing captured canceled."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from guardian.shortcuts import assign_perm
 
 from backoffice.models import Store
@@ -263,3 +266,23 @@ def test_the_dashboard_lists_the_same_authorizations_as_warn_hours(client):
     assert "1 expires within 24 hours" in card
     assert f"#{later_order.number}" not in card  # two days away
     assert f"#{eu_order.number}" not in card  # a store this user can't view
+
+
+class Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_progress_bar_and_a_pipe_gets_plain_lines():
+    order, payment = order_with_authorization()
+    dropped_by_gateway(payment)
+    out, err = Terminal(), Terminal()
+
+    call_command("expire_authorizations", "--dry-run", stdout=out, stderr=err)
+
+    # The bar and, printed above it, the item lines on the terminal; the summary on stdout.
+    assert "Expire authorizations" in err.getvalue() and "\x1b[" in err.getvalue()
+    assert f"#{order.number}: " in err.getvalue()
+    assert out.getvalue().strip().endswith("Dry run: 1 order(s): 1 to do, 0 skipped, 0 would fail.")
+    piped = run("expire_authorizations", "--dry-run")
+    assert "\x1b[" not in piped.text and piped.out.startswith(f"#{order.number}: ")
