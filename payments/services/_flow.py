@@ -195,7 +195,7 @@ def _open_locked(req: MoneyRequest) -> Transaction | OperationResult:
         payment=payment,
         order=order,
         store_id=order.store_id,
-        parent=parent,
+        parent=parent or _authorization_of(payment, req.type),
         type=req.type,
         status=S.PENDING if req.online else S.SUCCESS,
         amount=amount,
@@ -261,6 +261,22 @@ def _locked_parent(parent: Transaction | None, payment: Payment | None) -> Trans
         raise OperationError(ErrorCode.NOT_AVAILABLE, "The transaction belongs to another payment.")
     fresh.payment = payment
     return fresh
+
+
+def _authorization_of(payment: Payment, type_: str) -> Transaction | None:
+    """The pre-authorization a capture or reversal acts on when no caller named it (invoices,
+    Void, Cancel, the expiry job), so Transaction Details shows it among the related
+    transactions as OPPWA does. Transactions were prefetched by `_refresh_from_ledger`."""
+    if type_ not in {TransactionType.CAPTURE, TransactionType.REVERSAL}:
+        return None
+    return next(
+        (
+            r
+            for r in payment.transactions.all()
+            if r.type == TransactionType.AUTHORIZATION and r.status == S.SUCCESS
+        ),
+        None,
+    )
 
 
 def _checked_amount(avail: Availability, amount: int | None) -> int:
