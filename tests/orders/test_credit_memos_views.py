@@ -319,6 +319,23 @@ def test_goodwill_refund_without_javascript_redirects_with_the_message(client, u
     assert "$5.00 recorded as refunded offline" in page
 
 
+def test_the_refund_page_posts_plainly_so_its_success_leaves_the_page(client, user):
+    """Opened as a page (a new tab, no dialog), the Refund form must not post through htmx:
+    the success answer only swaps the order page's panels, so the page kept the filled form
+    (with the last error) under the success message, inviting a second refund."""
+    order, _item, _invoice, _ = paid_invoice()
+
+    page = client.get(url("refund", order)).content.decode()
+
+    form = page[page.index('id="goodwill-form"') :]
+    form = form[: form.index("</form>")]
+    assert "hx-post" not in form and "hx-target" not in form
+    assert 'data-confirm="Refund this amount online' in form
+    dialog = client.get(order.get_absolute_url()).content.decode()
+    dialog = dialog[dialog.index('id="goodwill-dialog"') :]
+    assert f'hx-post="{url("refund", order)}"' in dialog
+
+
 def test_the_memo_page_shows_state_mode_items_totals_refunds_and_comments(client, user):
     order, item, invoice, _ = paid_invoice()
     memo = create_memo(

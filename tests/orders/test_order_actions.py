@@ -244,6 +244,21 @@ def test_mark_as_paid_prefills_the_outstanding_amount(client, user):
     assert response.context["form"]["amount"].value() == "122.00"
 
 
+def test_the_mark_as_paid_page_posts_plainly_so_its_success_leaves_the_page(client, user):
+    """As a page (no dialog) the form posts without htmx and is redirected to the order; the
+    htmx answer (the order's panels) would have left the filled form on screen."""
+    order, _item = order_with_items()
+
+    page = client.get(url(order, "mark_as_paid")).content.decode()
+
+    form = page[page.index('id="mark-as-paid-form"') :]
+    form = form[: form.index("</form>")]
+    assert "hx-post" not in form and 'data-confirm="Record a manual payment' in form
+    dialog = client.get(order.get_absolute_url()).content.decode()
+    dialog = dialog[dialog.index('id="mark-as-paid-dialog"') :]
+    assert f'hx-post="{url(order, "mark_as_paid")}"' in dialog
+
+
 def test_mark_as_paid_records_a_manual_payment(client, user):
     order, _item = order_with_items()
     data = confirm(order, amount="122.00", merchant_reference="BANK-7", memo="Wire received")
