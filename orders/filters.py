@@ -18,12 +18,16 @@ from payments.models import Payment
 
 
 def order_search(queryset: QuerySet[Order], text: str) -> QuerySet[Order]:
-    """Number (prefix), customer email or name (contains), or a payment's gateway reference.
+    """Number (prefix), customer email or name, or a payment's gateway reference.
 
-    The orders carrying the gateway reference are looked up first (an indexed equality on
-    payments, a handful of ids) so every arm of the OR is index-friendly: on PostgreSQL the
-    trigram indexes of migration `orders.0007_search_indexes` serve the LIKE arms and
-    the planner combines them with a bitmap OR instead of scanning a million orders.
+    Every arm of the OR is index-friendly, so PostgreSQL combines them with a bitmap OR
+    instead of scanning a million orders:
+    - number prefix: the pattern-ops twin of the unique index;
+    - a whole email ("@" then a domain with a dot): the UPPER(email) index, matched exactly,
+      because addresses share long runs of trigrams ("@example.com") that would make a
+      trigram lookup read most of the index;
+    - names and partial emails: the trigram indexes of `orders.0007_search_indexes`;
+    - gateway reference: looked up first on payments (indexed equality, a handful of ids).
     """
     text = text.strip()
     if not text:
@@ -31,9 +35,11 @@ def order_search(queryset: QuerySet[Order], text: str) -> QuerySet[Order]:
     by_reference = list(
         Payment.objects.filter(gateway_reference=text).values_list("order_id", flat=True)[:100]
     )
+    whole_email = "." in text.partition("@")[2]
+    by_email = Q(customer_email__iexact=text) if whole_email else Q(customer_email__icontains=text)
     return queryset.filter(
         Q(number__startswith=text)
-        | Q(customer_email__icontains=text)
+        | by_email
         | Q(customer_name__icontains=text)
         | Q(pk__in=by_reference)
     )

@@ -1,12 +1,10 @@
 from django.db import migrations, models
 
-# The order list's search matches number prefixes and customer email/name substrings
-# (`orders.filters.order_search`). On PostgreSQL, trigram GIN indexes on exactly the expressions
-# Django generates for `startswith` / `icontains` let the planner answer each arm from an index
-# and combine them with a bitmap OR, instead of scanning every order. SQLite has no equivalent;
-# there the migration only adds the sort index.
+# The order list's search matches customer email/name substrings (`orders.filters.order_search`).
+# On PostgreSQL, trigram GIN indexes on exactly the expression Django generates for `icontains`
+# let the planner answer those arms from an index and combine them with a bitmap OR, instead of
+# scanning every order. SQLite has no equivalent; there the migration only adds the sort index.
 TRIGRAM_INDEXES = {
-    "order_number_trgm": '("number" gin_trgm_ops)',
     "order_email_trgm": '(UPPER("customer_email"::text) gin_trgm_ops)',
     "order_name_trgm": '(UPPER("customer_name"::text) gin_trgm_ops)',
 }
