@@ -7,7 +7,7 @@ not 10.00 or 10.01.
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 from babel.core import UnknownLocaleError
 from babel.numbers import (
@@ -88,6 +88,9 @@ def format_major(minor: int, currency: str) -> str:
     return f"{to_decimal(minor, currency):.{digits}f}"
 
 
+# Pages show the same few hundred amounts over and over and CLDR formatting is the costliest
+# part of rendering a busy order page; the function is pure, so a bounded cache is safe.
+@lru_cache(maxsize=8192)
 def format_money(minor: int | None, currency: str, locale: str = DEFAULT_LOCALE) -> str:
     """Human display with the currency symbol: 1234 USD → "$12.34", 500 JPY → "¥500"."""
     if minor is None:
