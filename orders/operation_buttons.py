@@ -33,6 +33,8 @@ class ActionButton:
     confirm: str = ""
     style: str = "secondary"
     dialog: str = ""
+    # The dialog's content is fetched from `url` (htmx GET) when it opens, not drawn up front.
+    dialog_lazy: bool = False
 
     @property
     def allowed(self) -> bool:
@@ -111,6 +113,7 @@ def order_action_buttons(*, user: AbstractBaseUser, order: Order) -> list[Action
             answers[OrderOperation.REFUND],
             method="get",
             dialog="goodwill-dialog",
+            dialog_lazy=True,
         ),
         button(
             OrderOperation.MARK_AS_PAID, "Mark as paid", method="get", dialog="mark-as-paid-dialog"

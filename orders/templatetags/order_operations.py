@@ -7,7 +7,6 @@ only hands that answer to the template, so a button and its POST guard can't dis
 from django import template
 from django.db.models import prefetch_related_objects
 
-from orders.forms_credit_memo import goodwill_refund_form
 from orders.forms_invoice import ConfirmForm, mark_as_paid_form
 from orders.operation_buttons import order_action_buttons
 from orders.operations import OrderOperation
@@ -28,15 +27,15 @@ def order_action_bar(context: template.Context) -> dict:
     prefetch_related_objects(list(order.payments.all()), "transactions", "gateway_account")
     buttons = order_action_buttons(user=request.user, order=order)
     mark_as_paid = next(b for b in buttons if b.key == OrderOperation.MARK_AS_PAID)
-    refund = next(b for b in buttons if b.key == OrderOperation.REFUND)
     return {
         "order": order,
         "csrf_token": context.get("csrf_token"),
         # Each POST form gets its own one-time key, so two actions never share one.
         "buttons": [{"button": b, "form": ConfirmForm(order=order)} for b in buttons],
         "mark_as_paid_form": mark_as_paid_form(order=order) if mark_as_paid.allowed else None,
-        "goodwill_form": (
-            goodwill_refund_form(order=order, user=request.user) if refund.allowed else None
-        ),
+        # The Refund dialog's form plans a refund over every capture: it is fetched (htmx GET of
+        # the Refund page's URL) only when the dialog opens, so the button's state comes from
+        # the registry's cheap answer (permission, order state, anything left to refund).
+        "refund_allowed": next(b for b in buttons if b.key == OrderOperation.REFUND).allowed,
         "panels": ORDER_PANELS,
     }

@@ -65,6 +65,32 @@
     nav.classList.add("is-ready");
   }
 
+  function loadingBody() {
+    var body = document.createElement("div");
+    body.className = "dialog__body";
+    body.setAttribute("data-dialog-loading", "");
+    var text = document.createElement("p");
+    text.className = "muted";
+    text.textContent = "Loading…";
+    body.append(text);
+    return body;
+  }
+
+  /* A dialog whose content htmx fetched: focus its first field once it arrives; close it
+   * again if the request failed (the error is flashed below). */
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var dialog = event.detail.target;
+    if (!dialog || dialog.tagName !== "DIALOG" || !dialog.open) return;
+    var field = dialog.querySelector("[autofocus], input:not([type=hidden]), textarea, select");
+    if (field) field.focus();
+  });
+  function closeTargetDialog(event) {
+    var dialog = event.detail && event.detail.target;
+    if (dialog && dialog.tagName === "DIALOG" && dialog.open) dialog.close();
+  }
+  document.addEventListener("htmx:responseError", closeTargetDialog);
+  document.addEventListener("htmx:sendError", closeTargetDialog);
+
   function copy(button) {
     var text = button.getAttribute("data-copy");
     var label = button.textContent;
@@ -92,12 +118,17 @@
       copy(copyButton);
       return;
     }
-    /* <button data-dialog-open="dialog-id"> opens a <dialog>; [data-dialog-close] closes it. */
+    /* <button data-dialog-open="dialog-id"> opens a <dialog>; [data-dialog-close] closes it.
+     * With hx-get the opener also fetches the dialog's content (htmx runs first, on the
+     * element): the dialog says it is loading until the fresh form is swapped in. */
     var opener = target.closest("[data-dialog-open]");
     if (opener) {
       var dialog = document.getElementById(opener.getAttribute("data-dialog-open"));
       if (dialog && typeof dialog.showModal === "function") {
         event.preventDefault();
+        if (opener.hasAttribute("hx-get") && !dialog.querySelector("[data-dialog-loading]")) {
+          dialog.replaceChildren(loadingBody());
+        }
         dialog.showModal();
       }
       return;

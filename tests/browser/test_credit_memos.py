@@ -118,6 +118,8 @@ def test_a_goodwill_refund_from_the_order_page_updates_it_in_place(page: Page, l
     page.get_by_role("link", name="Refund", exact=True).click()
     dialog = page.locator("#goodwill-dialog")
     expect(dialog).to_be_visible()
+    # The form is fetched as the dialog opens; the amount is ready to type in.
+    expect(dialog.get_by_label("Amount")).to_be_focused()
     dialog.get_by_label("Amount").fill("200")
     dialog.get_by_role("button", name="Refund Offline").click()
     confirm_dialog(page, "Refund Offline")

@@ -234,7 +234,22 @@ def test_the_order_page_offers_credit_memo_and_refund(client, user):
     # One refundable invoice: Credit Memo goes straight to it.
     assert url("credit_memo_new", order, invoice) in page
     assert 'id="goodwill-dialog"' in page
-    assert url("refund", order) in page
+    # The Refund dialog's form is fetched when it opens (a link to the form without JS).
+    assert (
+        f'href="{url("refund", order)}" data-dialog-open="goodwill-dialog" '
+        f'hx-get="{url("refund", order)}" hx-target="#goodwill-dialog"'
+    ) in page
+    assert 'id="goodwill-form"' not in page
+
+
+def test_the_refund_dialog_is_not_offered_when_nothing_is_refundable(client, user):
+    order, _item, _invoice, _ = paid_invoice()
+    Order.objects.filter(pk=order.pk).update(state=OrderState.HOLDED)
+
+    page = client.get(order.get_absolute_url()).content.decode()
+
+    assert 'id="goodwill-dialog"' not in page
+    assert 'id="op-reason-refund">The order is on hold: Unhold it first.' in page
 
 
 def test_the_order_credit_memo_page_offers_the_invoices_and_refund_offline(client, user):
@@ -331,8 +346,8 @@ def test_the_refund_page_posts_plainly_so_its_success_leaves_the_page(client, us
     form = form[: form.index("</form>")]
     assert "hx-post" not in form and "hx-target" not in form
     assert 'data-confirm="Refund this amount online' in form
-    dialog = client.get(order.get_absolute_url()).content.decode()
-    dialog = dialog[dialog.index('id="goodwill-dialog"') :]
+    # Opened as the order page's dialog (htmx GET), it posts through htmx.
+    dialog = client.get(url("refund", order), headers=HTMX).content.decode()
     assert f'hx-post="{url("refund", order)}"' in dialog
 
 
@@ -408,10 +423,9 @@ def test_the_refund_dialog_disables_what_the_user_may_not_do_and_says_why(client
     client.force_login(refunder("offline", ["view_orders", "refund_offline"]))
     order, _item, _invoice, _ = paid_invoice()
 
-    page = client.get(order.get_absolute_url()).content.decode()
-    dialog = page[page.index('id="goodwill-dialog"') :]
-    dialog = dialog[: dialog.index("</dialog>")]
+    dialog = client.get(url("refund", order), headers=HTMX).content.decode()
 
+    assert 'data-dialog-close aria-label="Close"' in dialog
     assert "Requires the Refund online permission for store US." in dialog
     assert 'disabled aria-describedby="goodwill-online-reason"' in dialog
     assert 'aria-describedby="goodwill-offline-reason"' not in dialog
