@@ -1,10 +1,10 @@
 """Reads for the order pages: always scoped to the stores the user may view, and prefetched."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
@@ -40,36 +40,100 @@ def order_list_page(*, user: AbstractBaseUser, params: QueryDict) -> OrderListPa
     return OrderListPage(filterset=filterset, page=page, sort=sort)
 
 
-def order_comments(*, order: Order) -> QuerySet[OrderComment]:
+# Comments History and Transactions show this many newest rows until "Show all" is asked for:
+# a busy order's 200 comments cost more to draw than the rest of its page.
+RECENT_ROWS = 50
+
+
+@dataclass(frozen=True)
+class PanelRows:
+    """The rows a long panel shows, newest first, and how many there are in all (its tab's
+    count and its "Show all" control)."""
+
+    rows: Sequence
+    total: int
+
+    @property
+    def is_complete(self) -> bool:
+        return len(self.rows) >= self.total
+
+
+def _comments(*, show_all: bool) -> QuerySet[OrderComment]:
     """Newest first (the model's ordering), with the linked transaction for its link."""
-    return order.comments.select_related("transaction")
+    comments = OrderComment.objects.select_related("transaction")
+    return comments if show_all else comments[:RECENT_ROWS]
 
 
-def order_detail(*, user: AbstractBaseUser, number: str) -> Order:
+def _transactions() -> QuerySet[Transaction]:
+    return Transaction.objects.select_related("parent").order_by("-created_at", "-id")
+
+
+def order_comment_rows(*, order: Order, show_all: bool = False) -> PanelRows:
+    """Comments History of an order fetched without `order_detail` (two queries)."""
+    rows = order.comments.select_related("transaction")
+    rows = list(rows if show_all else rows[:RECENT_ROWS])
+    total = len(rows) if show_all or len(rows) < RECENT_ROWS else order.comments.count()
+    return PanelRows(rows=rows, total=total)
+
+
+def order_transaction_rows(*, order: Order, show_all: bool = False) -> PanelRows:
+    """The Transactions tab of an order fetched without `order_detail` (two queries)."""
+    rows = _transactions().filter(order=order)
+    rows = list(rows if show_all else rows[:RECENT_ROWS])
+    total = len(rows) if show_all or len(rows) < RECENT_ROWS else order.transactions.count()
+    return PanelRows(rows=rows, total=total)
+
+
+def detail_comment_rows(order: Order) -> PanelRows:
+    """Comments History from `order_detail`'s prefetch and count (no query)."""
+    return PanelRows(rows=order.shown_comments, total=order.comment_count)
+
+
+def detail_transaction_rows(order: Order, *, show_all: bool = False) -> PanelRows:
+    """The Transactions tab from `order_detail`'s prefetch (no query). The operations registry
+    reads every ledger row of the order anyway, so they are all loaded; only drawing is cut."""
+    rows = list(order.transactions.all())
+    return PanelRows(rows=rows if show_all else rows[:RECENT_ROWS], total=len(rows))
+
+
+def order_detail(*, user: AbstractBaseUser, number: str, all_comments: bool = False) -> Order:
     """The order page's order with everything it shows, in a fixed number of queries.
 
-    404 (not 403) for an order of another store, so order numbers of stores a user can't
-    see are not confirmed to exist.
+    Comments: the newest `RECENT_ROWS` (all with `all_comments`) as `shown_comments`, and
+    their number as `comment_count`. 404 (not 403) for an order of another store, so order
+    numbers of stores a user can't see are not confirmed to exist.
     """
+    comment_count = (
+        OrderComment.objects.filter(order=OuterRef("pk"))
+        .order_by()
+        .values("order")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     queryset = (
         orders_visible_to(user=user)
         .select_related("store")
+        .annotate(comment_count=Subquery(comment_count, output_field=IntegerField()))
         .prefetch_related(
             "addresses",
             "items",
             "payments",
             "invoices",
             "credit_memos",
+            Prefetch("transactions", queryset=_transactions()),
             Prefetch(
-                "transactions",
-                queryset=Transaction.objects.select_related("parent").order_by(
-                    "-created_at", "-id"
-                ),
+                "comments", queryset=_comments(show_all=all_comments), to_attr="shown_comments"
             ),
-            Prefetch("comments", queryset=OrderComment.objects.select_related("transaction")),
         )
     )
-    return get_object_or_404(queryset, number=number)
+    order = get_object_or_404(queryset, number=number)
+    order.comment_count = order.comment_count or 0  # no comments: the subquery is NULL
+    return order
+
+
+def order_with_store(*, user: AbstractBaseUser, number: str) -> Order:
+    """The bare order (with its store) for a panel that fetches its own rows."""
+    return get_object_or_404(orders_visible_to(user=user).select_related("store"), number=number)
 
 
 def order_for_update(*, user: AbstractBaseUser, number: str) -> Order:

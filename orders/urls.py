@@ -16,6 +16,13 @@ urlpatterns = [
     path("", order_list.order_list, name="list"),
     path("<str:number>/", order_detail.order_detail, name="detail"),
     path("<str:number>/comments/", comments.order_comment_add_view, name="comment_add"),
+    # Comments History and Transactions beyond the newest rows the page draws ("Show all")
+    path("<str:number>/comments/list/", order_detail.order_comments_panel, name="comments_panel"),
+    path(
+        "<str:number>/transactions/",
+        order_detail.order_transactions_panel,
+        name="transactions_panel",
+    ),
     # Invoices (one POST URL per operation; see orders/operations.py)
     path("<str:number>/invoices/new/", invoices.invoice_new, name="invoice_new"),
     path("<str:number>/invoices/totals/", invoices.invoice_new_totals, name="invoice_totals"),

@@ -43,7 +43,7 @@ def _render_panel(
     """Only the Comments History panel, for htmx to swap in place."""
     context = {
         "order": order,
-        "comments": selectors.order_comments(order=order),
+        "comments": selectors.order_comment_rows(order=order),
         "comment_form": form or OrderCommentForm(),
         "comment_access": comment_access(user=request.user, store=order.store),
         "comment_notice": notice,

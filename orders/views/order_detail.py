@@ -1,5 +1,5 @@
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -15,15 +15,20 @@ PAGE_TEMPLATE = "orders/order_detail.html"
 def order_page_context(
     request: HttpRequest, order: Order, *, comment_form: OrderCommentForm | None = None
 ) -> dict:
-    """Everything the order page template (and each of its partials) reads."""
+    """Everything the order page template (and each of its partials) reads.
+
+    `order` comes from `selectors.order_detail` (its prefetches and comment count).
+    """
     addresses = selectors.addresses_by_kind(order)
+    all_transactions = request.GET.get("transactions") == "all"
     return {
         "order": order,
         "store": order.store,
         "money": selectors.order_money_summary(order=order),
         "billing_address": addresses.get("billing"),
         "shipping_address": addresses.get("shipping"),
-        "comments": order.comments.all(),
+        "comments": selectors.detail_comment_rows(order),
+        "transactions": selectors.detail_transaction_rows(order, show_all=all_transactions),
         "comment_form": comment_form or OrderCommentForm(),
         "comment_access": comment_access(user=request.user, store=order.store),
         "now": timezone.now(),
@@ -33,5 +38,41 @@ def order_page_context(
 @staff_required
 @require_safe
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
-    order = selectors.order_detail(user=request.user, number=number)
+    """The order page; `?comments=all` / `?transactions=all` list every row (no JavaScript)."""
+    order = selectors.order_detail(
+        user=request.user, number=number, all_comments=request.GET.get("comments") == "all"
+    )
     return render(request, PAGE_TEMPLATE, order_page_context(request, order))
+
+
+@staff_required
+@require_safe
+def order_comments_panel(request: HttpRequest, number: str) -> HttpResponse:
+    """htmx: Comments History's list, every comment with `?all=1` ("Show all")."""
+    order = selectors.order_with_store(user=request.user, number=number)
+    show_all = request.GET.get("all") == "1"
+    if not request.htmx:
+        return redirect(f"{order.get_absolute_url()}{'?comments=all' * show_all}#comments")
+    context = {
+        "order": order,
+        "store": order.store,
+        "comments": selectors.order_comment_rows(order=order, show_all=show_all),
+    }
+    return render(request, f"{PAGE_TEMPLATE}#comments_timeline", context)
+
+
+@staff_required
+@require_safe
+def order_transactions_panel(request: HttpRequest, number: str) -> HttpResponse:
+    """htmx: the Transactions tab's panel, every transaction with `?all=1` ("Show all")."""
+    order = selectors.order_with_store(user=request.user, number=number)
+    show_all = request.GET.get("all") == "1"
+    if not request.htmx:
+        query = "?transactions=all" * show_all
+        return redirect(f"{order.get_absolute_url()}{query}#transactions")
+    context = {
+        "order": order,
+        "store": order.store,
+        "transactions": selectors.order_transaction_rows(order=order, show_all=show_all),
+    }
+    return render(request, f"{PAGE_TEMPLATE}#transactions", context)

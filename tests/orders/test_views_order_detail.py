@@ -16,7 +16,7 @@ from orders.enums import (
     RefundMode,
 )
 from orders.models import CreditMemo, Invoice, Order
-from orders.selectors import order_money_summary
+from orders.selectors import RECENT_ROWS, order_money_summary
 from payments.enums import TransactionType as T
 from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
 from tests.orders.view_helpers import (
@@ -24,6 +24,7 @@ from tests.orders.view_helpers import (
     add_txn,
     authorize,
     expired_payment_fields,
+    many_captures,
     staff_user,
 )
 
@@ -249,6 +250,7 @@ def test_order_of_a_store_the_user_cannot_view_is_404(client):
 
 
 def big_order(store) -> Order:
+    """More comments and transactions than the page draws (RECENT_ROWS), so the cut is tested."""
     order = OrderFactory(store=store)
     for _ in range(8):
         OrderItemFactory(order=order)
@@ -269,8 +271,9 @@ def big_order(store) -> Order:
             grand_total=500,
         )
         add_txn(payment, T.REFUND, 500, parent=capture, credit_memo=memo)
-    for n in range(15):
-        add_comment(order, f"note {n}", author=staff_user())
+    many_captures(order, RECENT_ROWS + 5)
+    for n in range(RECENT_ROWS + 5):
+        add_comment(order, f"note {n}", author=staff_user() if n % 10 == 0 else None)
     return order
 
 

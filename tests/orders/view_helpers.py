@@ -68,3 +68,24 @@ def expired_payment_fields() -> dict:
 
 def add_comment(order: Order, body: str, **fields) -> OrderComment:
     return comment_note(order=order, author=fields.pop("author", None), body=body, **fields)
+
+
+def many_captures(order: Order, count: int, *, amount: int = 100) -> Payment:
+    """An authorization with `count` captures of `amount` (a busy order's ledger)."""
+    payment, auth = authorize(order, count * amount)
+    Transaction.objects.bulk_create(
+        Transaction(
+            payment=payment,
+            order=order,
+            store=order.store,
+            type=T.CAPTURE,
+            status=TransactionStatus.SUCCESS,
+            amount=amount,
+            currency=payment.currency,
+            idempotency_key=uuid.uuid4().hex,
+            parent=auth,
+        )
+        for _ in range(count)
+    )
+    order_payments_recompute(order=order)
+    return payment
