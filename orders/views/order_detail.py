@@ -20,6 +20,8 @@ def order_page_context(
     `order` comes from `selectors.order_detail` (its prefetches and comment count).
     """
     addresses = selectors.addresses_by_kind(order)
+    # "Show all" without JavaScript: the page again with every row of that list.
+    all_comments = request.GET.get("comments") == "all"
     all_transactions = request.GET.get("transactions") == "all"
     return {
         "order": order,
@@ -27,7 +29,9 @@ def order_page_context(
         "money": selectors.order_money_summary(order=order),
         "billing_address": addresses.get("billing"),
         "shipping_address": addresses.get("shipping"),
-        "comments": selectors.detail_comment_rows(order),
+        "comments": selectors.order_comment_rows(
+            order=order, show_all=all_comments, total=order.comment_count
+        ),
         "transactions": selectors.detail_transaction_rows(order, show_all=all_transactions),
         "comment_form": comment_form or OrderCommentForm(),
         "comment_access": comment_access(user=request.user, store=order.store),
@@ -39,9 +43,7 @@ def order_page_context(
 @require_safe
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     """The order page; `?comments=all` / `?transactions=all` list every row (no JavaScript)."""
-    order = selectors.order_detail(
-        user=request.user, number=number, all_comments=request.GET.get("comments") == "all"
-    )
+    order = selectors.order_detail(user=request.user, number=number)
     return render(request, PAGE_TEMPLATE, order_page_context(request, order))
 
 

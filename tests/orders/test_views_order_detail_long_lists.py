@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from orders.enums import CommentKind
+from orders.history import comment_money
 from orders.models import Order
 from orders.selectors import RECENT_ROWS
 from tests.factories import OrderFactory, StoreFactory
@@ -139,3 +141,21 @@ def test_adding_a_comment_keeps_the_tab_count_whole(client, busy_order):
     assert f'id="comments-tab-count" hx-swap-oob="true">{COMMENTS + 1}</span>' in html
     assert html.count('class="timeline__item ') == RECENT_ROWS
     assert f"Show all {COMMENTS + 1} comments" in html
+
+
+def test_a_comment_about_a_transaction_links_to_it(client, viewer):
+    order = OrderFactory()
+    payment = many_captures(order, 1)
+    capture = payment.transactions.get(type="CP")
+    comment_money(
+        order=order, kind=CommentKind.CAPTURE, body="Captured $1.00.", transaction=capture
+    )
+
+    html = client.get(order.get_absolute_url()).text
+
+    comments = between(html, 'id="comments-history"', "</section>")
+    link = reverse("payments:transaction_detail", kwargs={"uuid": capture.uuid})
+    assert f'Transaction <a class="mono" href="{link}">{str(capture.uuid)[:8]}</a>' in comments
+    transactions = between(html, 'id="transactions-panel"', "</section>")
+    parent = reverse("payments:transaction_detail", kwargs={"uuid": capture.parent.uuid})
+    assert f'<a class="mono" href="{parent}" title="{capture.parent.uuid}">' in transactions
