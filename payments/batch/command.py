@@ -5,7 +5,6 @@ says why; the others were still processed), 2 for a usage error (bad option).
 """
 
 import argparse
-from abc import abstractmethod
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -27,22 +26,18 @@ def positive_int(text: str) -> int:
     return value
 
 
-class BatchCommand(BaseCommand):
-    """A management command running one `BatchJob` through the shared runner."""
-
-    # export_transactions writes its data to stdout: its report goes to stderr.
-    report_to_err = False
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help="Show what would be done, item by item, and write nothing.",
-        )
-        parser.add_argument(
-            "--limit", type=positive_int, metavar="N", help="Process at most N items in this run."
-        )
-        parser.add_argument("--store", metavar="CODE", help="Only this store's items.")
+def add_batch_arguments(parser: CommandParser, *, claims: bool = True) -> None:
+    """`--dry-run`, `--limit`, `--store` (and `--chunk-size` for jobs that claim items)."""
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="Show what would be done, item by item, and write nothing.",
+    )
+    parser.add_argument(
+        "--limit", type=positive_int, metavar="N", help="Process at most N items in this run."
+    )
+    parser.add_argument("--store", metavar="CODE", help="Only this store's items.")
+    if claims:
         parser.add_argument(
             "--chunk-size",
             type=positive_int,
@@ -50,29 +45,38 @@ class BatchCommand(BaseCommand):
             metavar="N",
             help=f"Items read and claimed at a time (default {DEFAULT_CHUNK_SIZE}).",
         )
+
+
+def warn_unknown_store(command: BaseCommand, code: str | None) -> None:
+    # Not an error (a store may not exist yet on this installation), but said plainly: the
+    # command then finds nothing to do.
+    if code and not Store.objects.filter(code=code).exists():
+        command.stderr.write(f"No store has the code {code!r}: nothing to do.")
+
+
+class BatchCommand(BaseCommand):
+    """A management command running one `BatchJob` through the shared runner."""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        add_batch_arguments(parser)
         self.add_job_arguments(parser)
 
     def add_job_arguments(self, parser: CommandParser) -> None:
         """The command's own options."""
 
-    @abstractmethod
     def build_job(self, *, store_code: str | None, options: dict[str, Any]) -> BatchJob:
         """The job for these options (`store_code`: `--store`, filter by it); raise
         `usage_error(...)` for bad input."""
+        raise NotImplementedError
 
     def failure_message(self, report: BatchReport) -> str:
         return f"{report.failed} {report.noun}(s) failed; see the lines above."
 
     def handle(self, *args: Any, **options: Any) -> None:
         store_code = options["store"] or None
-        self.warn_unknown_store(store_code)
+        warn_unknown_store(self, store_code)
         job = self.build_job(store_code=store_code, options=options)
-        console = BatchConsole(
-            out=self.stdout,
-            err=self.stderr,
-            verbosity=options["verbosity"],
-            report_to_err=self.report_to_err,
-        )
+        console = BatchConsole(out=self.stdout, err=self.stderr, verbosity=options["verbosity"])
         report = run_batch(
             job,
             console=console,
@@ -83,12 +87,6 @@ class BatchCommand(BaseCommand):
         console.summary(report, job.sentence(report))
         if report.failed:
             raise CommandError(self.failure_message(report), returncode=1)
-
-    def warn_unknown_store(self, code: str | None) -> None:
-        # Not an error (a store may not exist yet on this installation), but said plainly: the
-        # job then finds nothing to do.
-        if code and not Store.objects.filter(code=code).exists():
-            self.stderr.write(f"No store has the code {code!r}: nothing to do.")
 
 
 def usage_error(message: str) -> CommandError:

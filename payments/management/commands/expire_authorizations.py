@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from backoffice.money import format_money
 from orders.services.invoice_outcome import authorization_label
-from payments.batch.command import BatchCommand
+from payments.batch.command import BatchCommand, warn_unknown_store
 from payments.batch.expiring import authorizations_expiring, local_time
 from payments.batch.expiry import ExpireAuthorizations
 from payments.ledger import uncaptured_remainder
@@ -52,7 +52,7 @@ the dashboard) and changes nothing.
     def handle(self, *args: Any, **options: Any) -> None:
         if options["warn_hours"] is None:
             return super().handle(*args, **options)
-        self.warn_unknown_store(options["store"])
+        warn_unknown_store(self, options["store"])
         self._warn(within=options["warn_hours"], store=options["store"], limit=options["limit"])
 
     def _warn(self, *, within: float, store: str | None, limit: int | None) -> None:

@@ -4,12 +4,12 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from django.core.management.base import CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from payments.batch.command import BatchCommand, usage_error
+from payments.batch.command import add_batch_arguments, usage_error, warn_unknown_store
 from payments.batch.console import BatchConsole
 from payments.batch.export import FORMATS, export_rows, formatted, transactions_between
-from payments.batch.runner import BatchJob, BatchReport, done
+from payments.batch.runner import BatchReport, done
 from payments.enums import TransactionType
 from payments.selectors import EXPORT_FIELDS
 
@@ -23,7 +23,7 @@ def day(text: str) -> date:
         raise usage_error(f"{text!r} is not a date: use YYYY-MM-DD.") from None
 
 
-class Command(BatchCommand):
+class Command(BaseCommand):
     help = """Export the transactions created between two dates as CSV or JSON Lines.
 
 --from and --to are calendar days in each store's own time zone, both included; timestamps in
@@ -34,16 +34,14 @@ what would be exported and writes no file. The CSV columns are those of the tran
 list's Export button.
 """
 
-    def add_job_arguments(self, parser: CommandParser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
+        add_batch_arguments(parser, claims=False)
         parser.add_argument("--from", dest="first", required=True, metavar="DATE")
         parser.add_argument("--to", dest="last", required=True, metavar="DATE")
         parser.add_argument(
             "--format", choices=FORMATS, help="csv or jsonl (default: from -o's extension, csv)."
         )
         parser.add_argument("-o", "--output", metavar="FILE", help="Write here (default: stdout).")
-
-    def build_job(self, *, store_code: str | None, options: dict[str, Any]) -> BatchJob:
-        raise NotImplementedError("export_transactions streams rows; it has no per-item job.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         first, last = day(options["first"]), day(options["last"])
@@ -52,7 +50,7 @@ list's Export button.
         path = options["output"] if options["output"] not in (None, "-") else None
         fmt = options["format"] or _format_of(path)
         store_code, dry_run = options["store"] or None, options["dry_run"]
-        self.warn_unknown_store(store_code)
+        warn_unknown_store(self, store_code)
         queryset = transactions_between(first=first, last=last, store_code=store_code)
         console = BatchConsole(
             out=self.stdout,
