@@ -11,6 +11,7 @@ from orders.models import (
     CreditMemo,
     CreditMemoItem,
     Invoice,
+    InvoiceCapture,
     InvoiceItem,
     Order,
     OrderAddress,
@@ -129,6 +130,22 @@ class InvoiceItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
 
 
+class InvoiceCaptureInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = InvoiceCapture
+    fields = ["transaction", "amount", "created_at"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(InvoiceCapture)
+class InvoiceCaptureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Links the recompute wrote: captures made without an invoice that pay one."""
+
+    list_display = ["invoice", "transaction", "amount", "created_at"]
+    search_fields = ["=invoice__number", "=invoice__order__number"]
+    list_select_related = ["invoice", "transaction"]
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
     list_display = ["number", "order", "state", "capture_mode", "total", "paid", "created_at"]
@@ -137,7 +154,7 @@ class InvoiceAdmin(admin.ModelAdmin):
     list_select_related = ["order"]
     raw_id_fields = ["order", "created_by"]
     readonly_fields = [*ORDER_MONEY, "amount_paid", "amount_refunded", "idempotency_key"]
-    inlines = [InvoiceItemInline]
+    inlines = [InvoiceItemInline, InvoiceCaptureInline]
 
     @admin.display(description="Grand total", ordering="grand_total")
     def total(self, obj: Invoice) -> str:

@@ -95,10 +95,13 @@ class InvoiceNewForm(_KeyedForm):
         capture_options: CaptureOptions,
         online_plan: Callable[[int], list[str]] | None = None,
         email_copy: Availability | None = None,
+        prepaid: Callable[[int], int] | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(*args, order=order, **kwargs)
         self.online_plan = online_plan
+        # Money already captured on the order without an invoice pays a new invoice first.
+        self.prepaid = prepaid or (lambda _total: 0)
         # Emailing the customer needs the Notify the customer permission, as comments do.
         self.email_copy_refusal = "" if email_copy is None else email_copy.reason
         if self.email_copy_refusal:
@@ -166,6 +169,28 @@ class InvoiceNewForm(_KeyedForm):
                 include_shipping=self.include_shipping,
             )
         return self._totals
+
+    @property
+    def to_capture(self) -> int:
+        """What the Amount choice captures: the total less the money already captured."""
+        total = self.totals.grand_total
+        return total - self.prepaid(total)
+
+    def prepaid_note(self) -> str:
+        """Said before submitting, so nobody is surprised the capture is smaller."""
+        total = self.totals.grand_total
+        prepaid = self.prepaid(total)
+        if prepaid <= 0:
+            return ""
+        currency = self.order.currency
+        head = f"{format_money(prepaid, currency)} already captured on this order will pay "
+        head += "this invoice"
+        if prepaid >= total:
+            return f"{head} in full: Capture Online and Capture Offline capture nothing more."
+        return (
+            f"{head}; the Amount choice applies to the remaining "
+            f"{format_money(total - prepaid, currency)}."
+        )
 
     def capture_choices(self) -> list[dict]:
         """Each Amount choice with whether it can be picked and, if not, why."""

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from orders.models import Invoice, InvoiceItem, Order, OrderComment
+from orders.models import Invoice, InvoiceCapture, InvoiceItem, Order, OrderComment
 from orders.selectors import orders_visible_to
 from payments.models import Payment, Transaction
 
@@ -42,6 +42,11 @@ def invoice_detail(*, user: AbstractBaseUser, number: str, invoice_number: str) 
             Prefetch(
                 "transactions",
                 queryset=Transaction.objects.select_related("payment").order_by("created_at", "id"),
+            ),
+            # Money captured without an invoice that paid this one (the recompute's links).
+            Prefetch(
+                "capture_links",
+                queryset=InvoiceCapture.objects.select_related("transaction__payment"),
             ),
             Prefetch("comments", queryset=OrderComment.objects.select_related("transaction")),
             "credit_memos",

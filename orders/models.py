@@ -252,6 +252,31 @@ class InvoiceItem(models.Model):
         return f"{self.qty} of item {self.order_item_id}"
 
 
+class InvoiceCapture(models.Model):
+    """Money captured on the order without an invoice (Transaction Details, Mark as paid with
+    no open invoice) that pays an invoice: `amount` of `transaction` counts as paid on
+    `invoice`. Written once by the recompute, never changed: the ledger row stays as it is."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="capture_links")
+    transaction = models.ForeignKey(
+        "payments.Transaction", on_delete=models.PROTECT, related_name="invoice_links"
+    )
+    amount = MONEY()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_capture_amount_gt_0"),
+            models.UniqueConstraint(
+                fields=["invoice", "transaction"], name="invoice_capture_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} of transaction {self.transaction_id} on invoice {self.invoice_id}"
+
+
 class CreditMemo(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="credit_memos")
     invoice = models.ForeignKey(

@@ -40,6 +40,7 @@ from payments.enums import PaymentAction, TransactionStatus, TransactionType
 from payments.errors import ErrorCode
 from payments.ledger import outstanding_amount as ledger_outstanding
 from payments.models import Payment, Transaction
+from payments.recompute import PAID_TYPES, unattached_free
 from payments.services.manual import MANUAL_GATEWAY
 
 
@@ -223,6 +224,32 @@ def mark_as_paid_limit(order: Order, invoice: Invoice | None) -> int:
     return min(outstanding, invoice_amount_to_capture(invoice, order.transactions.all()))
 
 
+def unattached_money(order: Order) -> int:
+    """Money captured on the order that pays no invoice yet (a capture on Transaction Details,
+    Mark as paid while no invoice was open): the next invoice is paid from it first.
+
+    The recompute links such money to open invoices as soon as it arrives, so what is left
+    here is owed to no open invoice. Reads the prefetched transactions and invoices.
+    """
+    rows = list(order.transactions.all())
+    free = sum(unattached_free(rows, {}).values())
+    own = sum(
+        r.amount
+        for r in rows
+        if r.invoice_id is not None
+        and r.type in PAID_TYPES
+        and r.status == TransactionStatus.SUCCESS
+    )
+    linked = sum(inv.amount_paid for inv in order.invoices.all()) - own
+    return max(free - max(linked, 0), 0)
+
+
+def new_invoice_split(order: Order, total: int) -> tuple[int, int]:
+    """(already captured money that pays a new invoice of `total`, what is left to capture)."""
+    prepaid = min(unattached_money(order), max(total, 0))
+    return prepaid, total - prepaid
+
+
 # ---- capture modes -------------------------------------------------------------------------
 
 CAPTURED_AT_CHECKOUT = "Capture Online is not available: the payment was captured at checkout."
@@ -301,12 +328,24 @@ def capture_modes(
 ) -> dict[str, Availability]:
     """Each Amount choice for capturing `amount` on this order, with its reason if unavailable."""
     perms = _Perms(user, order.store)
-    modes = {
-        CaptureMode.ONLINE: capture_online_availability(user=user, order=order, amount=amount),
-        CaptureMode.OFFLINE: capture_offline_availability(
-            user=user, order=order, amount=amount, perms=perms
-        ),
-    }
+    if amount <= 0:
+        # Already captured money pays all of it: either choice only records the invoice.
+        modes = {
+            mode: ALLOWED if perms(codename) else _requires(order.store, codename)
+            for mode, codename in (
+                (CaptureMode.ONLINE, "capture_online"),
+                (CaptureMode.OFFLINE, "capture_offline"),
+            )
+        }
+        if captured_at_checkout(order):
+            modes[CaptureMode.ONLINE] = _no(CAPTURED_AT_CHECKOUT)
+    else:
+        modes = {
+            CaptureMode.ONLINE: capture_online_availability(user=user, order=order, amount=amount),
+            CaptureMode.OFFLINE: capture_offline_availability(
+                user=user, order=order, amount=amount, perms=perms
+            ),
+        }
     if with_not_capture:
         modes[CaptureMode.NOT_CAPTURE] = (
             ALLOWED if perms("invoice_order") else _requires(order.store, "invoice_order")

@@ -16,7 +16,7 @@ never disagree.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib.auth.models import AbstractBaseUser
 
@@ -123,6 +123,9 @@ def invoice_refund_limit(
         [m for m in memos if m.invoice_id == invoice.pk],
         rows,
     )
+    if (linked := invoice.amount_paid - own.captured) > 0:
+        # Captured on the order before the invoice and linked to it (payments.recompute).
+        own = replace(own, captured=own.captured + linked)
     whole = _limit(order.currency, rows, memos, rows)
     return own if own.available <= whole.available else whole
 
@@ -221,13 +224,24 @@ def attach_payments(
 def refundable_captures(
     rows: Iterable[Transaction], *, invoice: Invoice | None
 ) -> list[Transaction]:
-    """Successful money-in rows of the invoice (or the order), oldest first."""
+    """Successful money-in rows of the invoice (or the order), oldest first; an invoice's
+    include the captures made without an invoice that the recompute linked to it."""
+    rows = list(rows)
+    linked: set[int] = set()
+    if invoice is not None:
+        own = sum(
+            r.amount
+            for r in rows
+            if r.invoice_id == invoice.pk and r.type in CASH_IN and r.status == S.SUCCESS
+        )
+        if invoice.amount_paid > own:  # only then is there a link to read
+            linked = {link.transaction_id for link in invoice.capture_links.all()}
     captures = [
         r
         for r in rows
         if r.type in CASH_IN
         and r.status == S.SUCCESS
-        and (invoice is None or r.invoice_id == invoice.pk)
+        and (invoice is None or r.invoice_id == invoice.pk or r.pk in linked)
     ]
     return sorted(captures, key=lambda r: (r.created_at, r.pk))
 

@@ -1,8 +1,9 @@
 """Write cached amounts from the ledger. Callers hold the order → payments lock."""
 
-from django.db.models import Q, Sum
 from django.utils import timezone
 
+from backoffice.money import format_money
+from orders.enums import InvoiceState
 from payments.enums import TransactionStatus, TransactionType
 from payments.ledger import aggregate_order_status, compute_amounts, compute_status
 from payments.models import Payment, Transaction
@@ -53,18 +54,147 @@ def order_payments_recompute(*, order) -> list[Payment]:
 
 
 def _invoices_recompute(*, order) -> None:
-    success = Q(transactions__status=TransactionStatus.SUCCESS)
-    invoices = order.invoices.annotate(
-        paid=Sum("transactions__amount", filter=success & Q(transactions__type__in=PAID_TYPES)),
-        refunded=Sum(
-            "transactions__amount", filter=success & Q(transactions__type=TransactionType.REFUND)
-        ),
+    """Each invoice's paid and refunded amounts, after unattached money paid the open ones.
+
+    Paid = its own successful captures (rows whose `invoice` is the invoice) + the money of the
+    order's unattached captures linked to it (`orders.InvoiceCapture`). Money captured without
+    an invoice (Transaction Details, Mark as paid while no invoice was open) pays open invoices,
+    oldest invoice first, from the oldest unattached captures, up to what each still owes
+    beyond its own pending captures. The link is a separate row with its amount, written once
+    and never changed, so a capture can pay several invoices in part and the ledger rows keep
+    their amounts, their `invoice` and their history; the same rule serves both orders of
+    events (capture first, then New Invoice; or an open invoice, then a capture).
+    """
+    from orders.models import InvoiceCapture
+
+    rows = list(
+        Transaction.objects.filter(order=order).only(
+            "pk", "uuid", "type", "status", "amount", "invoice_id", "parent_id", "created_at"
+        )
+    )
+    links = list(InvoiceCapture.objects.filter(invoice__order=order))
+    invoices = list(order.invoices.order_by("created_at", "id"))
+    paid = {inv.pk: 0 for inv in invoices}
+    refunded = dict(paid)
+    for row in rows:
+        if row.invoice_id in paid and row.status == TransactionStatus.SUCCESS:
+            if row.type in PAID_TYPES:
+                paid[row.invoice_id] += row.amount
+            elif row.type == TransactionType.REFUND:
+                refunded[row.invoice_id] += row.amount
+    for link in links:
+        paid[link.invoice_id] += link.amount
+    attached = _unattached_captures_attach(
+        order=order, invoices=invoices, rows=rows, links=links, paid=paid
     )
     for invoice in invoices:
-        paid, refunded = invoice.paid or 0, invoice.refunded or 0
-        if (paid, refunded) != (invoice.amount_paid, invoice.amount_refunded):
-            invoice.amount_paid, invoice.amount_refunded = paid, refunded
-            invoice.save(update_fields=["amount_paid", "amount_refunded"])
+        fresh = (paid[invoice.pk], refunded[invoice.pk])
+        newly_paid = (
+            invoice.pk in attached
+            and invoice.state == InvoiceState.OPEN
+            and fresh[0] >= invoice.grand_total
+        )
+        if fresh == (invoice.amount_paid, invoice.amount_refunded) and not newly_paid:
+            continue
+        invoice.amount_paid, invoice.amount_refunded = fresh
+        fields = ["amount_paid", "amount_refunded"]
+        if newly_paid:
+            invoice.state = InvoiceState.PAID
+            fields.append("state")
+        invoice.save(update_fields=fields)
+    for invoice in invoices:
+        if invoice.pk in attached:
+            _comment_attached(order=order, invoice=invoice, parts=attached[invoice.pk])
+
+
+def unattached_free(rows: list[Transaction], linked: dict[int, int]) -> dict[Transaction, int]:
+    """What each successful capture without an invoice still has to pay invoices with: its
+    amount less what is linked to invoices, refunded or being refunded outside any invoice, and
+    charged back (net of reversals). `linked`: {transaction pk: amount linked}. Oldest first."""
+    free: dict[Transaction, int] = {}
+    by_pk = {row.pk: row for row in rows}
+    taken: dict[int, int] = {}
+    for row in rows:
+        if row.parent_id is None or row.status == TransactionStatus.FAILED:
+            continue
+        refund = row.type == TransactionType.REFUND and row.invoice_id is None
+        chargeback = row.type == TransactionType.CHARGEBACK
+        if refund or (chargeback and row.status == TransactionStatus.SUCCESS):
+            taken[row.parent_id] = taken.get(row.parent_id, 0) + row.amount
+        elif row.type == TransactionType.CHARGEBACK_REVERSAL and (
+            row.status == TransactionStatus.SUCCESS and row.parent_id in by_pk
+        ):
+            capture_pk = by_pk[row.parent_id].parent_id
+            taken[capture_pk] = taken.get(capture_pk, 0) - row.amount
+    cash_in = sorted(
+        (
+            row
+            for row in rows
+            if row.invoice_id is None
+            and row.type in PAID_TYPES
+            and row.status == TransactionStatus.SUCCESS
+        ),
+        key=lambda row: (row.created_at, row.pk),
+    )
+    for row in cash_in:
+        left = row.amount - linked.get(row.pk, 0) - max(taken.get(row.pk, 0), 0)
+        if left > 0:
+            free[row] = left
+    return free
+
+
+def _unattached_captures_attach(
+    *, order, invoices: list, rows: list[Transaction], links: list, paid: dict[int, int]
+) -> dict[int, list[tuple[Transaction, int]]]:
+    """Link free unattached money to the open invoices (oldest first); updates `paid`."""
+    from orders.models import InvoiceCapture
+
+    linked: dict[int, int] = {}
+    for link in links:
+        linked[link.transaction_id] = linked.get(link.transaction_id, 0) + link.amount
+    free = unattached_free(rows, linked)
+    attached: dict[int, list[tuple[Transaction, int]]] = {}
+    if not free:
+        return attached
+    open_capture = {TransactionStatus.PENDING, TransactionStatus.UNKNOWN}
+    for invoice in invoices:
+        if invoice.state != InvoiceState.OPEN:
+            continue
+        pending = sum(
+            row.amount
+            for row in rows
+            if row.invoice_id == invoice.pk
+            and row.type in PAID_TYPES
+            and row.status in open_capture
+        )
+        need = invoice.grand_total - paid[invoice.pk] - pending
+        for row, left in free.items():
+            if need <= 0:
+                break
+            take = min(left, need)
+            if take <= 0:
+                continue
+            InvoiceCapture.objects.create(invoice=invoice, transaction=row, amount=take)
+            free[row] -= take
+            need -= take
+            paid[invoice.pk] += take
+            attached.setdefault(invoice.pk, []).append((row, take))
+    return attached
+
+
+def _comment_attached(*, order, invoice, parts: list[tuple[Transaction, int]]) -> None:
+    from orders.enums import CommentSource
+    from orders.history import comment_invoice
+
+    what = ", ".join(
+        f"{format_money(amount, order.currency)} of transaction {row.short_uuid}"
+        for row, amount in parts
+    )
+    total = format_money(sum(amount for _row, amount in parts), order.currency)
+    body = f"{total} already captured on the order pays invoice #{invoice.number} ({what})."
+    if invoice.state == InvoiceState.PAID:
+        body += " The invoice is paid."
+    comment_invoice(order=order, invoice=invoice, body=body, source=CommentSource.SYSTEM)
 
 
 def ledger_drift(*, payment: Payment) -> dict[str, tuple[int, int]]:

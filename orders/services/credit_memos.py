@@ -398,7 +398,8 @@ def _refund_step(
             online=memo.mode == RefundMode.ONLINE,
             actor=user,
             idempotency_key=_step_key(memo, capture),
-            invoice=invoices.get(capture.invoice_id) if capture.invoice_id else None,
+            # A capture made without an invoice and linked to the memo's invoice refunds for it.
+            invoice=invoices.get(capture.invoice_id or memo.invoice_id or 0),
             credit_memo=memo,
             parent=capture,
             memo=_transaction_memo(memo),

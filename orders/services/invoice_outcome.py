@@ -75,6 +75,8 @@ class SpreadOutcome:
     steps: list[StepOutcome] = field(default_factory=list)
     # True when the same form was submitted again: nothing was done the second time.
     repeated: bool = False
+    # Money already captured on the order (without an invoice) that paid this invoice first.
+    prepaid: int = 0
 
     @property
     def currency(self) -> str:
@@ -115,6 +117,15 @@ class SpreadOutcome:
         number = self.invoice.number
         if self.repeated:
             return f"Invoice #{number} was already submitted with this form; nothing more was done."
+        if self.prepaid:
+            head = f"{self._fmt(self.prepaid)} already captured on the order pays invoice #{number}"
+            if self.invoice.state == InvoiceState.PAID and not self.steps:
+                return f"{head}; the invoice is paid."
+            if self.mode == CaptureMode.NOT_CAPTURE:
+                rest = self._fmt(self.invoice.grand_total - self.invoice.amount_paid)
+                return f"{head}; {rest} is still open. Capture it from the invoice page."
+            if self.failure is None:
+                return f"{head}; captured the remaining {self._fmt(self.captured)} {self.how}."
         if self.mode == CaptureMode.NOT_CAPTURE:
             return (
                 f"Invoice #{number} for {self._fmt(self.invoice.grand_total)} is open. "

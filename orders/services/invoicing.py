@@ -166,7 +166,6 @@ def invoice_create(
         if notify_customer and not (notify := email_copy_availability(user=user, order=order)):
             raise PermissionDenied(notify.reason)
         totals = _validated_totals(order, quantities)
-        _check_capture_mode(user=user, order=order, mode=capture_mode, amount=totals.grand_total)
         invoice = Invoice.objects.create(
             order=order,
             number=_next_invoice_number(order),
@@ -221,9 +220,21 @@ def invoice_create(
                 actor=user,
                 reason=f"Invoice #{invoice.number} created.",
             )
-        plan = _plan(payments, mode=capture_mode, amount=invoice.grand_total, user=user)
+        # Money already captured on the order without an invoice pays this one first (the
+        # recompute links it); the Amount choice applies to the rest.
+        order_payments_recompute(order=order)
+        invoice = Invoice.objects.get(pk=invoice.pk)
+        invoice.order = order
+        amount = invoice_amount_to_capture(invoice)
+        _check_capture_mode(user=user, order=order, mode=capture_mode, amount=amount)
+        plan = _plan(payments, mode=capture_mode, amount=amount, user=user)
     return _capture_and_settle(
-        invoice=invoice, mode=capture_mode, plan=plan, user=user, key=idempotency_key
+        invoice=invoice,
+        mode=capture_mode,
+        plan=plan,
+        user=user,
+        key=idempotency_key,
+        prepaid=invoice.amount_paid,
     )
 
 
@@ -259,7 +270,13 @@ def invoice_capture(
 
 
 def _capture_and_settle(
-    *, invoice: Invoice, mode: str, plan: CapturePlan, user: AbstractBaseUser, key: str
+    *,
+    invoice: Invoice,
+    mode: str,
+    plan: CapturePlan,
+    user: AbstractBaseUser,
+    key: str,
+    prepaid: int = 0,
 ) -> SpreadOutcome:
     if mode == CaptureMode.ONLINE:
         steps = _capture_online(invoice=invoice, plan=plan, user=user, key=key)
@@ -267,7 +284,9 @@ def _capture_and_settle(
         steps = _capture_offline(invoice=invoice, plan=plan, user=user, key=key)
     else:
         steps = []
-    return _invoice_settle(invoice=invoice, mode=mode, amount=plan.amount, steps=steps, user=user)
+    return _invoice_settle(
+        invoice=invoice, mode=mode, amount=plan.amount, steps=steps, user=user, prepaid=prepaid
+    )
 
 
 def _plan(
@@ -345,13 +364,21 @@ def _capture_offline(
 
 
 def _invoice_settle(
-    *, invoice: Invoice, mode: str, amount: int, steps: list[StepOutcome], user: AbstractBaseUser
+    *,
+    invoice: Invoice,
+    mode: str,
+    amount: int,
+    steps: list[StepOutcome],
+    user: AbstractBaseUser,
+    prepaid: int = 0,
 ) -> SpreadOutcome:
     """After the money moved: invoice paid or still open, order state, one clear history line."""
     with transaction.atomic(durable=True):
         order, _payments = lock_order_and_payments(invoice.order_id)
         invoice = _invoice_refresh(invoice=invoice, order=order)
-        outcome = SpreadOutcome(invoice=invoice, mode=mode, amount=amount, steps=steps)
+        outcome = SpreadOutcome(
+            invoice=invoice, mode=mode, amount=amount, steps=steps, prepaid=prepaid
+        )
         if outcome.needs_history:
             comment_invoice(
                 order=order,
@@ -381,6 +408,11 @@ def invoice_follow_outcome(
 ) -> None:
     """The money engine's outcome listener: a capture of an invoice resolved after the invoice's
     own flow ended (reconciliation of a timeout) settles the invoice, under the same lock."""
+    if transaction.invoice_id is None and transaction.is_settled:
+        # Captured without an invoice: the recompute let it pay the open invoices; the order
+        # may be complete now.
+        order_progress(order=order, user=actor)
+        return
     if not via or transaction.invoice_id is None or not transaction.is_settled:
         return  # the invoice's own step 3 settles it; failures leave it open as it is
     invoice = Invoice.objects.get(pk=transaction.invoice_id)

@@ -21,6 +21,7 @@ from orders.operations import (
     capture_online_plan_lines,
     invoice_amount_to_capture,
     invoice_operation_availability,
+    new_invoice_split,
     order_operation_availability,
 )
 from orders.services.invoice_outcome import SpreadOutcome
@@ -62,11 +63,14 @@ def _new_form(request: HttpRequest, order: Order, data=None) -> InvoiceNewForm:
         order=order,
         items=order.items.all(),
         include_shipping=is_first_invoice(order.invoices.all()),
-        capture_options=lambda total: capture_modes(user=request.user, order=order, amount=total),
+        capture_options=lambda total: capture_modes(
+            user=request.user, order=order, amount=new_invoice_split(order, total)[1]
+        ),
         online_plan=lambda total: capture_online_plan_lines(
-            user=request.user, order=order, amount=total
+            user=request.user, order=order, amount=new_invoice_split(order, total)[1]
         ),
         email_copy=email_copy_availability(user=request.user, order=order),
+        prepaid=lambda total: new_invoice_split(order, total)[0],
     )
 
 

@@ -21,6 +21,11 @@ def _total(**filters: object) -> int:
     return Transaction.objects.filter(**filters).aggregate(t=Sum("amount"))["t"] or 0
 
 
+def _linked(invoice: Invoice) -> int:
+    """Money of captures without an invoice that the recompute linked to this one."""
+    return invoice.capture_links.aggregate(t=Sum("amount"))["t"] or 0
+
+
 def _exceeds(message: str) -> OperationError:
     return OperationError(ErrorCode.AMOUNT_EXCEEDS, message, field="amount")
 
@@ -38,7 +43,7 @@ def invoice_payment_cap(invoice: Invoice | None) -> Check | None:
     def check(order: Order, payment: Payment | None, amount: int) -> None:
         fresh = Invoice.objects.get(pk=invoice.pk)
         _same_order(fresh, order)
-        taken = _total(invoice=fresh, type__in=PAID_TYPES, status__in=COUNTED)
+        taken = _total(invoice=fresh, type__in=PAID_TYPES, status__in=COUNTED) + _linked(fresh)
         left = fresh.grand_total - taken
         if amount > left:
             raise _exceeds(
@@ -58,6 +63,7 @@ def refund_documents_cap(invoice: Invoice | None, credit_memo: CreditMemo | None
             fresh = Invoice.objects.get(pk=invoice.pk)
             _same_order(fresh, order)
             paid = _total(invoice=fresh, type__in=PAID_TYPES, status=TransactionStatus.SUCCESS)
+            paid += _linked(fresh)
             refunded = _total(invoice=fresh, type=T.REFUND, status__in=COUNTED)
             if amount > paid - refunded:
                 left = format_money(max(paid - refunded, 0), order.currency)
