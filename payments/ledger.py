@@ -106,7 +106,9 @@ def compute_status(
     a = amounts
     if a.has_unknown:
         return PaymentStatus.REQUIRES_ACTION
-    if a.amount_charged_back > 0:
+    # A chargeback wins only once it takes everything still kept; a partial one leaves the
+    # real state (what is still captured is still the merchant's).
+    if 0 < a.amount_charged_back >= a.amount_captured - a.amount_refunded:
         return PaymentStatus.CHARGED_BACK
     if a.amount_refunded > 0:
         if a.amount_refunded >= a.amount_captured:
@@ -131,15 +133,28 @@ def compute_status(
 
 
 def aggregate_order_status(
-    statuses: list[str], *, grand_total: int, captured: int, refunded: int, authorized: int
+    statuses: list[str],
+    *,
+    grand_total: int,
+    captured: int,
+    refunded: int,
+    authorized: int,
+    charged_back: int | None = None,
 ) -> PaymentStatus:
-    """The order's payment status across all its payments."""
+    """The order's payment status across all its payments.
+
+    Charged back only when the chargebacks take all that is still kept (captured − refunded);
+    `charged_back` None: judged from the payments' statuses alone.
+    """
     S = PaymentStatus
     if not statuses:
         return S.NOT_PAID
     if S.REQUIRES_ACTION in statuses:
         return S.REQUIRES_ACTION
-    if S.CHARGED_BACK in statuses:
+    if charged_back is None:
+        if S.CHARGED_BACK in statuses:
+            return S.CHARGED_BACK
+    elif 0 < charged_back >= captured - refunded:
         return S.CHARGED_BACK
     if refunded > 0:
         return S.REFUNDED if refunded >= captured else S.PARTIALLY_REFUNDED

@@ -48,6 +48,7 @@ def order_payments_recompute(*, order) -> list[Payment]:
         captured=sum(p.amount_captured for p in payments),
         refunded=sum(p.amount_refunded for p in payments),
         authorized=sum(p.amount_authorized - p.amount_voided for p in payments),
+        charged_back=sum(p.amount_charged_back for p in payments),
     )
     type(order).objects.filter(pk=order.pk).update(payment_status=order.payment_status)
     return payments

@@ -7,6 +7,7 @@ from payments.enums import PaymentStatus, TransactionStatus, TransactionType
 from payments.ledger import (
     LedgerRowData,
     OrderMoney,
+    aggregate_order_status,
     compute_amounts,
     compute_status,
     order_state_for_money,
@@ -39,6 +40,44 @@ def test_settled_rows_fill_the_amounts_and_failed_rows_count_for_nothing():
     assert amounts.amount_charged_back == 300
     assert amounts.amount_voided == 6000
     assert not amounts.has_unknown
+
+
+def test_a_partial_chargeback_keeps_the_real_status_a_full_one_is_charged_back():
+    captured = ((T.AUTHORIZATION, S.SUCCESS, 3000), (T.CAPTURE, S.SUCCESS, 3000))
+    partial = compute_amounts(rows(*captured, (T.CHARGEBACK, S.SUCCESS, 1000)))
+    refunded_then_partial = compute_amounts(
+        rows(*captured, (T.REFUND, S.SUCCESS, 500), (T.CHARGEBACK, S.SUCCESS, 1000))
+    )
+    rest_charged_back = compute_amounts(
+        rows(*captured, (T.REFUND, S.SUCCESS, 1000), (T.CHARGEBACK, S.SUCCESS, 2000))
+    )
+    reversed_ = compute_amounts(
+        rows(
+            *captured,
+            (T.CHARGEBACK, S.SUCCESS, 3000),
+            (T.CHARGEBACK_REVERSAL, S.SUCCESS, 3000),
+        )
+    )
+
+    assert compute_status(partial) == PaymentStatus.CAPTURED
+    assert compute_status(refunded_then_partial) == PaymentStatus.PARTIALLY_REFUNDED
+    assert compute_status(rest_charged_back) == PaymentStatus.CHARGED_BACK
+    assert compute_status(reversed_) == PaymentStatus.CAPTURED
+
+
+def test_the_order_is_charged_back_only_when_the_chargebacks_take_all_it_kept():
+    def order_status(charged_back: int) -> PaymentStatus:
+        return aggregate_order_status(
+            [PaymentStatus.CAPTURED],
+            grand_total=3000,
+            captured=3000,
+            refunded=0,
+            authorized=3000,
+            charged_back=charged_back,
+        )
+
+    assert order_status(1000) == PaymentStatus.CAPTURED
+    assert order_status(3000) == PaymentStatus.CHARGED_BACK
 
 
 def test_open_rows_reserve_their_amount_and_unknown_requires_action():
