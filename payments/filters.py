@@ -67,7 +67,9 @@ def search_q(*, text: str, currencies: list[str], order_ids: list[int]) -> Q:
     """OR of every reading of `text`; `order_ids` are orders whose number or email matched."""
     text = text.strip()
     found = parse_uuid_search(text)
-    q = Q(gateway_reference=text) | Q(merchant_reference=text)
+    # Staff type Transaction IDs in any case; iexact is UPPER(...) = UPPER(...), served by
+    # the txn_merchant_ref_upper_idx expression index.
+    q = Q(gateway_reference=text) | Q(merchant_reference__iexact=text)
     if isinstance(found, uuid.UUID):
         q |= Q(uuid=found)
     elif found is not None:

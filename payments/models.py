@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from backoffice.models import Store, validate_currency
 from payments.enums import (
@@ -212,6 +213,8 @@ class Transaction(models.Model):
             models.Index(fields=["store", "-created_at"], name="txn_store_created_idx"),
             models.Index(fields=["gateway_reference"], name="txn_gateway_ref_idx"),
             models.Index(fields=["merchant_reference"], name="txn_merchant_ref_idx"),
+            # Search by Transaction ID in any case (`merchant_reference__iexact`).
+            models.Index(Upper("merchant_reference"), name="txn_merchant_ref_upper_idx"),
             models.Index(fields=["amount"], name="txn_amount_idx"),
             models.Index(fields=["status", "type"], name="txn_status_type_idx"),
         ]

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from payments.enums import TransactionStatus, TransactionType
+from payments.filters import search_q
 from payments.models import Transaction
 from tests.factories import OrderFactory, PaymentFactory, StoreFactory
 from tests.payments.transaction_pages_helpers import authorized_payment, make_txn, staff_user
@@ -129,6 +130,25 @@ def test_search_by_gateway_reference(client, viewer, haystack):
 
 def test_search_by_merchant_transaction_id(client, viewer, haystack):
     assert search(client, "MY-REF-7") == {haystack["capture"].uuid.hex}
+
+
+def test_search_by_merchant_transaction_id_ignores_case(client, viewer, haystack):
+    expected = {haystack["capture"].uuid.hex}
+    assert search(client, "my-ref-7") == expected
+    assert search(client, " My-Ref-7 ") == expected
+
+
+@pytest.mark.postgres
+def test_transaction_id_search_is_served_by_its_upper_index(haystack):
+    query = Transaction.objects.filter(
+        search_q(text="my-ref-7", currencies=["USD"], order_ids=[])
+    ).only("pk")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = query.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "txn_merchant_ref_upper_idx" in plan
 
 
 def test_search_by_order_number(client, viewer, haystack):
