@@ -135,4 +135,8 @@ def sort_order_by(sort: str) -> list[str]:
     descending = sort.startswith("-")
     field = SORT_FIELDS[sort.lstrip("-")]
     prefix = "-" if descending else ""
+    if field == "grand_total":
+        # Amounts compare only within a currency (¥65,810 is not more than €797.07): group by
+        # currency, in the same direction so the (currency, grand_total, id) index serves it.
+        return [f"{prefix}currency", f"{prefix}grand_total", f"{prefix}id"]
     return [f"{prefix}{field}", f"{prefix}id"]

@@ -60,7 +60,8 @@ class Order(models.Model):
             models.Index(fields=["customer_name", "id"], name="order_customer_name_idx"),
             # Transaction search matches an email in any case (`iexact` is UPPER(...) = UPPER(...)).
             models.Index(Upper("customer_email"), name="order_email_upper_idx"),
-            models.Index(fields=["grand_total"], name="order_total_idx"),
+            # The order list's sort by grand total: by currency, then amount (orders.filters).
+            models.Index(fields=["currency", "grand_total", "id"], name="order_currency_total_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(subtotal__gte=0), name="order_subtotal_gte_0"),

@@ -184,6 +184,23 @@ def test_columns_sort_both_ways(client, viewer, sort, expected):
     assert listed_numbers(client.get("/orders/", {"sort": sort})) == expected
 
 
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("grand_total", ["E1", "E2", "J1", "J2"]),
+        ("-grand_total", ["J2", "J1", "E2", "E1"]),
+    ],
+)
+def test_sort_by_grand_total_groups_currencies(client, viewer, sort, expected):
+    eu, jp = StoreFactory(code="eu", currency="EUR"), StoreFactory(code="jp", currency="JPY")
+    OrderFactory(number="J2", store=jp, currency="JPY", subtotal=65810, shipping_amount=0)
+    OrderFactory(number="E2", store=eu, currency="EUR", subtotal=79707, shipping_amount=0)
+    OrderFactory(number="J1", store=jp, currency="JPY", subtotal=500, shipping_amount=0)
+    OrderFactory(number="E1", store=eu, currency="EUR", subtotal=1000, shipping_amount=0)
+
+    assert listed_numbers(client.get("/orders/", {"sort": sort})) == expected
+
+
 def test_sort_links_keep_the_filters_and_toggle_direction(client, viewer):
     OrderFactory(state=OrderState.PROCESSING)
 
