@@ -119,7 +119,8 @@ class CreditMemoOutcome:
         failed = self.failure
         if failed is not None:
             what = f"The refund of {self._fmt(failed.amount)} {self._where(failed)}"
-            return f"{what} failed: {failed.failure_reason}."
+            verb = "has an unknown outcome" if failed.is_open else "failed"
+            return f"{what} {verb}: {failed.failure_reason}."
         return f"{self._fmt(self.unplanned)} could not be refunded: {self.unplanned_reason}."
 
     def message(self) -> str:

@@ -40,6 +40,13 @@ class StepOutcome:
         )
 
     @property
+    def verb(self) -> str:
+        """ "failed", or "has an unknown outcome" while the gateway's answer is awaited."""
+        if self.transaction is not None and self.transaction.is_open:
+            return "has an unknown outcome"
+        return "failed"
+
+    @property
     def failure_reason(self) -> str:
         if self.refusal is not None:
             return self.refusal.rstrip(".")
@@ -58,8 +65,8 @@ def authorization_label(payment: Payment | None) -> str:
 def failure_reason(txn: Transaction) -> str:
     if txn.status == TransactionStatus.UNKNOWN:
         return (
-            "the gateway did not answer in time; the result is unknown, the amount stays "
-            "reserved and the order is in payment review until reconciliation"
+            "the gateway did not answer in time, so it may or may not have been applied; the "
+            "amount stays reserved and the order is in payment review until reconciliation"
         )
     if txn.status == TransactionStatus.PENDING:
         return "the gateway has not confirmed it yet; the amount stays reserved"
@@ -137,7 +144,7 @@ class SpreadOutcome:
         return (
             f"Invoice #{number}: captured {self._fmt(self.captured)} of "
             f"{self._fmt(self.amount)} {self.how}. The capture of {self._fmt(failed.amount)} "
-            f"from {authorization_label(failed.payment)} failed: {failed.failure_reason}. "
+            f"from {authorization_label(failed.payment)} {failed.verb}: {failed.failure_reason}. "
             f"{self._fmt(self.remaining)} is still to be captured (Capture on the invoice)."
         )
 
@@ -155,7 +162,7 @@ def describe_spread(outcome: SpreadOutcome) -> str:
         elif step.failed:
             txn = f" (transaction {step.transaction.short_uuid})" if step.transaction else ""
             parts.append(
-                f"{label}: capture of {fmt(step.amount)} failed — {step.failure_reason}{txn}"
+                f"{label}: capture of {fmt(step.amount)} {step.verb} — {step.failure_reason}{txn}"
             )
         else:
             parts.append(f"{label}: {fmt(step.amount)} not attempted")

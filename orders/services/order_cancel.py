@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
+from django.template.defaultfilters import pluralize
 
 from backoffice.money import format_money
 from orders.capture_plan import open_authorizations
@@ -91,7 +92,9 @@ class VoidOutcome:
         if self.failures and self.operation == "Cancel":
             parts.append("The order was not canceled.")
         if self.items_canceled:
-            parts.append(f"{self.items_canceled} item unit(s) not invoiced are canceled.")
+            units = self.items_canceled
+            verb = "is" if units == 1 else "are"
+            parts.append(f"{units} item unit{pluralize(units)} not invoiced {verb} canceled.")
         if self.canceled:
             parts.append("The order is canceled.")
         return " ".join(parts) or f"{self.operation}: nothing was left to do."
@@ -221,7 +224,9 @@ def order_cancel(
         if all(step.succeeded for step in steps):
             items = _cancel_items(locked)
             comment_status(
-                order=locked, author=user, body=f"Canceled {items} item unit(s) not invoiced."
+                order=locked,
+                author=user,
+                body=f"Canceled {items} item unit{pluralize(items)} not invoiced.",
             )
             invoiced = Invoice.objects.filter(order=locked).exclude(state=InvoiceState.CANCELED)
             if invoiced.exists():

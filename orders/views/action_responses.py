@@ -59,6 +59,15 @@ def invoice_url(invoice: Invoice) -> str:
     )
 
 
+def after_colon(reason: str) -> str:
+    """A reason sentence continued after "…: ": "The invoice is paid." → "the invoice is paid."
+    Names stay as they are ("Capture Online is …", "Invoice #100-1 is open …")."""
+    words = reason.split(" ", 2)
+    if len(words) > 1 and words[0].istitle() and words[1][:1].islower():
+        return reason[0].lower() + reason[1:]
+    return reason
+
+
 def unavailable_response(
     request: HttpRequest,
     order: Order,
@@ -73,7 +82,7 @@ def unavailable_response(
     htmx: the panels as they are now (the button disabled with its reason) and the reason as
     a message, status 422; plain POST: a 409 page saying why, with the way back.
     """
-    message = f"{operation} is not available: {availability.reason}"
+    message = f"{operation} is not available: {after_colon(availability.reason)}"
     if request.htmx:
         if htmx_response is not None:
             return htmx_response(message=message, level=messages.ERROR, status=422)

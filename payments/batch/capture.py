@@ -17,6 +17,7 @@ its outcome is reconcile_payments' business, as for any capture whose answer was
 from datetime import datetime, timedelta
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from backoffice.models import Store
@@ -114,7 +115,8 @@ class CaptureAuthorized(BatchJob[Order]):
             )
             amount = totals.grand_total
             money = format_money(amount, order.currency)
-            what = f"invoice {totals.qty} unit(s) for {money} and capture it online"
+            units = f"{totals.qty} unit{pluralize(totals.qty)}"
+            what = f"invoice {units} for {money} and capture it online"
         answer = capture_online_availability(user=None, order=order, amount=amount)
         if not answer.allowed:
             return failed("would fail", f"can't {what}: {answer.reason}")

@@ -25,6 +25,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from backoffice.money import format_money
@@ -343,7 +344,7 @@ def _cancel_documents(order: Order) -> tuple[str, str]:
         )
     parts = [f"invoice #{inv.number}" for inv in invoices]
     if units:
-        parts.append(f"{units} item unit(s) not invoiced")
+        parts.append(f"{units} item unit{pluralize(units)} not invoiced")
     if not parts:
         return "", ""
     return ", ".join(parts), f"Nothing was captured: canceled {' and '.join(parts)}."

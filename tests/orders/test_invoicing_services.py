@@ -301,7 +301,11 @@ def test_a_capture_timeout_leaves_the_invoice_open_until_reconciliation_pays_it(
     assert captures(invoice)[1] == (auth2.gateway_reference, 552, TransactionStatus.UNKNOWN)
     assert invoice.state == InvoiceState.OPEN
     assert fresh(order).state == OrderState.PAYMENT_REVIEW
-    assert "the result is unknown" in outcome.message()
+    message = outcome.message()
+    assert "The capture of $5.52 from authorization" in message
+    assert "has an unknown outcome: the gateway did not answer in time" in message
+    assert "failed" not in message
+    assert "the amount stays reserved" in message
 
     unknown = Transaction.objects.get(invoice=invoice, status=TransactionStatus.UNKNOWN)
     transaction_reconcile(transaction=unknown, grace=timedelta(0))

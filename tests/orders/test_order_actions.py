@@ -65,7 +65,7 @@ def test_void_voids_every_open_authorization_and_cancels_an_order_with_nothing_c
         (auths[1].pk, 6100, True),
     ]
     assert outcome.message() == (
-        "Voided $122.00 online. 2 item unit(s) not invoiced are canceled. The order is canceled."
+        "Voided $122.00 online. 2 item units not invoiced are canceled. The order is canceled."
     )
     order = fresh(order)
     assert order.state == OrderState.CANCELED
@@ -197,7 +197,7 @@ def test_void_on_hold_is_refused_with_the_reason(client, user):
     assert plain.status_code == 409
     assert "The order is on hold: Unhold it first." in plain.content.decode()
     assert htmx.status_code == 422
-    assert "Void is not available: The order is on hold: Unhold it first." in (
+    assert "Void is not available: the order is on hold: Unhold it first." in (
         htmx.content.decode()
     )
     assert not Transaction.objects.filter(type=T.REVERSAL).exists()

@@ -128,7 +128,7 @@ def test_dry_run_says_what_it_would_do_and_writes_nothing():
 
     result = run("capture_authorized", "--dry-run")
 
-    assert f"#{order.number}: would invoice 2 unit(s) for $122.00 and capture it online" in (
+    assert f"#{order.number}: would invoice 2 units for $122.00 and capture it online" in (
         result.out
     )
     assert result.out.strip().endswith("Dry run: 2 order(s): 2 to do, 0 skipped, 0 would fail.")

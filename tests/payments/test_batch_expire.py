@@ -47,7 +47,7 @@ def test_an_expired_authorization_is_recorded_and_the_empty_order_canceled():
 
     assert result.code == 0
     assert f"#{order.number}: authorization {payment.gateway_reference}" in result.out
-    assert "$122.00 recorded as expired; order canceled (2 item unit(s) not invoiced)" in result.out
+    assert "$122.00 recorded as expired; order canceled (2 item units not invoiced)" in result.out
     assert "recorded as expired, order canceled" in result.out  # the summary table's row
     assert result.out.strip().endswith("1 order(s): 1 done, 0 skipped, 0 failed.")
     payment = refreshed(payment)
