@@ -52,7 +52,6 @@ from payments.gateways import capabilities_for_payment
 from payments.ledger import uncaptured_remainder
 from payments.locks import lock_order_and_payments
 from payments.models import Payment, Transaction
-from payments.recompute import order_payments_recompute
 from payments.services import Outcome, payment_void
 
 BATCH = TransactionSource.BATCH
@@ -300,13 +299,13 @@ def _cancels_order(payments: list[Payment], releases: list[Release]) -> bool:
 
 
 def _mark_expired(payment: Payment) -> None:
+    """As in step 1: the fact under the lock; the reversal that follows recomputes."""
     with transaction.atomic(durable=True):
-        order, payments = lock_order_and_payments(payment.order_id)
+        _order, payments = lock_order_and_payments(payment.order_id)
         locked = next(p for p in payments if p.pk == payment.pk)
         if not locked.is_expired:
             locked.is_expired = True
             locked.save(update_fields=["is_expired", "updated_at"])
-            order_payments_recompute(order=order)
 
 
 def _already_asked(releases: list[Release], *, key: str) -> set[int]:
