@@ -24,6 +24,7 @@ from payments.enums import (
 )
 
 MONEY = models.BigIntegerField
+CARD_BRAND_NAMES = {"amex": "American Express", "jcb": "JCB", "mastercard": "Mastercard"}
 
 
 class GatewayAccount(models.Model):
@@ -124,6 +125,14 @@ class Payment(models.Model):
     def __str__(self) -> str:
         card = f" {self.card_brand} ····{self.card_last4}" if self.card_last4 else ""
         return f"{self.gateway}{card} ({self.gateway_reference or 'no reference'})"
+
+    @property
+    def card_label(self) -> str:
+        """"Visa ····4242", "Cartes Bancaires ····3402"; empty without a card."""
+        if not self.card_last4:
+            return ""
+        brand = CARD_BRAND_NAMES.get(self.card_brand.lower(), self.card_brand.replace("_", " "))
+        return f"{brand.title() if brand.islower() else brand} ····{self.card_last4}".strip()
 
     @property
     def capturable(self) -> int:

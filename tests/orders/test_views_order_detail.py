@@ -124,7 +124,7 @@ def test_payment_information_has_one_card_per_payment(client, viewer):
     section = html[html.index('id="payment-information"') : html.index('id="items-ordered"')]
 
     assert section.count('class="payment-card"') == 2
-    assert "VISA ····4242" in section and "MASTERCARD ····5454" in section
+    assert "Visa ····4242" in section and "Mastercard ····5454" in section
     assert "psp-auth-1" in section and "psp-auth-2" in section
     assert "<dt>Captured</dt><dd>$61.00</dd>" in section
     assert "<dt>Captured</dt><dd>$5.00</dd>" in section
