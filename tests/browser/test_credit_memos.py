@@ -9,35 +9,18 @@ from playwright.sync_api import Page, expect
 from orders.enums import CreditMemoState
 from orders.models import CreditMemo, Order
 from payments.models import SandboxOperation
+from tests.browser.helpers import confirm_dialog, shot, sign_in
 from tests.orders.credit_memo_helpers import paid_invoice, refunder
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SHOTS = os.environ.get("CREDIT_MEMO_SCREENSHOTS")  # a folder: save screenshots for review
 
 
-def shot(page: Page, name: str) -> None:
-    if SHOTS:
-        # caret="initial": hiding the caret injects a style, which the strict CSP reports.
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True, caret="initial")
-
-
 def log_in(page: Page, live_server, order: Order) -> list[str]:
     refunder("refunder")
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(f"{live_server.url}{order.get_absolute_url()}")
-    page.get_by_label("Username").fill("refunder")
-    page.get_by_label("Password").fill("pass-1234")
-    page.get_by_role("button", name="Sign in").click()
+    errors = sign_in(page, live_server, "refunder", order.get_absolute_url())
     expect(page.get_by_role("heading", name=f"Order #{order.number}", level=1)).to_be_visible()
     return errors
-
-
-def confirm_dialog(page: Page, button: str) -> None:
-    dialog = page.locator("dialog.confirm-dialog")
-    expect(dialog).to_be_visible()
-    dialog.get_by_role("button", name=button).click()
 
 
 def test_a_partial_online_credit_memo_lowers_the_refundable_amount_and_shows_in_history(
@@ -77,7 +60,7 @@ def test_a_partial_online_credit_memo_lowers_the_refundable_amount_and_shows_in_
     page.get_by_label("Adjustment Fee").fill("1.50")
     expect(page.get_by_role("button", name="Refund", exact=True)).to_be_enabled()
     page.get_by_label("Comment Text").fill("One mug arrived chipped.")
-    shot(page, "credit-memo-new")
+    shot(page, SHOTS, "credit-memo-new")
 
     page.get_by_role("button", name="Refund", exact=True).click()
     confirm_dialog(page, "Refund")
@@ -89,7 +72,7 @@ def test_a_partial_online_credit_memo_lowers_the_refundable_amount_and_shows_in_
     )
     expect(page.get_by_test_id("memo-mode")).to_have_text("Refund online")
     expect(page.get_by_test_id("memo-refunded")).to_have_text("$54.50")
-    shot(page, "credit-memo-page")
+    shot(page, SHOTS, "credit-memo-page")
     assert memo.state == CreditMemoState.REFUNDED
     assert SandboxOperation.objects.get(kind="refund").amount == 5450
 
@@ -127,7 +110,7 @@ def test_a_goodwill_refund_from_the_order_page_updates_it_in_place(page: Page, l
 
     dialog.get_by_label("Amount").fill("15")
     dialog.get_by_label("Note").fill("Late delivery")
-    shot(page, "goodwill-dialog")
+    shot(page, SHOTS, "goodwill-dialog")
     dialog.get_by_role("button", name="Refund", exact=True).click()
     confirm_dialog(page, "Refund")
 

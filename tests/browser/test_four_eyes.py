@@ -9,19 +9,9 @@ from playwright.sync_api import Page, expect
 from payments.approvals.models import ApprovalRequest, ApprovalState
 from payments.models import Transaction
 from tests.backoffice.roles_helpers import T, capture_of, captured, eu_store, role_user
+from tests.browser.helpers import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page: Page, live_server, username: str, next_path: str) -> list[str]:
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(f"{live_server.url}{next_path}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pass-1234")
-    page.get_by_role("button", name="Sign in").click()
-    return errors
 
 
 def test_a_large_refund_waits_then_a_manager_approves_it_on_the_order_page(page: Page, live_server):
@@ -32,7 +22,7 @@ def test_a_large_refund_waits_then_a_manager_approves_it_on_the_order_page(page:
     connection.close()  # the live server thread opens its own
 
     # Finance asks for €600.00 from Transaction Details: it waits for approval.
-    errors = log_in(page, live_server, "finance", f"/transactions/{capture.uuid}/")
+    errors = sign_in(page, live_server, "finance", f"/transactions/{capture.uuid}/")
     page.get_by_role("button", name="Refund", exact=True).click()
     page.get_by_label("Amount").fill("600.00")
     page.get_by_label("Memo").fill("Parcel arrived damaged")
@@ -50,7 +40,7 @@ def test_a_large_refund_waits_then_a_manager_approves_it_on_the_order_page(page:
 
     # A manager approves it in place: the panel empties, the refund shows in the history.
     page.context.clear_cookies()
-    errors += log_in(page, live_server, "manager", order.get_absolute_url())
+    errors += sign_in(page, live_server, "manager", order.get_absolute_url())
     panel = page.locator("#approvals-panel")
     expect(panel).to_contain_text("Parcel arrived damaged")
     panel.get_by_role("button", name="Approve").click()

@@ -8,36 +8,18 @@ from playwright.sync_api import Page, expect
 
 from orders.enums import InvoiceState, OrderState
 from orders.models import Invoice, Order
+from tests.browser.helpers import confirm_dialog, shot, sign_in
 from tests.orders.invoice_helpers import finance, order_with_items, xpayments_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SHOTS = os.environ.get("INVOICE_SCREENSHOTS")  # a folder: save screenshots for review
 
 
-def shot(page: Page, name: str) -> None:
-    if SHOTS:
-        # caret="initial": hiding the caret injects a style, which the strict CSP reports.
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True, caret="initial")
-
-
 def log_in(page: Page, live_server, order: Order) -> list[str]:
     finance("fin")
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(f"{live_server.url}{order.get_absolute_url()}")
-    page.get_by_label("Username").fill("fin")
-    page.get_by_label("Password").fill("pass-1234")
-    page.get_by_role("button", name="Sign in").click()
+    errors = sign_in(page, live_server, "fin", order.get_absolute_url())
     expect(page.get_by_role("heading", name=f"Order #{order.number}", level=1)).to_be_visible()
     return errors
-
-
-def confirm_dialog(page: Page, button: str) -> None:
-    dialog = page.locator("dialog.confirm-dialog")
-    expect(dialog).to_be_visible()
-    dialog.get_by_role("button", name=button).click()
-    expect(dialog).to_be_hidden()
 
 
 def test_invoice_with_capture_online_updates_totals_and_history(page: Page, live_server):
@@ -59,7 +41,7 @@ def test_invoice_with_capture_online_updates_totals_and_history(page: Page, live
     expect(plan.first).to_contain_text("$61.00 from authorization")
     expect(plan.last).to_contain_text("$5.00 from authorization")
     page.get_by_label("Invoice Comments").fill("First box shipped.")
-    shot(page, "invoice-new")
+    shot(page, SHOTS, "invoice-new")
 
     page.get_by_role("button", name="Submit Invoice").click()
     confirm_dialog(page, "Submit Invoice")
@@ -77,7 +59,7 @@ def test_invoice_with_capture_online_updates_totals_and_history(page: Page, live
     expect(history).to_contain_text("Captured amount of $61.00 online.")
     expect(history).to_contain_text("Captured amount of $5.00 online.")
     expect(history).to_contain_text("First box shipped.")
-    shot(page, "order-after-invoice")
+    shot(page, SHOTS, "order-after-invoice")
     assert invoice.state == InvoiceState.PAID
     assert errors == []
 
@@ -97,7 +79,7 @@ def test_not_capture_then_capture_from_the_invoice_page(page: Page, live_server)
     page.get_by_role("link", name=f"#{invoice.number}").click()
     expect(page.get_by_role("heading", name=f"Invoice #{invoice.number}")).to_be_visible()
     expect(page.get_by_test_id("amount-to-capture")).to_have_text("$122.00")
-    shot(page, "invoice-open")
+    shot(page, SHOTS, "invoice-open")
     page.evaluate("window.__noReload = 'still here'")
 
     page.locator("#invoice-capture").get_by_role("button", name="Capture").click()
@@ -110,7 +92,7 @@ def test_not_capture_then_capture_from_the_invoice_page(page: Page, live_server)
     expect(page.get_by_test_id("invoice-due")).to_have_text("$0.00")
     expect(page.locator("#invoice-captures tbody tr")).to_have_count(2)
     assert page.evaluate("window.__noReload") == "still here"
-    shot(page, "invoice-paid")
+    shot(page, SHOTS, "invoice-paid")
     assert errors == []
 
 
@@ -125,7 +107,7 @@ def test_mark_as_paid(page: Page, live_server):
     expect(dialog.get_by_label("Amount (USD)")).to_have_value("122.00")
     dialog.get_by_label("Transaction ID").fill("WIRE-0042")
     dialog.get_by_label("Note").fill("Bank transfer received.")
-    shot(page, "mark-as-paid")
+    shot(page, SHOTS, "mark-as-paid")
     dialog.get_by_role("button", name="Mark as paid").click()
     confirm_dialog(page, "Mark as paid")
 
@@ -153,7 +135,7 @@ def test_hold_blocks_invoice_with_the_reason_shown(page: Page, live_server):
     expect(invoice_action.locator(".reason")).to_have_text("The order is on hold: Unhold it first.")
     expect(page.get_by_role("button", name="Void")).to_be_disabled()
     expect(page.locator("#flash")).to_contain_text("The order is on hold.")
-    shot(page, "order-on-hold")
+    shot(page, SHOTS, "order-on-hold")
     assert Order.objects.get(pk=order.pk).state == OrderState.HOLDED
     assert page.evaluate("window.__noReload") == "still here"
     assert errors == []

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from orders.models import OrderComment
+from tests.browser.helpers import sign_in
 from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
 from tests.orders.view_helpers import authorize, staff_user
 
@@ -21,16 +22,9 @@ def test_find_an_order_and_comment_without_a_reload(page: Page, live_server):
     authorize(order, 6100, gateway_reference="psp-auth-1")
     OrderFactory(number="200000001", store=store, customer_name="Bo Chan")
     staff_user("view_orders", "comment_order", "notify_customer", username="sam")
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
     # Log in through the form.
-    page.goto(f"{live_server.url}/orders/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/orders/"))
-    page.get_by_label("Username").fill("sam")
-    page.get_by_label("Password").fill("pass-1234")
-    page.get_by_role("button", name="Sign in").click()
+    errors = sign_in(page, live_server, "sam", "/orders/")
     expect(page.get_by_role("heading", name="Orders")).to_be_visible()
 
     # Search by the payment's gateway reference.

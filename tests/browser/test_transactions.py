@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from payments.enums import TransactionType
 from payments.models import Transaction
+from tests.browser.helpers import sign_in
 from tests.factories import OrderFactory, StoreFactory
 from tests.payments.money_helpers import authorized_payment, staff
 
@@ -20,14 +21,7 @@ def test_capture_part_of_a_preauthorization_and_copy_its_uuid(page: Page, live_s
     pa = payment.transactions.get(type=TransactionType.AUTHORIZATION)
     staff("fin")  # password pass-1234
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-
-    page.goto(f"{live_server.url}/transactions/")
-    page.get_by_label("Username").fill("fin")
-    page.get_by_label("Password").fill("pass-1234")
-    page.get_by_role("button", name="Sign in").click()
+    errors = sign_in(page, live_server, "fin", "/transactions/")
 
     # Find the pre-authorization by its short UUID and open its details.
     page.get_by_label("Search", exact=True).fill(pa.short_uuid)

@@ -1,0 +1,41 @@
+"""Shared steps for browser tests: signing in through the login page, dialogs, screenshots."""
+
+import os
+import re
+
+from playwright.sync_api import Page, expect
+
+PASSWORD = "pass-1234"  # every test user's password (tests/factories.py)
+
+
+def collect_errors(page: Page) -> list[str]:
+    """Page errors and console errors, filled in as the test runs; assert it stays empty."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return errors
+
+
+def sign_in(page: Page, live_server, username: str, path: str) -> list[str]:
+    """Open `path`, sign in on the login page it redirects to; the page's errors so far."""
+    errors = collect_errors(page)
+    page.goto(f"{live_server.url}{path}")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    return errors
+
+
+def confirm_dialog(page: Page, button: str) -> None:
+    dialog = page.locator("dialog.confirm-dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name=button).click()
+    expect(dialog).to_be_hidden()
+
+
+def shot(page: Page, folder: str | None, name: str) -> None:
+    """Save a full-page screenshot into `folder` for review (nothing when it is unset)."""
+    if folder:
+        # caret="initial": hiding the caret injects a style, which the strict CSP reports.
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True, caret="initial")
