@@ -12,7 +12,7 @@ from payments.approvals.services import (
 )
 from payments.models import Transaction
 from tests.backoffice.roles_helpers import T, capture_of, captured, eu_store, key, role_user
-from tests.payments.test_races import run_concurrently
+from tests.concurrency import run_concurrently
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

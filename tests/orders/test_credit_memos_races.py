@@ -3,42 +3,18 @@
 Threads start together behind a barrier; each has its own database connection.
 """
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection
 
 from orders.models import CreditMemo, Invoice
 from orders.services.credit_memos import CreditMemoError
 from orders.services.invoicing import StaleOrder
 from payments.enums import TransactionStatus, TransactionType
 from payments.models import Payment, SandboxOperation, Transaction
+from tests.concurrency import run_concurrently
 from tests.orders.credit_memo_helpers import create_memo, paid_invoice, refunder
 from tests.orders.invoice_helpers import fresh, key
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_concurrently(calls: list[Callable[[], object]]) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def worker(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # collected and asserted on by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def refunded_at_the_gateway() -> int:

@@ -8,8 +8,8 @@ from orders.services.invoice_outcome import SpreadOutcome
 from orders.services.invoicing import StaleOrder, invoice_create
 from payments.enums import TransactionType
 from payments.models import Payment, Transaction
+from tests.concurrency import run_concurrently
 from tests.orders.invoice_helpers import finance, fresh, key, xpayments_order
-from tests.payments.test_races import run_concurrently
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

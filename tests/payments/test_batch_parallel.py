@@ -1,7 +1,6 @@
 """Several workers at once (PostgreSQL): each order is claimed and processed by one of them."""
 
 import re
-import threading
 
 import pytest
 from django.db import connection
@@ -10,34 +9,23 @@ from django.db.models import Count
 from orders.models import Invoice
 from payments.enums import TransactionStatus, TransactionType
 from payments.models import SandboxOperation, Transaction
+from tests.concurrency import run_concurrently
 from tests.payments.batch_helpers import Run, bulk_authorized_orders, run
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
+def asynchronous_commit() -> None:
+    # A test needs no durability; waiting for the disk on each commit only makes these
+    # 2 × 500 orders slow.
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+
+
 def in_parallel(*commands: tuple[str, ...]) -> list[Run]:
     """Each command in its own thread (own database connection), released together."""
-    barrier = threading.Barrier(len(commands))
-    results: list[Run | BaseException | None] = [None] * len(commands)
-
-    def worker(index: int, command: tuple[str, ...]) -> None:
-        try:
-            with connection.cursor() as cursor:
-                # A test needs no durability; waiting for the disk on each commit only makes
-                # these 2 × 500 orders slow.
-                cursor.execute("SET synchronous_commit TO OFF")
-            barrier.wait()
-            results[index] = run(*command)
-        except BaseException as exc:  # asserted on below
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=pair) for pair in enumerate(commands)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    calls = [lambda command=command: run(*command) for command in commands]
+    results = run_concurrently(calls, before=asynchronous_commit)
     assert all(isinstance(r, Run) for r in results), results
     return results  # type: ignore[return-value]
 

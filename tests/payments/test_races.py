@@ -3,12 +3,9 @@
 Threads start together behind a barrier; each has its own database connection.
 """
 
-import threading
 from collections import Counter
-from collections.abc import Callable
 
 import pytest
-from django.db import connection
 
 from payments.enums import TransactionStatus, TransactionType
 from payments.errors import OperationError
@@ -20,31 +17,10 @@ from payments.services import (
     payment_refund,
     payment_void,
 )
+from tests.concurrency import run_concurrently
 from tests.payments.money_helpers import authorized_payment, captured_payment, key, refreshed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_concurrently(calls: list[Callable[[], OperationResult]]) -> list[object]:
-    """Run every call in its own thread, released together; results or raised errors."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def worker(index: int, call: Callable[[], OperationResult]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # collected and asserted on by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def outcomes(results: list[object]) -> Counter:
