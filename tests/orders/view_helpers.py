@@ -36,6 +36,7 @@ def add_txn(
     *,
     parent: Transaction | None = None,
     status: str = TransactionStatus.SUCCESS,
+    recompute: bool = True,
     **fields,
 ) -> Transaction:
     txn = Transaction.objects.create(
@@ -50,7 +51,8 @@ def add_txn(
         parent=parent,
         **fields,
     )
-    order_payments_recompute(order=payment.order)
+    if recompute:
+        order_payments_recompute(order=payment.order)
     return txn
 
 

@@ -12,7 +12,8 @@ from payments.enums import TransactionStatus, TransactionType
 from payments.filters import search_q
 from payments.models import Transaction
 from tests.factories import OrderFactory, PaymentFactory, StoreFactory
-from tests.payments.transaction_pages_helpers import authorized_payment, make_txn, staff_user
+from tests.orders.view_helpers import staff_user
+from tests.payments.transaction_pages_helpers import authorized_payment, make_txn
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("payments:transaction_list")

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from payments.enums import TransactionType
 from tests.factories import StoreFactory
-from tests.payments.transaction_pages_helpers import authorized_payment, make_txn, staff_user
+from tests.orders.view_helpers import staff_user
+from tests.payments.transaction_pages_helpers import authorized_payment, make_txn
 
 pytestmark = pytest.mark.django_db
 EXPORT = reverse("payments:transaction_export")

@@ -11,8 +11,8 @@ from orders.models import Order
 from payments.enums import TransactionStatus, TransactionType
 from payments.models import Payment, Transaction
 from tests.factories import OrderFactory, StoreFactory
+from tests.orders.view_helpers import staff_user
 from tests.payments.money_helpers import authorized_payment, captured_payment, key, staff
-from tests.payments.transaction_pages_helpers import staff_user
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
