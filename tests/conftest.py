@@ -82,3 +82,13 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 @pytest.fixture
 def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
+
+
+@pytest.fixture
+def viewer(client):
+    """A staff member who may only view orders, logged in on the test client."""
+    from tests.orders.view_helpers import staff_user  # models load once Django is set up
+
+    user = staff_user("view_orders", username="viewer")
+    client.force_login(user)
+    return user

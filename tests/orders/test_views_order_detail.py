@@ -31,13 +31,6 @@ from tests.orders.view_helpers import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def viewer(client):
-    user = staff_user("view_orders")
-    client.force_login(user)
-    return user
-
-
 def edited_order() -> Order:
     """The X-Payments case: two authorizations of $61.00, $66.00 captured, $10.00 refunded."""
     store = StoreFactory(code="us", name="US Store", timezone="UTC")

@@ -19,13 +19,6 @@ TRANSACTIONS = CAPTURES + 1
 
 
 @pytest.fixture
-def viewer(client):
-    user = staff_user("view_orders")
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def busy_order() -> Order:
     order = OrderFactory()
     many_captures(order, CAPTURES)

@@ -15,13 +15,6 @@ from tests.orders.view_helpers import staff_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def viewer(client):
-    user = staff_user("view_orders")
-    client.force_login(user)
-    return user
-
-
 def listed_numbers(response) -> list[str]:
     """Order numbers in table order, as the person sees them."""
     return re.findall(r'class="link-strong" href="/orders/[^/]+/">#(\w+)</a>', response.text)

@@ -24,13 +24,6 @@ def listed(response) -> list[str]:
     return [t.uuid.hex for t in response.context["page"].rows]
 
 
-@pytest.fixture
-def viewer(client):
-    user = staff_user("view_orders", username="viewer")
-    client.force_login(user)
-    return user
-
-
 def test_anonymous_visitor_is_sent_to_login(client):
     response = client.get(LIST)
     assert response.status_code == 302

@@ -15,13 +15,6 @@ def detail_url(txn) -> str:
     return reverse("payments:transaction_detail", args=[txn.uuid])
 
 
-@pytest.fixture
-def viewer(client):
-    user = staff_user("view_orders", username="viewer")
-    client.force_login(user)
-    return user
-
-
 def test_summary_shows_what_staff_look_up(client, viewer):
     pa = authorized_payment(amount=6100)
     capture = make_txn(
