@@ -27,6 +27,13 @@ def sign_in(page: Page, live_server, username: str, path: str) -> list[str]:
     return errors
 
 
+def sign_in_to_order(page: Page, live_server, username: str, order) -> list[str]:
+    """Sign in on the way to `order`'s page and wait for it; the page's errors so far."""
+    errors = sign_in(page, live_server, username, order.get_absolute_url())
+    expect(page.get_by_role("heading", name=f"Order #{order.number}", level=1)).to_be_visible()
+    return errors
+
+
 def confirm_dialog(page: Page, button: str) -> None:
     dialog = page.locator("dialog.confirm-dialog")
     expect(dialog).to_be_visible()

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from orders.enums import CreditMemoState
 from orders.models import CreditMemo, Order
 from payments.models import SandboxOperation
-from tests.browser.helpers import confirm_dialog, shot, sign_in
+from tests.browser.helpers import confirm_dialog, shot, sign_in_to_order
 from tests.orders.credit_memo_helpers import paid_invoice, refunder
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,9 +18,7 @@ SHOTS = os.environ.get("CREDIT_MEMO_SCREENSHOTS")  # a folder: save screenshots 
 
 def log_in(page: Page, live_server, order: Order) -> list[str]:
     refunder("refunder")
-    errors = sign_in(page, live_server, "refunder", order.get_absolute_url())
-    expect(page.get_by_role("heading", name=f"Order #{order.number}", level=1)).to_be_visible()
-    return errors
+    return sign_in_to_order(page, live_server, "refunder", order)
 
 
 def test_a_partial_online_credit_memo_lowers_the_refundable_amount_and_shows_in_history(

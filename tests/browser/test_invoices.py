@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from orders.enums import InvoiceState, OrderState
 from orders.models import Invoice, Order
-from tests.browser.helpers import confirm_dialog, shot, sign_in
+from tests.browser.helpers import confirm_dialog, shot, sign_in_to_order
 from tests.orders.invoice_helpers import finance, order_with_items, xpayments_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,9 +17,7 @@ SHOTS = os.environ.get("INVOICE_SCREENSHOTS")  # a folder: save screenshots for 
 
 def log_in(page: Page, live_server, order: Order) -> list[str]:
     finance("fin")
-    errors = sign_in(page, live_server, "fin", order.get_absolute_url())
-    expect(page.get_by_role("heading", name=f"Order #{order.number}", level=1)).to_be_visible()
-    return errors
+    return sign_in_to_order(page, live_server, "fin", order)
 
 
 def test_invoice_with_capture_online_updates_totals_and_history(page: Page, live_server):
