@@ -128,7 +128,7 @@ class Payment(models.Model):
 
     @property
     def card_label(self) -> str:
-        """"Visa ····4242", "Cartes Bancaires ····3402"; empty without a card."""
+        """ "Visa ····4242", "Cartes Bancaires ····3402"; empty without a card."""
         if not self.card_last4:
             return ""
         brand = CARD_BRAND_NAMES.get(self.card_brand.lower(), self.card_brand.replace("_", " "))
