@@ -195,11 +195,15 @@ def _result(outcome: SpreadOutcome) -> ItemResult:
     failure = outcome.failure
     if failure is None:
         return done("captured", outcome.message(), amount=outcome.captured, currency=currency)
+    status = failure.transaction.status if failure.transaction is not None else None
+    if status == TransactionStatus.PENDING and not outcome.captured:
+        # Accepted by the gateway, its final answer to follow: reconcile_payments settles it.
+        return skipped("pending at the gateway", outcome.message())
     if outcome.captured:
         kind = "partly captured"
-    elif failure.transaction is None:
+    elif status is None:
         kind = "refused"
-    elif failure.transaction.status == TransactionStatus.FAILED:
+    elif status == TransactionStatus.FAILED:
         kind = "declined"
     else:
         kind = "no answer from the gateway"

@@ -87,7 +87,9 @@ class Released:
     release: Release
     how: str = ""  # "online" or "offline" once released
     problem: str = ""  # why it was not released
-    unanswered: bool = False  # the gateway's answer is unknown or pending: payment review
+    # The gateway's answer: unknown (a timeout, an error) or pending; reconcile_payments
+    # settles it with the same key.
+    waiting: Outcome | None = None
 
 
 class ExpireAuthorizations(BatchJob[Order]):
@@ -232,7 +234,7 @@ class ExpireAuthorizations(BatchJob[Order]):
             if result.ok:
                 return Released(release, how="online")
             if result.outcome != Outcome.DECLINED:
-                return Released(release, problem=result.message, unanswered=True)
+                return Released(release, problem=result.message, waiting=result.outcome)
             # Declined: the gateway no longer holds it. Recorded as expired, like any other.
             _mark_expired(payment)
         try:
@@ -275,10 +277,13 @@ class ExpireAuthorizations(BatchJob[Order]):
             parts.append("order canceled" + (f" ({plan.documents})" if plan.documents else ""))
         message = "; ".join(parts)
         released = sum(r.release.amount for r in results if r.how)
-        if any(r.unanswered for r in results):
+        waiting = {r.waiting for r in results if r.waiting}
+        if Outcome.UNKNOWN in waiting:
             return failed(
                 "no answer from the gateway", message, amount=released, currency=order.currency
             )
+        if waiting:
+            return skipped("pending at the gateway", message)
         if not released:
             return skipped("refused", message)
         hows = {r.how for r in results if r.how}

@@ -188,3 +188,20 @@ def test_a_crash_after_the_gateway_captured_never_captures_twice(monkeypatch):
     assert refreshed(payment).amount_captured == 12200
     [invoice] = Invoice.objects.filter(order=order)
     assert invoice.amount_paid == 12200
+
+
+def test_no_answer_fails_the_order_but_a_pending_answer_only_waits(settings):
+    unanswered, _ = order_with_authorization()
+    settings.SANDBOX_FORCED_FAULT = "capture:timeout_after"
+    result = run("capture_authorized")
+    assert result.code == 1 and "no answer from the gateway" in result.out
+    assert f"#{unanswered.number}: Invoice" in result.err
+    unanswered.refresh_from_db()
+    assert unanswered.state == OrderState.PAYMENT_REVIEW  # reconcile_payments takes it from here
+
+    pending, _ = order_with_authorization()
+    settings.SANDBOX_FORCED_FAULT = "capture:pending"
+    result = run("capture_authorized")
+    assert result.code == 0 and "pending at the gateway" in result.out
+    assert result.out.strip().endswith("1 order(s): 0 done, 1 skipped, 0 failed.")
+    assert Invoice.objects.get(order=pending).state == InvoiceState.OPEN
