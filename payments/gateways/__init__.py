@@ -10,6 +10,7 @@ from django.conf import settings
 
 from payments.gateways.base import (
     Capabilities,
+    CaptureRequest,
     Gateway,
     GatewayError,
     GatewayResult,
@@ -24,6 +25,7 @@ from payments.models import GatewayAccount, Payment
 __all__ = [
     "GATEWAYS",
     "Capabilities",
+    "CaptureRequest",
     "Gateway",
     "GatewayError",
     "GatewayResult",

@@ -11,9 +11,13 @@ Outcomes:
   final answer later; ask again with `lookup`);
 - `GatewayTimeout` / `GatewayError`: no usable answer. The request may or may not have been
   applied, so the caller keeps the amount reserved until `lookup` tells.
+
+`capture_many(requests)` sends many captures in one call (batch jobs): one answer per request,
+in order, each the result or the `GatewayError` instance that `capture` would have given.
 """
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -44,6 +48,16 @@ class GatewayResult:
             "message": self.message,
             "raw": self.raw,
         }
+
+
+@dataclass(frozen=True)
+class CaptureRequest:
+    """One capture of a `Gateway.capture_many` call: the arguments of `Gateway.capture`."""
+
+    reference: str  # the authorization's gateway reference
+    amount: int
+    currency: str
+    idempotency_key: str
 
 
 class GatewayError(Exception):
@@ -101,6 +115,29 @@ class Gateway(ABC):
     def capture(
         self, *, reference: str, amount: int, currency: str, idempotency_key: str
     ) -> GatewayResult: ...
+
+    def capture_many(
+        self, requests: Sequence[CaptureRequest]
+    ) -> list[GatewayResult | GatewayError]:
+        """One answer per request, in the same order: exactly what `capture()` would have
+        returned, or the GatewayError (GatewayTimeout, IdempotencyConflict…) it would have
+        raised, as an instance. The default sends them one by one; a gateway with a batch API
+        overrides it."""
+        answers: list[GatewayResult | GatewayError] = []
+        for request in requests:
+            try:
+                answers.append(
+                    self.capture(
+                        reference=request.reference,
+                        amount=request.amount,
+                        currency=request.currency,
+                        idempotency_key=request.idempotency_key,
+                    )
+                )
+            except GatewayError as error:
+                # One failed capture must not lose the answers of the others in the call.
+                answers.append(error)
+        return answers
 
     @abstractmethod
     def void(

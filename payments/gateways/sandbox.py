@@ -14,6 +14,7 @@ Faults (see payments/gateways/README.md for the table staff and testers use):
 import hashlib
 import json
 import secrets
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from backoffice.money import format_money
 from payments.gateways.base import (
+    CaptureRequest,
     Gateway,
     GatewayError,
     GatewayResult,
@@ -35,6 +37,18 @@ from payments.models import SandboxCharge, SandboxOperation
 
 Kind = SandboxOperation.Kind
 Status = SandboxOperation.Status
+# The charge amounts an operation's effect may change (saved or bulk-updated together).
+AMOUNT_FIELDS = [
+    "amount_authorized",
+    "amount_captured",
+    "amount_voided",
+    "amount_refunded",
+    "capture_count",
+]
+TIMEOUT_BEFORE_MESSAGE = "Sandbox: the request timed out before reaching the PSP."
+SERVER_ERROR_MESSAGE = "Sandbox: server error (HTTP 500); nothing was applied."
+TIMEOUT_AFTER_MESSAGE = "Sandbox: the request was applied but the answer timed out."
+CONFLICT_MESSAGE = "Sandbox: this idempotency key was already used with different parameters."
 
 
 class Fault(StrEnum):
@@ -104,6 +118,125 @@ class _Decline(Exception):
         self.message = message
 
 
+def _early_error(fault: Fault | None) -> GatewayError | None:
+    """The error answered before the PSP touches anything (nothing applied), if any."""
+    if fault == Fault.TIMEOUT_BEFORE:
+        return GatewayTimeout(TIMEOUT_BEFORE_MESSAGE)
+    if fault == Fault.SERVER_ERROR:
+        return GatewayError(SERVER_ERROR_MESSAGE)
+    return None
+
+
+def _replay_of(op: SandboxOperation, fingerprint: str) -> GatewayResult:
+    """The answer to a request whose key `op` already used: the same, or a conflict."""
+    if op.fingerprint != fingerprint:
+        raise IdempotencyConflict(CONFLICT_MESSAGE)
+    return _result(op)
+
+
+def _pending_totals(charges: Iterable[SandboxCharge]) -> dict[int, dict[str, int]]:
+    """Pending amounts by charge pk, then by kind: they reserve their amount at the PSP."""
+    totals: dict[int, dict[str, int]] = {charge.pk: {} for charge in charges}
+    rows = (
+        SandboxOperation.objects.filter(charge__in=list(totals), status=Status.PENDING)
+        .values("charge_id", "kind")
+        .annotate(total=Sum("amount"))
+        .values_list("charge_id", "kind", "total")
+    )
+    for charge_id, kind, total in rows:
+        totals[charge_id][kind] = total
+    return totals
+
+
+def _new_operation(
+    kind: str, amount: int, currency: str, key: str, fingerprint: str
+) -> SandboxOperation:
+    return SandboxOperation(
+        idempotency_key=key,
+        fingerprint=fingerprint,
+        reference=_new_reference("op"),
+        kind=kind,
+        amount=amount,
+        currency=currency,
+    )
+
+
+def _screen(
+    kind: str, reference: str, charge: SandboxCharge | None, amount: int, fault: Fault | None
+) -> None:
+    """The refusals that come before the charge's own rules (raises `_Decline`)."""
+    if amount <= 0:
+        raise _Decline("The amount must be positive.")
+    if fault == Fault.DECLINE:
+        raise _Decline("Declined by the issuer (sandbox magic amount or forced fault).")
+    if kind not in {Kind.AUTHORIZE, Kind.SALE} and charge is None:
+        raise _Decline(f"Unknown payment reference {reference!r}.")
+
+
+def _accept(op: SandboxOperation, fault: Fault | None, pending: dict[str, int]) -> bool:
+    """Accept `op` on its charge, in memory: pending (reserving its amount in `pending`) or
+    applied. True when the charge's amounts changed and must be saved."""
+    if fault in {Fault.PENDING, Fault.PENDING_DECLINE}:
+        op.status = Status.PENDING
+        op.settles_as = Status.SUCCESS if fault == Fault.PENDING else Status.DECLINED
+        op.message = "Accepted; the final answer will follow."
+        pending[op.kind] = pending.get(op.kind, 0) + op.amount
+        return False
+    op.status = Status.SUCCESS
+    op.message = "Approved."
+    _effect(op.charge, op.kind, op.amount)
+    return True
+
+
+def _check(charge: SandboxCharge, kind: str, amount: int, pending: dict[str, int]) -> None:
+    """Refuse what the PSP itself would refuse, given the charge's pending amounts by kind;
+    the caller holds the charge lock."""
+    money = lambda value: format_money(value, charge.currency)  # noqa: E731
+    if kind in {Kind.CAPTURE, Kind.VOID}:
+        if charge.expires_at and timezone.now() >= charge.expires_at:
+            raise _Decline("The authorization has expired.")
+        remaining = (
+            charge.amount_authorized
+            - charge.amount_captured
+            - charge.amount_voided
+            - pending.get(Kind.CAPTURE, 0)
+            - pending.get(Kind.VOID, 0)
+        )
+        what = "capturable" if kind == Kind.CAPTURE else "uncaptured"
+        if amount > remaining:
+            raise _Decline(f"The amount exceeds the {what} amount ({money(remaining)}).")
+        if kind == Kind.CAPTURE:
+            if not charge.allows_multicapture and (
+                charge.capture_count or pending.get(Kind.CAPTURE)
+            ):
+                raise _Decline("Multiple captures are not supported.")
+            if not charge.allows_partial_capture and amount != remaining:
+                raise _Decline("Partial capture is not supported.")
+    elif kind == Kind.REFUND:
+        refundable = charge.amount_captured - charge.amount_refunded - pending.get(Kind.REFUND, 0)
+        if amount > refundable:
+            raise _Decline(f"The amount exceeds the refundable amount ({money(refundable)}).")
+        if not charge.allows_partial_refund and (
+            charge.amount_refunded or amount != charge.amount_captured
+        ):
+            raise _Decline("Partial refund is not supported.")
+    elif kind == Kind.REBILL and not charge.is_sale:
+        raise _Decline("Rebill needs a debit (sale) to reference.")
+
+
+def _effect(charge: SandboxCharge, kind: str, amount: int) -> None:
+    """The arithmetic of an applied operation on its charge, in memory (the caller saves)."""
+    if kind in {Kind.AUTHORIZE, Kind.SALE, Kind.REBILL}:
+        charge.amount_authorized += amount
+    if kind in {Kind.SALE, Kind.REBILL, Kind.CAPTURE}:
+        charge.amount_captured += amount
+        charge.capture_count += 1
+    if kind == Kind.VOID:
+        charge.amount_voided += amount
+    if kind == Kind.REFUND:
+        charge.amount_refunded += amount
+
+
 class SandboxGateway(Gateway):
     code = "sandbox"
     # A pending operation settles when it is looked up this long after it was accepted.
@@ -136,6 +269,14 @@ class SandboxGateway(Gateway):
         self, *, reference: str, amount: int, currency: str, idempotency_key: str
     ) -> GatewayResult:
         return self._request(Kind.REBILL, reference, amount, currency, idempotency_key)
+
+    def capture_many(
+        self, requests: Sequence[CaptureRequest]
+    ) -> list[GatewayResult | GatewayError]:
+        # Imported here: the batch module builds on this one's helpers.
+        from payments.gateways.sandbox_batch import capture_many
+
+        return capture_many(self, requests)
 
     def lookup(self, *, idempotency_key: str) -> GatewayResult | None:
         op = SandboxOperation.objects.select_related("charge").filter(
@@ -183,10 +324,9 @@ class SandboxGateway(Gateway):
         if replay is not None:
             return replay
         fault = fault_for(kind, amount)
-        if fault == Fault.TIMEOUT_BEFORE:
-            raise GatewayTimeout("Sandbox: the request timed out before reaching the PSP.")
-        if fault == Fault.SERVER_ERROR:
-            raise GatewayError("Sandbox: server error (HTTP 500); nothing was applied.")
+        early = _early_error(fault)
+        if early is not None:
+            raise early
         try:
             with transaction.atomic():
                 op = self._apply(kind, reference, amount, currency, key, fingerprint, fault)
@@ -197,18 +337,12 @@ class SandboxGateway(Gateway):
                 raise
             return replay
         if fault == Fault.TIMEOUT_AFTER:
-            raise GatewayTimeout("Sandbox: the request was applied but the answer timed out.")
+            raise GatewayTimeout(TIMEOUT_AFTER_MESSAGE)
         return _result(op)
 
     def _replay(self, key: str, fingerprint: str) -> GatewayResult | None:
         op = SandboxOperation.objects.select_related("charge").filter(idempotency_key=key).first()
-        if op is None:
-            return None
-        if op.fingerprint != fingerprint:
-            raise IdempotencyConflict(
-                "Sandbox: this idempotency key was already used with different parameters."
-            )
-        return _result(op)
+        return None if op is None else _replay_of(op, fingerprint)
 
     def _apply(
         self,
@@ -229,38 +363,22 @@ class SandboxGateway(Gateway):
                 .filter(reference=reference, currency=currency)
                 .first()
             )
-        op = SandboxOperation(
-            idempotency_key=key,
-            fingerprint=fingerprint,
-            reference=_new_reference("op"),
-            kind=kind,
-            amount=amount,
-            currency=currency,
-        )
+        op = _new_operation(kind, amount, currency, key, fingerprint)
+        pending: dict[str, int] = {}
         try:
-            if amount <= 0:
-                raise _Decline("The amount must be positive.")
-            if fault == Fault.DECLINE:
-                raise _Decline("Declined by the issuer (sandbox magic amount or forced fault).")
+            _screen(kind, reference, charge, amount, fault)
             if kind in {Kind.AUTHORIZE, Kind.SALE}:
                 charge = self._new_charge(kind, currency)
-            elif charge is None:
-                raise _Decline(f"Unknown payment reference {reference!r}.")
             else:
-                self._check(charge, kind, amount)
+                pending = _pending_totals([charge])[charge.pk]
+                _check(charge, kind, amount, pending)
         except _Decline as decline:
             op.charge, op.status, op.message = charge, Status.DECLINED, decline.message
             op.save()
             return op
         op.charge = charge
-        if fault in {Fault.PENDING, Fault.PENDING_DECLINE}:
-            op.status = Status.PENDING
-            op.settles_as = Status.SUCCESS if fault == Fault.PENDING else Status.DECLINED
-            op.message = "Accepted; the final answer will follow."
-        else:
-            op.status = Status.SUCCESS
-            op.message = "Approved."
-            self._effect(charge, kind, amount)
+        if _accept(op, fault, pending):
+            charge.save(update_fields=AMOUNT_FIELDS)
         op.save()
         return op
 
@@ -283,69 +401,6 @@ class SandboxGateway(Gateway):
             "allows_partial_refund": caps.partial_refund,
         }
 
-    def _check(self, charge: SandboxCharge, kind: str, amount: int) -> None:
-        """Refuse what the PSP itself would refuse; the caller holds the charge lock."""
-        pending = dict(
-            charge.operations.filter(status=Status.PENDING)
-            .values("kind")
-            .annotate(total=Sum("amount"))
-            .values_list("kind", "total")
-        )
-        money = lambda value: format_money(value, charge.currency)  # noqa: E731
-        if kind in {Kind.CAPTURE, Kind.VOID}:
-            if charge.expires_at and timezone.now() >= charge.expires_at:
-                raise _Decline("The authorization has expired.")
-            remaining = (
-                charge.amount_authorized
-                - charge.amount_captured
-                - charge.amount_voided
-                - pending.get(Kind.CAPTURE, 0)
-                - pending.get(Kind.VOID, 0)
-            )
-            what = "capturable" if kind == Kind.CAPTURE else "uncaptured"
-            if amount > remaining:
-                raise _Decline(f"The amount exceeds the {what} amount ({money(remaining)}).")
-            if kind == Kind.CAPTURE:
-                if not charge.allows_multicapture and (
-                    charge.capture_count or pending.get(Kind.CAPTURE)
-                ):
-                    raise _Decline("Multiple captures are not supported.")
-                if not charge.allows_partial_capture and amount != remaining:
-                    raise _Decline("Partial capture is not supported.")
-        elif kind == Kind.REFUND:
-            refundable = (
-                charge.amount_captured - charge.amount_refunded - pending.get(Kind.REFUND, 0)
-            )
-            if amount > refundable:
-                raise _Decline(f"The amount exceeds the refundable amount ({money(refundable)}).")
-            if not charge.allows_partial_refund and (
-                charge.amount_refunded or amount != charge.amount_captured
-            ):
-                raise _Decline("Partial refund is not supported.")
-        elif kind == Kind.REBILL and not charge.is_sale:
-            raise _Decline("Rebill needs a debit (sale) to reference.")
-
-    @staticmethod
-    def _effect(charge: SandboxCharge, kind: str, amount: int) -> None:
-        if kind in {Kind.AUTHORIZE, Kind.SALE, Kind.REBILL}:
-            charge.amount_authorized += amount
-        if kind in {Kind.SALE, Kind.REBILL, Kind.CAPTURE}:
-            charge.amount_captured += amount
-            charge.capture_count += 1
-        if kind == Kind.VOID:
-            charge.amount_voided += amount
-        if kind == Kind.REFUND:
-            charge.amount_refunded += amount
-        charge.save(
-            update_fields=[
-                "amount_authorized",
-                "amount_captured",
-                "amount_voided",
-                "amount_refunded",
-                "capture_count",
-            ]
-        )
-
     def _settle(self, op_pk: int) -> SandboxOperation:
         with transaction.atomic():
             op = SandboxOperation.objects.select_related("charge").get(pk=op_pk)
@@ -357,7 +412,8 @@ class SandboxGateway(Gateway):
                 op.message = "Approved." if op.status == Status.SUCCESS else "Declined."
                 op.settled_at = timezone.now()
                 if op.status == Status.SUCCESS:
-                    self._effect(charge, op.kind, op.amount)
+                    _effect(charge, op.kind, op.amount)
+                    charge.save(update_fields=AMOUNT_FIELDS)
                 op.save()
             op.charge = charge
             return op

@@ -1,0 +1,150 @@
+"""The sandbox PSP's batch capture: many captures in one call, at a constant number of queries.
+
+`capture_many` answers each request exactly as `SandboxGateway.capture` called one by one in
+the same order would, with the same effect on SandboxCharge/SandboxOperation rows, because it
+decides with that path's own rules (`_screen`, `_check`, `_accept`, `_result`). Only the
+database work differs: in one transaction, one query for the operations already recorded under
+the keys, one lock of all the charges concerned (in pk order, so two batches can't deadlock),
+one aggregate of their pending amounts, then one insert of the new operations and one update
+of the changed charges. Requests on the same charge see the earlier ones' effect in memory.
+
+The update is one `UPDATE … FROM (VALUES …)` rather than `bulk_update`: Django compiles a
+`CASE WHEN` per row and field, about 1.3 ms per charge, minutes over a 100,000-order run.
+"""
+
+from collections.abc import Sequence
+
+from django.db import IntegrityError, connection, transaction
+
+from payments.gateways.base import (
+    CaptureRequest,
+    Gateway,
+    GatewayError,
+    GatewayResult,
+    GatewayTimeout,
+    IdempotencyConflict,
+)
+from payments.gateways.sandbox import (
+    AMOUNT_FIELDS,
+    TIMEOUT_AFTER_MESSAGE,
+    Fault,
+    Kind,
+    SandboxGateway,
+    Status,
+    _accept,
+    _check,
+    _Decline,
+    _early_error,
+    _fingerprint,
+    _new_operation,
+    _pending_totals,
+    _replay_of,
+    _result,
+    _screen,
+    fault_for,
+)
+from payments.models import SandboxCharge, SandboxOperation
+
+Answer = GatewayResult | GatewayError
+
+
+def capture_many(gateway: SandboxGateway, requests: Sequence[CaptureRequest]) -> list[Answer]:
+    if not requests:
+        return []
+    try:
+        with transaction.atomic():
+            return _capture_all(requests)
+    except IntegrityError:
+        # A concurrent request inserted one of our keys after we looked: everything above
+        # was rolled back, and the one-by-one path answers such a race (replay or conflict).
+        return Gateway.capture_many(gateway, requests)
+
+
+def _capture_all(requests: Sequence[CaptureRequest]) -> list[Answer]:
+    ops_by_key = {
+        op.idempotency_key: op
+        for op in SandboxOperation.objects.select_related("charge").filter(
+            idempotency_key__in={request.idempotency_key for request in requests}
+        )
+    }
+    # Replays touch no charge; every other request may, so its charge is locked up front.
+    references = {r.reference for r in requests if r.idempotency_key not in ops_by_key}
+    charges: dict[tuple[str, str], SandboxCharge] = {}
+    if references:
+        locked = (
+            SandboxCharge.objects.select_for_update().filter(reference__in=references)
+        ).order_by("pk")
+        charges = {(charge.reference, charge.currency): charge for charge in locked}
+    pending = _pending_totals(charges.values()) if charges else {}
+
+    answers: list[Answer] = []
+    new_ops: list[SandboxOperation] = []
+    changed: dict[int, SandboxCharge] = {}
+    for request in requests:
+        key = request.idempotency_key
+        fingerprint = _fingerprint(
+            Kind.CAPTURE, request.reference, request.amount, request.currency
+        )
+        prior = ops_by_key.get(key)
+        if prior is not None:
+            # Also a key repeated within this call: its first use is already in ops_by_key.
+            try:
+                answers.append(_replay_of(prior, fingerprint))
+            except IdempotencyConflict as conflict:
+                answers.append(conflict)
+            continue
+        fault = fault_for(Kind.CAPTURE, request.amount)
+        early = _early_error(fault)
+        if early is not None:
+            answers.append(early)
+            continue
+        charge = charges.get((request.reference, request.currency))
+        op = _new_operation(Kind.CAPTURE, request.amount, request.currency, key, fingerprint)
+        op.charge = charge
+        try:
+            _screen(Kind.CAPTURE, request.reference, charge, request.amount, fault)
+            _check(charge, Kind.CAPTURE, request.amount, pending[charge.pk])
+        except _Decline as decline:
+            op.status, op.message = Status.DECLINED, decline.message
+        else:
+            if _accept(op, fault, pending[charge.pk]):
+                changed[charge.pk] = charge
+        new_ops.append(op)
+        ops_by_key[key] = op
+        if fault == Fault.TIMEOUT_AFTER:
+            answers.append(GatewayTimeout(TIMEOUT_AFTER_MESSAGE))
+        else:
+            answers.append(_result(op))
+
+    SandboxOperation.objects.bulk_create(new_ops)
+    _save_amounts(list(changed.values()))
+    return answers
+
+
+def _save_amounts(charges: list[SandboxCharge]) -> None:
+    """Write the charges' amounts (AMOUNT_FIELDS), one statement for all of them; the caller
+    holds their row locks. SQLite caps a statement's parameters; PostgreSQL (client-side
+    binding) doesn't."""
+    if not charges:
+        return
+    qn = connection.ops.quote_name
+    meta = SandboxCharge._meta
+    columns = [qn(meta.get_field(name).column) for name in AMOUNT_FIELDS]
+    table, pk = qn(meta.db_table), qn(meta.pk.column)
+    assignments = ", ".join(f"{column} = v.{column}" for column in columns)
+    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+    limit = connection.features.max_query_params
+    per_statement = limit // (len(columns) + 1) if limit else len(charges)
+    for start in range(0, len(charges), per_statement):
+        chunk = charges[start : start + per_statement]
+        sql = (
+            f"WITH v ({pk}, {', '.join(columns)}) AS (VALUES {', '.join([row] * len(chunk))}) "
+            f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{pk} = v.{pk}"
+        )
+        params = [
+            value
+            for charge in chunk
+            for value in (charge.pk, *(getattr(charge, name) for name in AMOUNT_FIELDS))
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
