@@ -1,8 +1,13 @@
 """The only writer of OrderComment: one creator function per kind of history entry.
 
-The app never edits or deletes a comment; these functions only insert.
+The app never edits or deletes a comment; these functions only insert. Inside `batched()` (a
+batch job settling a chunk of orders in one transaction) they queue the comments, and the block
+inserts them all at once, in the order they were written.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -10,6 +15,27 @@ from django.contrib.auth.models import AbstractBaseUser
 from backoffice.money import format_money
 from orders.enums import CommentKind, CommentSource
 from orders.models import CreditMemo, Invoice, Order, OrderComment
+
+_queue: ContextVar[list[OrderComment] | None] = ContextVar("history_queue", default=None)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Queue the comments written in the block; one INSERT for all of them when it ends.
+
+    Use inside the transaction that writes what they tell, so they land with it or not at all.
+    """
+    if _queue.get() is not None:
+        yield  # already batching: the outer block inserts
+        return
+    queue: list[OrderComment] = []
+    token = _queue.set(queue)
+    try:
+        yield
+    finally:
+        _queue.reset(token)
+    if queue:
+        OrderComment.objects.bulk_create(queue)
 
 
 def author_label(user: AbstractBaseUser | None) -> str:
@@ -33,7 +59,7 @@ def _add(
     credit_memo: CreditMemo | None = None,
     occurred_at: datetime | None = None,
 ) -> OrderComment:
-    comment = OrderComment.objects.create(
+    comment = OrderComment(
         order=order,
         body=body,
         kind=kind,
@@ -46,6 +72,11 @@ def _add(
         invoice=invoice,
         credit_memo=credit_memo,
     )
+    queue = _queue.get()
+    if queue is not None and occurred_at is None:
+        queue.append(comment)
+        return comment
+    comment.save(force_insert=True)
     if occurred_at is not None:
         # Imports and demo data record when the event happened, not when it was loaded;
         # created_at is auto_now_add (a value passed to create() is ignored), so set it in the

@@ -1,5 +1,7 @@
 """Locked querysets for money writes. Call inside `transaction.atomic()`."""
 
+from django.db.models import Prefetch, prefetch_related_objects
+
 from orders.models import Order
 from payments.models import Payment
 
@@ -22,3 +24,28 @@ def lock_order_and_payments(order_id: int) -> tuple[Order, list[Payment]]:
     for payment in payments:
         payment.order = order
     return order, payments
+
+
+def lock_orders_and_payments(order_ids: list[int], *, related: tuple = ()) -> list[Order]:
+    """A chunk of orders for a batch job: each locked as above, orders first (pk order), then
+    every payment of the chunk (pk order), in two statements.
+
+    Each order comes with its `payments` (with `gateway_account`; `payment.order` set) and
+    their `transactions` loaded; `related` names more of the order's relations to load
+    ("items", "invoices"). Other writers lock an order before its payments too: no deadlock.
+    """
+    orders = list(
+        Order.objects.select_for_update(of=("self",))
+        .select_related("store")
+        .filter(pk__in=order_ids)
+        .order_by("pk")
+    )
+    locked_payments = (
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("gateway_account")
+        .order_by("pk")
+    )
+    prefetch_related_objects(
+        orders, Prefetch("payments", queryset=locked_payments), "payments__transactions", *related
+    )
+    return orders

@@ -1,7 +1,12 @@
 """Write cached amounts from the ledger. Callers hold the order → payments lock."""
 
+from collections import defaultdict
+from collections.abc import Mapping
+
+from django.db.models import F
 from django.utils import timezone
 
+from backoffice.bulk import bulk_set
 from backoffice.money import format_money
 from orders.enums import InvoiceState
 from payments.enums import TransactionStatus, TransactionType
@@ -14,23 +19,19 @@ PAID_TYPES = [
     TransactionType.MANUAL,
     TransactionType.REBILL,
 ]
-
-
-def payment_recompute(*, payment: Payment) -> Payment:
-    """Rebuild one payment's cached amounts and status from its transactions and save."""
-    rows = payment.transactions.only("type", "status", "amount")
-    amounts = compute_amounts(rows)
-    for field, value in amounts.as_fields().items():
-        setattr(payment, field, value)
-    payment.status = compute_status(
-        amounts,
-        amount_requested=payment.amount_requested,
-        is_expired=payment.is_expired,
-        expires_at=payment.expires_at,
-        now=timezone.now(),
-    )
-    payment.save(update_fields=[*amounts.as_fields(), "status", "updated_at"])
-    return payment
+_ROW_FIELDS = (
+    "pk",
+    "uuid",
+    "payment_id",
+    "order_id",
+    "type",
+    "status",
+    "amount",
+    "invoice_id",
+    "parent_id",
+    "created_at",
+)
+_PAYMENT_FIELDS = [*compute_amounts(()).as_fields(), "status", "updated_at"]
 
 
 def order_payments_recompute(*, order) -> list[Payment]:
@@ -39,22 +40,93 @@ def order_payments_recompute(*, order) -> list[Payment]:
     Returns the order's payments (pk order) with their fresh cached amounts.
     """
     payments = list(order.payments.order_by("pk"))
-    for payment in payments:
-        payment_recompute(payment=payment)
-    _invoices_recompute(order=order)
-    order.payment_status = aggregate_order_status(
-        [p.status for p in payments],
-        grand_total=order.grand_total,
-        captured=sum(p.amount_captured for p in payments),
-        refunded=sum(p.amount_refunded for p in payments),
-        authorized=sum(p.amount_authorized - p.amount_voided for p in payments),
-        charged_back=sum(p.amount_charged_back for p in payments),
-    )
-    type(order).objects.filter(pk=order.pk).update(payment_status=order.payment_status)
+    orders_payments_recompute(payments_by_order={order: payments})
     return payments
 
 
-def _invoices_recompute(*, order) -> None:
+def orders_payments_recompute(*, payments_by_order: Mapping) -> None:
+    """`order_payments_recompute` for many orders at once, in a fixed number of queries.
+
+    `payments_by_order`: {order: its payments}, every row locked by the caller; the instances
+    are updated in place. A batch job settles a chunk of orders with it, and the single-order
+    function above is this one with one order, so both share every rule.
+    """
+    from orders.models import Invoice, InvoiceCapture
+
+    ids = [order.pk for order in payments_by_order]
+    rows = defaultdict(list)
+    for row in Transaction.objects.filter(order_id__in=ids).only(*_ROW_FIELDS).order_by("pk"):
+        rows[row.order_id].append(row)
+    links = defaultdict(list)
+    linked = InvoiceCapture.objects.filter(invoice__order_id__in=ids)
+    for link in linked.annotate(order_pk=F("invoice__order_id")):
+        links[link.order_pk].append(link)
+    invoices = defaultdict(list)
+    for invoice in Invoice.objects.filter(order_id__in=ids).order_by("created_at", "id"):
+        invoices[invoice.order_id].append(invoice)
+    now = timezone.now()
+    changed_payments: list[Payment] = []
+    changed_invoices: list = []
+    attached: list = []
+    for order, payments in payments_by_order.items():
+        by_payment = defaultdict(list)
+        for row in rows[order.pk]:
+            by_payment[row.payment_id].append(row)
+        for payment in payments:
+            if _payment_apply(payment, by_payment[payment.pk], now=now):
+                payment.updated_at = now
+                changed_payments.append(payment)
+        changes, attachments = _invoices_recompute(
+            order=order, invoices=invoices[order.pk], rows=rows[order.pk], links=links[order.pk]
+        )
+        changed_invoices += changes
+        attached += attachments
+        order.payment_status = aggregate_order_status(
+            [p.status for p in payments],
+            grand_total=order.grand_total,
+            captured=sum(p.amount_captured for p in payments),
+            refunded=sum(p.amount_refunded for p in payments),
+            authorized=sum(p.amount_authorized - p.amount_voided for p in payments),
+            charged_back=sum(p.amount_charged_back for p in payments),
+        )
+    if changed_payments:
+        bulk_set(changed_payments, _PAYMENT_FIELDS)
+    if changed_invoices:
+        bulk_set(changed_invoices, ["amount_paid", "amount_refunded", "state"])
+    # Always written: an order instance handed in may be older than its row.
+    bulk_set(list(payments_by_order), ["payment_status"])
+    for order, invoice, parts in attached:
+        _comment_attached(order=order, invoice=invoice, parts=parts)
+
+
+def _payment_apply(payment: Payment, rows: list[Transaction], *, now) -> bool:
+    """Set the payment's cached amounts and status from its rows; True when any changed."""
+    amounts = compute_amounts(rows)
+    fresh = {
+        **amounts.as_fields(),
+        "status": compute_status(
+            amounts,
+            amount_requested=payment.amount_requested,
+            is_expired=payment.is_expired,
+            expires_at=payment.expires_at,
+            now=now,
+        ),
+    }
+    changed = any(getattr(payment, name) != value for name, value in fresh.items())
+    for name, value in fresh.items():
+        setattr(payment, name, value)
+    return changed
+
+
+def payment_recompute(*, payment: Payment) -> Payment:
+    """Rebuild one payment's cached amounts and status from its transactions and save."""
+    now = timezone.now()
+    _payment_apply(payment, list(payment.transactions.only("type", "status", "amount")), now=now)
+    payment.save(update_fields=_PAYMENT_FIELDS)
+    return payment
+
+
+def _invoices_recompute(*, order, invoices: list, rows: list, links: list) -> tuple[list, list]:
     """Each invoice's paid and refunded amounts, after unattached money paid the open ones.
 
     Paid = its own successful captures (rows whose `invoice` is the invoice) + the money of the
@@ -65,16 +137,10 @@ def _invoices_recompute(*, order) -> None:
     and never changed, so a capture can pay several invoices in part and the ledger rows keep
     their amounts, their `invoice` and their history; the same rule serves both orders of
     events (capture first, then New Invoice; or an open invoice, then a capture).
-    """
-    from orders.models import InvoiceCapture
 
-    rows = list(
-        Transaction.objects.filter(order=order).only(
-            "pk", "uuid", "type", "status", "amount", "invoice_id", "parent_id", "created_at"
-        )
-    )
-    links = list(InvoiceCapture.objects.filter(invoice__order=order))
-    invoices = list(order.invoices.order_by("created_at", "id"))
+    Returns the invoices whose fields changed (to save) and the (order, invoice, parts) whose
+    new links the history must tell (after the save).
+    """
     paid = {inv.pk: 0 for inv in invoices}
     refunded = dict(paid)
     for row in rows:
@@ -88,6 +154,7 @@ def _invoices_recompute(*, order) -> None:
     attached = _unattached_captures_attach(
         order=order, invoices=invoices, rows=rows, links=links, paid=paid
     )
+    changed = []
     for invoice in invoices:
         fresh = (paid[invoice.pk], refunded[invoice.pk])
         newly_paid = (
@@ -98,14 +165,11 @@ def _invoices_recompute(*, order) -> None:
         if fresh == (invoice.amount_paid, invoice.amount_refunded) and not newly_paid:
             continue
         invoice.amount_paid, invoice.amount_refunded = fresh
-        fields = ["amount_paid", "amount_refunded"]
         if newly_paid:
             invoice.state = InvoiceState.PAID
-            fields.append("state")
-        invoice.save(update_fields=fields)
-    for invoice in invoices:
-        if invoice.pk in attached:
-            _comment_attached(order=order, invoice=invoice, parts=attached[invoice.pk])
+        changed.append(invoice)
+    told = [(order, inv, attached[inv.pk]) for inv in invoices if inv.pk in attached]
+    return changed, told
 
 
 def unattached_free(rows: list[Transaction], linked: dict[int, int]) -> dict[Transaction, int]:

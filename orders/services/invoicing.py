@@ -132,9 +132,12 @@ def email_copy_availability(*, user: AbstractBaseUser | None, order: Order) -> A
     return Availability(False, f"{reason}.", is_permission=True)
 
 
-def _describe_items(totals: InvoiceTotals) -> str:
-    parts = [f"{line.qty} × {line.order_item.sku}" for line in totals.lines]
-    return ", ".join(parts)
+def invoice_created_text(*, invoice: Invoice, totals: InvoiceTotals) -> str:
+    """The history line of a new invoice: its total, its items and its Amount choice."""
+    amount = format_money(totals.grand_total, totals.currency)
+    items = ", ".join(f"{line.qty} × {line.order_item.sku}" for line in totals.lines)
+    mode = CaptureMode(invoice.capture_mode).label
+    return f"Invoice #{invoice.number} created for {amount} ({items}). Amount: {mode}."
 
 
 def invoice_create(
@@ -193,14 +196,11 @@ def invoice_create(
         )
         items_qty_invoiced_refresh(order)
         bump_version(order)
-        amount = format_money(totals.grand_total, order.currency)
-        mode_label = CaptureMode(capture_mode).label
         comment_invoice(
             order=order,
             invoice=invoice,
             author=user,
-            body=f"Invoice #{invoice.number} created for {amount} ({_describe_items(totals)}). "
-            f"Amount: {mode_label}.",
+            body=invoice_created_text(invoice=invoice, totals=totals),
             source=acting_source(user),
         )
         if invoice.comment:

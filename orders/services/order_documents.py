@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F, Q, Sum
 
 from orders.enums import InvoiceState, OrderState
-from orders.models import InvoiceItem, Order, OrderItem
+from orders.models import Invoice, InvoiceItem, Order, OrderItem
 from orders.services.state import can_change_state, order_change_state
 from payments.enums import TransactionSource
 
@@ -58,12 +58,22 @@ def acting_source(user: AbstractBaseUser | None) -> str:
     return TransactionSource.UI if user is not None else TransactionSource.BATCH
 
 
-def order_progress(*, order: Order, user: AbstractBaseUser | None) -> None:
-    """processing → complete once every item is invoiced (or canceled) and every invoice paid."""
+def order_progress(
+    *,
+    order: Order,
+    user: AbstractBaseUser | None,
+    invoices: list[Invoice] | None = None,
+    save: bool = True,
+) -> None:
+    """processing → complete once every item is invoiced (or canceled) and every invoice paid.
+
+    `invoices`: the order's invoices as they now stand, when the caller has them; `save=False`:
+    the caller saves the order (a batch job's chunk).
+    """
     if order.state != OrderState.PROCESSING:
         return
     items = list(order.items.all())
-    invoices = list(order.invoices.all())
+    invoices = list(order.invoices.all()) if invoices is None else invoices
     fully_invoiced = all(item.qty_to_invoice == 0 for item in items)
     has_paid = any(inv.state == InvoiceState.PAID for inv in invoices)
     none_open = not any(inv.state == InvoiceState.OPEN for inv in invoices)
@@ -73,4 +83,5 @@ def order_progress(*, order: Order, user: AbstractBaseUser | None) -> None:
             to=OrderState.COMPLETE,
             actor=user,
             reason="Every item is invoiced and paid.",
+            save=save,
         )

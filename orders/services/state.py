@@ -63,8 +63,12 @@ def order_change_state(
     actor: AbstractBaseUser | None = None,
     reason: str = "",
     source: str = CommentSource.SYSTEM,
+    save: bool = True,
 ) -> bool:
-    """Move the order to `to` and write a status comment. False if it is already there."""
+    """Move the order to `to` and write a status comment. False if it is already there.
+
+    `save=False`: the caller saves the order (a batch job writes a chunk of orders at once).
+    """
     if order.state == to:
         return False
     if not can_change_state(order, to):
@@ -73,7 +77,10 @@ def order_change_state(
         )
     before = order.state
     order.state = to
-    _save(order, "state")
+    if save:
+        _save(order, "state")
+    else:
+        order.version += 1
     body = f"Order state changed from {_label(before)} to {_label(to)}."
     if reason:
         body = f"{body} {reason}"

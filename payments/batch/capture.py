@@ -110,7 +110,7 @@ class CaptureAuthorized(BatchJob[Order]):
             totals = invoice_totals(
                 order=order,
                 items=list(order.items.all()),
-                quantities=_quantities(order),
+                quantities=quantities_to_invoice(order),
                 include_shipping=is_first_invoice(order.invoices.all()),
             )
             amount = totals.grand_total
@@ -121,6 +121,11 @@ class CaptureAuthorized(BatchJob[Order]):
         if not answer.allowed:
             return failed("would fail", f"can't {what}: {answer.reason}")
         return done("would capture", f"would {what}", amount=amount, currency=order.currency)
+
+    def process_chunk(self, items: list[Order]) -> dict[int, ItemResult]:
+        from payments.batch.capture_chunk import capture_chunk
+
+        return capture_chunk(self, items)
 
     def process(self, item: Order, *, key: str) -> ItemResult:
         unstarted = _unstarted_invoice(item, key=key)
@@ -137,7 +142,7 @@ class CaptureAuthorized(BatchJob[Order]):
                 outcome = invoice_create(
                     order=item,
                     user=None,
-                    quantities=_quantities(item),
+                    quantities=quantities_to_invoice(item),
                     capture_mode=CaptureMode.ONLINE,
                     expected_version=item.version,
                     idempotency_key=f"{key}:{len(item.invoices.all()) + 1}",
@@ -148,7 +153,7 @@ class CaptureAuthorized(BatchJob[Order]):
             return failed("refused", str(exc))
         except OperationError as exc:
             return failed("refused", exc.message)
-        return _result(outcome)
+        return item_result(outcome)
 
 
 def _for_planning(order_id: int) -> Order:
@@ -183,11 +188,11 @@ def _unstarted_invoice(order: Order, *, key: str) -> Invoice | None:
     return next((invoice for invoice in mine if invoice.pk not in started), None)
 
 
-def _quantities(order: Order) -> dict[int, int]:
+def quantities_to_invoice(order: Order) -> dict[int, int]:
     return {item.pk: item.qty_to_invoice for item in order.items.all() if item.qty_to_invoice > 0}
 
 
-def _result(outcome: SpreadOutcome) -> ItemResult:
+def item_result(outcome: SpreadOutcome) -> ItemResult:
     invoice = outcome.invoice
     currency = invoice.order.currency
     if outcome.repeated:

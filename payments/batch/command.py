@@ -13,7 +13,7 @@ from backoffice.models import Store
 from payments.batch.console import BatchConsole
 from payments.batch.runner import BatchJob, BatchReport, run_batch
 
-DEFAULT_CHUNK_SIZE = 100
+DEFAULT_CHUNK_SIZE = 500
 
 
 def positive_int(text: str) -> int:

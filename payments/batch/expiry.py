@@ -125,12 +125,12 @@ class ExpireAuthorizations(BatchJob[Order]):
 
     def preview(self, item: Order) -> ItemResult:
         payments = list(item.payments.select_related("gateway_account").order_by("pk"))
-        releases = self._releases(item, payments)
+        releases = self.releases_of(item, payments)
         if not releases:
             return skipped("nothing expired", "nothing has expired any more", quiet=True)
         if item.state in _LEFT_ALONE:
             return self._left_alone(item, releases)
-        cancels = _cancels_order(payments, releases)
+        cancels = cancels_order(payments, releases)
         online = all(r.online for r in releases)
         outcome = "would void online" if online else "would record as expired"
         if cancels:
@@ -142,15 +142,20 @@ class ExpireAuthorizations(BatchJob[Order]):
 
     # -- the work ------------------------------------------------------------------------------
 
+    def process_chunk(self, items: list[Order]) -> dict[int, ItemResult]:
+        from payments.batch.expiry_chunk import expire_chunk
+
+        return expire_chunk(self, items)
+
     def process(self, item: Order, *, key: str) -> ItemResult:
         plan = self._prepare(item.pk, key=key)
         if isinstance(plan, ItemResult):
             return plan
         results = [self._release(release, key=key) for release in plan.releases]
         canceled = self._finish(plan, results)
-        return self._result(plan, results, canceled)
+        return self.outcome_of(plan, results, canceled)
 
-    def _releases(self, order: Order, payments: list[Payment]) -> list[Release]:
+    def releases_of(self, order: Order, payments: list[Payment]) -> list[Release]:
         releases = []
         for payment in payments:
             if not is_open_authorization(payment) or not has_expired(payment, now=self.now):
@@ -171,6 +176,16 @@ class ExpireAuthorizations(BatchJob[Order]):
         money = format_money(sum(r.amount for r in releases), order.currency)
         return skipped(outcome, f"{why} the {money} that expired.")
 
+    def recheck(self, order: Order, releases: list[Release]) -> ItemResult | None:
+        """Under the lock: why the order is left as it is, or None to go on."""
+        if not releases:
+            return skipped("nothing expired", "released meanwhile; nothing to do", quiet=True)
+        if order.state in _LEFT_ALONE:
+            return self._left_alone(order, releases)
+        if order.state in FINAL_STATES:
+            return skipped("order closed", f"the order is {order.get_state_display()}.")
+        return None
+
     def _prepare(self, order_id: int, *, key: str) -> Plan | ItemResult:
         """Step 1, under the order lock: re-check, mark expired, cancel documents, history.
 
@@ -180,13 +195,9 @@ class ExpireAuthorizations(BatchJob[Order]):
         """
         with transaction.atomic(durable=True):
             order, payments = lock_order_and_payments(order_id)
-            releases = self._releases(order, payments)
-            if not releases:
-                return skipped("nothing expired", "released meanwhile; nothing to do", quiet=True)
-            if order.state in _LEFT_ALONE:
-                return self._left_alone(order, releases)
-            if order.state in FINAL_STATES:
-                return skipped("order closed", f"the order is {order.get_state_display()}.")
+            releases = self.releases_of(order, payments)
+            if (verdict := self.recheck(order, releases)) is not None:
+                return verdict
             marked = [r.payment for r in releases if not r.online and not r.payment.is_expired]
             for payment in marked:
                 # A fact, not a cached amount: nothing may capture it from now on. Its cached
@@ -195,11 +206,11 @@ class ExpireAuthorizations(BatchJob[Order]):
                 payment.save(update_fields=["is_expired", "updated_at"])
             asked = _already_asked(releases, key=key)
             sentences = [
-                _expiry_comment(release)
+                expiry_comment(release)
                 for release in releases
                 if release.payment in marked or (release.online and release.payment.pk not in asked)
             ]
-            cancels = _cancels_order(payments, releases)
+            cancels = cancels_order(payments, releases)
             documents = ""
             if cancels:
                 documents, sentence = _cancel_documents(order)
@@ -259,18 +270,9 @@ class ExpireAuthorizations(BatchJob[Order]):
             return False
         with transaction.atomic(durable=True):
             order, payments = lock_order_and_payments(plan.order.pk)
-            untouched = not any(p.amount_captured or p.pending_capture for p in payments)
-            closed = not any(is_open_authorization(p) for p in payments)
-            if not (untouched and closed and can_change_state(order, OrderState.CANCELED)):
-                return False
-            return order_change_state(
-                order=order,
-                to=OrderState.CANCELED,
-                reason="The authorization expired and nothing was captured.",
-                source=CommentSource.BATCH,
-            )
+            return cancel_if_nothing_left(order, payments)
 
-    def _result(self, plan: Plan, results: list[Released], canceled: bool) -> ItemResult:
+    def outcome_of(self, plan: Plan, results: list[Released], canceled: bool) -> ItemResult:
         order = plan.order
         parts = [_describe(r.release, _how_text(r)) for r in results]
         if canceled:
@@ -295,7 +297,22 @@ class ExpireAuthorizations(BatchJob[Order]):
         return done(outcome, message, amount=released, currency=order.currency)
 
 
-def _cancels_order(payments: list[Payment], releases: list[Release]) -> bool:
+def cancel_if_nothing_left(order: Order, payments: list[Payment], *, save: bool = True) -> bool:
+    """Cancel the order (under its lock) when nothing was captured and nothing stays open."""
+    untouched = not any(p.amount_captured or p.pending_capture for p in payments)
+    closed = not any(is_open_authorization(p) for p in payments)
+    if not (untouched and closed and can_change_state(order, OrderState.CANCELED)):
+        return False
+    return order_change_state(
+        order=order,
+        to=OrderState.CANCELED,
+        reason="The authorization expired and nothing was captured.",
+        source=CommentSource.BATCH,
+        save=save,
+    )
+
+
+def cancels_order(payments: list[Payment], releases: list[Release]) -> bool:
     """Nothing captured (or being captured), and nothing stays open once these are released."""
     releasing = {r.payment.pk for r in releases}
     if any(p.amount_captured or p.pending_capture for p in payments):
@@ -346,7 +363,12 @@ def _cancel_documents(order: Order) -> tuple[str, str]:
         OrderItem.objects.filter(order=order).update(
             qty_canceled=F("qty_ordered") - F("qty_invoiced")
         )
-    parts = [f"invoice #{inv.number}" for inv in invoices]
+    return canceled_documents([f"invoice #{inv.number}" for inv in invoices], units)
+
+
+def canceled_documents(invoices: list[str], units: int) -> tuple[str, str]:
+    """What was canceled, for the item's line, and the sentence for the history."""
+    parts = list(invoices)
     if units:
         parts.append(f"{units} item unit{pluralize(units)} not invoiced")
     if not parts:
@@ -354,7 +376,7 @@ def _cancel_documents(order: Order) -> tuple[str, str]:
     return ", ".join(parts), f"Nothing was captured: canceled {' and '.join(parts)}."
 
 
-def _expiry_comment(release: Release) -> str:
+def expiry_comment(release: Release) -> str:
     payment = release.payment
     money = format_money(release.amount, payment.currency)
     head = f"{authorization_label(payment).capitalize()} expired on {release.expired_on}"

@@ -121,20 +121,27 @@ def _call_gateway(
 ) -> tuple[str, GatewayResult | None, str]:
     """Step 2: no transaction is open here, so no lock is held while the gateway thinks."""
     try:
-        result = call(gateway_for_payment(txn.payment), txn)
-    except IdempotencyConflict as exc:
-        return S.FAILED, None, str(exc)
-    except GatewayError as exc:  # timeouts included: the outcome is unknown
-        return S.UNKNOWN, None, str(exc)
+        answer = call(gateway_for_payment(txn.payment), txn)
+    except GatewayError as exc:
+        answer = exc
     except Exception as exc:  # a bug in an adapter may still have moved money
         logger.exception("Gateway call failed for transaction %s", txn.uuid)
         return S.UNKNOWN, None, f"Unexpected error: {exc}"
+    return read_answer(answer)
+
+
+def read_answer(answer: GatewayResult | GatewayError) -> tuple[str, GatewayResult | None, str]:
+    """A gateway's answer (or the error it raised) as the row's status, result and error."""
+    if isinstance(answer, IdempotencyConflict):
+        return S.FAILED, None, str(answer)
+    if isinstance(answer, GatewayError):  # timeouts included: the outcome is unknown
+        return S.UNKNOWN, None, str(answer)
     status = {
         GatewayStatus.SUCCESS: S.SUCCESS,
         GatewayStatus.DECLINED: S.FAILED,
         GatewayStatus.PENDING: S.PENDING,
-    }[result.status]
-    return status, result, "" if status == S.SUCCESS else result.message
+    }[answer.status]
+    return status, answer, "" if status == S.SUCCESS else answer.message
 
 
 # -- step 1 ------------------------------------------------------------------------------------
@@ -167,6 +174,34 @@ def _open_locked(req: MoneyRequest) -> Transaction | OperationResult:
     if payment is not None:
         _refresh_from_ledger(payment)
     parent = _locked_parent(req.parent, payment)
+    amount = recheck(req, order=order, payment=payment, parent=parent)
+    if (
+        req.merchant_reference
+        and Transaction.objects.filter(
+            store_id=order.store_id, merchant_reference=req.merchant_reference
+        ).exists()
+    ):
+        raise _duplicate_reference(req.merchant_reference)
+    if req.new_payment is not None:
+        payment = req.new_payment(order)
+        payments.append(payment)
+    assert payment is not None
+    txn = new_transaction(req, order=order, payment=payment, parent=parent, amount=amount)
+    txn.save(force_insert=True)
+    payments = order_payments_recompute(order=order)
+    txn.payment = fresh_payment(payments, txn)
+    if not req.online:
+        after_outcome(txn, order, payments, actor=req.actor, from_gateway=False)
+    return txn
+
+
+def recheck(
+    req: MoneyRequest, *, order: Order, payment: Payment | None, parent: Transaction | None
+) -> int:
+    """Under the lock, against the ledger: the registry's verdict and the amount to write.
+
+    Raises OperationError (nothing written) when the operation is no longer allowed.
+    """
     amount = req.amount
     if req.operation is not None:
         target = parent or payment or order
@@ -180,18 +215,14 @@ def _open_locked(req: MoneyRequest) -> Transaction | OperationResult:
         )
     if req.check is not None:
         req.check(order, payment, amount)
-    if (
-        req.merchant_reference
-        and Transaction.objects.filter(
-            store_id=order.store_id, merchant_reference=req.merchant_reference
-        ).exists()
-    ):
-        raise _duplicate_reference(req.merchant_reference)
-    if req.new_payment is not None:
-        payment = req.new_payment(order)
-        payments.append(payment)
-    assert payment is not None
-    txn = Transaction.objects.create(
+    return amount
+
+
+def new_transaction(
+    req: MoneyRequest, *, order: Order, payment: Payment, parent: Transaction | None, amount: int
+) -> Transaction:
+    """The ledger row of step 1 (pending online, settled offline), not saved yet."""
+    return Transaction(
         payment=payment,
         order=order,
         store_id=order.store_id,
@@ -218,11 +249,6 @@ def _open_locked(req: MoneyRequest) -> Transaction | OperationResult:
         invoice=req.invoice,
         credit_memo=req.credit_memo,
     )
-    payments = order_payments_recompute(order=order)
-    txn.payment = fresh_payment(payments, txn)
-    if not req.online:
-        after_outcome(txn, order, payments, actor=req.actor, from_gateway=False)
-    return txn
 
 
 def _existing(key: str) -> Transaction | None:

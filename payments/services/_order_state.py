@@ -40,11 +40,22 @@ def needs_review(txn: Transaction) -> bool:
 
 
 def order_state_sync(
-    *, order: Order, payments: list[Payment], actor: AbstractBaseUser | None
+    *,
+    order: Order,
+    payments: list[Payment],
+    actor: AbstractBaseUser | None,
+    open_rows: list[Transaction] | None = None,
+    save: bool = True,
 ) -> None:
-    open_rows = Transaction.objects.filter(
-        order=order, status__in=[TransactionStatus.PENDING, TransactionStatus.UNKNOWN]
-    ).only("type", "status", "gateway_response", "amount")
+    """`open_rows`: the order's pending and unknown rows when the caller has them (read here
+    otherwise). `save=False`: the caller saves the order's state and version (a batch job's
+    chunk); entering or leaving payment review, rare there, still saves at once."""
+    if open_rows is None:
+        open_rows = list(
+            Transaction.objects.filter(
+                order=order, status__in=[TransactionStatus.PENDING, TransactionStatus.UNKNOWN]
+            ).only("type", "status", "gateway_response", "amount")
+        )
     unresolved = [t for t in open_rows if needs_review(t)]
     if unresolved:
         what = ", ".join(sorted({NOUNS[t.type].lower() for t in unresolved}))
@@ -57,4 +68,4 @@ def order_state_sync(
     )
     target = order_state_for_money(order.state, order_money(payments, now=timezone.now()))
     if target and can_change_state(order, target):
-        order_change_state(order=order, to=target, actor=actor, reason=_REASONS[target])
+        order_change_state(order=order, to=target, actor=actor, reason=_REASONS[target], save=save)

@@ -53,25 +53,43 @@ def record_outcome(
         txn.payment = next(p for p in payments if p.pk == txn.payment_id)
         if not txn.is_open:
             return result_of(txn, replayed=True)
-        answer = result.as_json() if result is not None else {}
-        if status == txn.status == S.PENDING and txn.gateway_response == answer:
+        if not apply_answer(txn, status=status, result=result, error=error):
             return result_of(txn)  # still pending, nothing new to say
-        txn.status = status
-        if result is not None:
-            txn.gateway_reference = result.reference or txn.gateway_reference
-            txn.gateway_response = answer
-        txn.error = "" if status == S.SUCCESS else error
-        txn.save(
-            update_fields=["status", "gateway_reference", "gateway_response", "error", "updated_at"]
-        )
+        txn.save(update_fields=ANSWER_FIELDS)
         if status == S.SUCCESS:
             _on_success(txn)
         payments = order_payments_recompute(order=order)
         txn.payment = fresh_payment(payments, txn)
         after_outcome(txn, order, payments, actor=actor, from_gateway=True, via=via)
-        for listener in _OUTCOME_LISTENERS:
-            listener(transaction=txn, order=order, actor=actor, via=via)
+        notify_outcome_listeners(txn, order, actor=actor, via=via)
         return result_of(txn)
+
+
+ANSWER_FIELDS = ["status", "gateway_reference", "gateway_response", "error", "updated_at"]
+
+
+def apply_answer(
+    txn: Transaction, *, status: str, result: GatewayResult | None, error: str
+) -> bool:
+    """Set the gateway's answer on an open row (not saved: `ANSWER_FIELDS`); False when it
+    says nothing new (still pending, same answer)."""
+    answer = result.as_json() if result is not None else {}
+    if status == txn.status == S.PENDING and txn.gateway_response == answer:
+        return False
+    txn.status = status
+    if result is not None:
+        txn.gateway_reference = result.reference or txn.gateway_reference
+        txn.gateway_response = answer
+    txn.error = "" if status == S.SUCCESS else error
+    txn.updated_at = timezone.now()
+    return True
+
+
+def notify_outcome_listeners(
+    txn: Transaction, order: Order, *, actor: AbstractBaseUser | None, via: str = ""
+) -> None:
+    for listener in _OUTCOME_LISTENERS:
+        listener(transaction=txn, order=order, actor=actor, via=via)
 
 
 # -- extension point: documents that follow an outcome ------------------------------------------
@@ -114,8 +132,13 @@ def after_outcome(
     actor: AbstractBaseUser | None,
     from_gateway: bool,
     via: str = "",
+    open_rows: list[Transaction] | None = None,
+    save: bool = True,
 ) -> None:
-    """History comment, order version and state: the same for every operation."""
+    """History comment, order version and state: the same for every operation.
+
+    `open_rows` and `save=False`: see `order_state_sync` (a batch job's chunk).
+    """
     outcome = result_of(txn)
     body = f"{via}: {outcome.message}" if via else outcome.message
     comment_money(
@@ -130,5 +153,6 @@ def after_outcome(
     )
     # Forms opened before this money moved are stale now.
     order.version += 1
-    order.save(update_fields=["version", "updated_at"])
-    order_state_sync(order=order, payments=payments, actor=actor)
+    if save:
+        order.save(update_fields=["version", "updated_at"])
+    order_state_sync(order=order, payments=payments, actor=actor, open_rows=open_rows, save=save)

@@ -39,7 +39,38 @@ def payment_capture(
     `parent`: the pre-authorization (Transaction Details); `invoice`: the invoice this pays,
     whose total caps the amount.
     """
-    request = MoneyRequest(
+    request = capture_request(
+        payment=payment,
+        amount=amount,
+        online=online,
+        actor=actor,
+        idempotency_key=idempotency_key,
+        invoice=invoice,
+        parent=parent,
+        merchant_reference=merchant_reference,
+        usage=usage,
+        memo=memo,
+        source=source,
+    )
+    return run_online(request) if online else run_offline(request)
+
+
+def capture_request(
+    *,
+    payment: Payment,
+    amount: int,
+    online: bool,
+    actor: AbstractBaseUser | None,
+    idempotency_key: str,
+    invoice: Invoice | None = None,
+    parent: Transaction | None = None,
+    merchant_reference: str = "",
+    usage: str = "",
+    memo: str = "",
+    source: str = TransactionSource.UI,
+) -> MoneyRequest:
+    """The money engine's request for `payment_capture` (also run for a chunk by batch jobs)."""
+    return MoneyRequest(
         type=TransactionType.CAPTURE,
         operation=ops.CAPTURE if online else ops.CAPTURE_OFFLINE,
         order_id=payment.order_id,
@@ -58,4 +89,3 @@ def payment_capture(
         call=_call,
         gateway_request={"operation": "capture", "reference": payment.gateway_reference},
     )
-    return run_online(request) if online else run_offline(request)

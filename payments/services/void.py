@@ -39,10 +39,41 @@ def payment_void(
     `after_expiry=True` (the expiry job) asks the gateway even though the expiry date passed:
     it may still release the hold, or decline because the authorization expired.
     """
+    request = void_request(
+        payment=payment,
+        actor=actor,
+        idempotency_key=idempotency_key,
+        online=online,
+        amount=amount,
+        parent=parent,
+        merchant_reference=merchant_reference,
+        usage=usage,
+        memo=memo,
+        source=source,
+        after_expiry=after_expiry,
+    )
+    return run_online(request) if online else run_offline(request)
+
+
+def void_request(
+    *,
+    payment: Payment,
+    actor: AbstractBaseUser | None,
+    idempotency_key: str,
+    online: bool = True,
+    amount: int | None = None,
+    parent: Transaction | None = None,
+    merchant_reference: str = "",
+    usage: str = "",
+    memo: str = "",
+    source: str = TransactionSource.UI,
+    after_expiry: bool = False,
+) -> MoneyRequest:
+    """The money engine's request for `payment_void` (also run for a chunk by batch jobs)."""
     operation = ops.VOID_OFFLINE
     if online:
         operation = ops.VOID_EXPIRED if after_expiry else ops.VOID
-    request = MoneyRequest(
+    return MoneyRequest(
         type=TransactionType.REVERSAL,
         operation=operation,
         order_id=payment.order_id,
@@ -59,4 +90,3 @@ def payment_void(
         call=_call,
         gateway_request={"operation": "void", "reference": payment.gateway_reference},
     )
-    return run_online(request) if online else run_offline(request)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from orders.enums import CommentSource, InvoiceState, OrderState
 from orders.models import Invoice, OrderComment
+from payments.batch.capture import CaptureAuthorized
 from payments.enums import TransactionStatus, TransactionType
 from payments.models import SandboxCharge, SandboxOperation, Transaction
 from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
@@ -14,6 +15,17 @@ from tests.payments.batch_helpers import order_with_authorization, run, snapshot
 from tests.payments.money_helpers import authorized_payment, refreshed, sandbox_account
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def one_by_one(monkeypatch):
+    """Every order through `CaptureAuthorized.process`, as for the orders the chunk path
+    leaves out (an invoice already there, captured money, a spread, an answer awaited)."""
+    monkeypatch.setattr(CaptureAuthorized, "process_chunk", lambda self, items: {})
+
+
+def crash(*args, **kwargs):
+    raise KeyboardInterrupt  # the worker dies here
 
 
 def captures(order) -> list[Transaction]:
@@ -145,12 +157,10 @@ def test_bad_options_are_usage_errors():
     )
 
 
-def test_a_crash_after_the_invoice_is_finished_by_the_next_run(monkeypatch):
+def test_a_crash_after_the_invoice_is_finished_by_the_next_run(monkeypatch, one_by_one):
     order, payment = order_with_authorization()
 
-    def crash(**kwargs):
-        raise KeyboardInterrupt  # the worker dies between the invoice and its capture
-
+    # The worker dies between the invoice and its capture.
     monkeypatch.setattr("orders.services.invoicing._capture_and_settle", crash)
     with pytest.raises(KeyboardInterrupt):
         run("capture_authorized")
@@ -167,12 +177,66 @@ def test_a_crash_after_the_invoice_is_finished_by_the_next_run(monkeypatch):
     )
 
 
-def test_a_crash_after_the_gateway_captured_never_captures_twice(monkeypatch):
+def test_a_chunk_crashed_before_its_commit_wrote_nothing_and_runs_again_once(monkeypatch):
+    order, payment = order_with_authorization()
+    before = snapshot()
+
+    monkeypatch.setattr("payments.batch.capture_chunk.open_many", crash)
+    with pytest.raises(KeyboardInterrupt):
+        run("capture_authorized")
+    monkeypatch.undo()
+    assert snapshot() == before
+
+    assert "captured $122.00 online" in run("capture_authorized").out
+    assert Invoice.objects.filter(order=order).count() == 1 and gateway_captures(payment) == 1
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "payments.batch.capture_chunk.call_many",  # invoices and pending captures committed
+        "payments.batch.capture_chunk.record_many",  # the gateway captured; answers lost
+    ],
+)
+def test_a_chunk_crashed_after_step_one_never_captures_twice(monkeypatch, where):
     order, payment = order_with_authorization()
 
-    def crash(**kwargs):
-        raise KeyboardInterrupt  # the gateway applied it; we never recorded the answer
+    monkeypatch.setattr(where, crash)
+    with pytest.raises(KeyboardInterrupt):
+        run("capture_authorized")
+    monkeypatch.undo()
+    [pending] = captures(order)
+    assert pending.status == TransactionStatus.PENDING
 
+    assert "0 order(s)" in run("capture_authorized").out  # its capture is under way
+    assert "resolved 1" in run("reconcile_payments", "--grace-seconds", "0").out
+
+    captured = "call_many" not in where
+    assert gateway_captures(payment) == int(captured)
+    [invoice] = Invoice.objects.filter(order=order)
+    assert invoice.amount_paid == (12200 if captured else 0)
+    assert refreshed(payment).amount_captured == invoice.amount_paid
+
+
+def test_answers_that_cannot_be_recorded_fail_the_orders_for_reconciliation(monkeypatch):
+    order, payment = order_with_authorization()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("payments.batch.capture_chunk.record_many", broken)
+    result = run("capture_authorized")
+
+    assert result.code == 1
+    assert "the gateway's answer could not be recorded; reconcile_payments will" in result.err
+    assert gateway_captures(payment) == 1
+    assert [c.status for c in captures(order)] == [TransactionStatus.PENDING]
+
+
+def test_a_crash_after_the_gateway_captured_never_captures_twice(monkeypatch, one_by_one):
+    order, payment = order_with_authorization()
+
+    # The gateway applied it; we never recorded the answer.
     monkeypatch.setattr("payments.services._flow.record_outcome", crash)
     with pytest.raises(KeyboardInterrupt):
         run("capture_authorized")

@@ -11,8 +11,9 @@ from orders.enums import CommentSource, OrderState
 from orders.models import OrderComment
 from orders.services.state import order_hold
 from payments.enums import PaymentStatus, TransactionStatus, TransactionType
+from payments.batch.expiry import ExpireAuthorizations
 from payments.models import SandboxCharge, SandboxOperation, Transaction
-from payments.services import payment_capture
+from payments.services import payment_capture, payment_void
 from tests.payments.batch_helpers import (
     age_authorization,
     items,
@@ -23,6 +24,13 @@ from tests.payments.batch_helpers import (
 from tests.payments.money_helpers import key, refreshed, staff
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def one_by_one(monkeypatch):
+    """Every order through `ExpireAuthorizations.process`, as for the orders the chunk path
+    leaves out (online voids, open invoices, answers awaited)."""
+    monkeypatch.setattr(ExpireAuthorizations, "process_chunk", lambda self, items: {})
 
 
 def dropped_by_gateway(payment) -> None:
@@ -203,17 +211,42 @@ def test_no_answer_from_the_gateway_fails_the_order_and_the_exit_status(settings
     assert order.state == OrderState.PAYMENT_REVIEW  # reconcile_payments takes it from here
 
 
-def test_a_crashed_run_run_again_releases_each_authorization_once(monkeypatch):
+def crash(*args, **kwargs):
+    raise KeyboardInterrupt  # the process dies here
+
+
+def test_a_run_crashed_mid_chunk_wrote_nothing_and_run_again_releases_once(monkeypatch):
     order, payment = order_with_authorization()
     dropped_by_gateway(payment)
+    before = snapshot()
 
-    def crash(**kwargs):
-        raise KeyboardInterrupt  # the process dies after step 1 committed
-
-    monkeypatch.setattr("payments.batch.expiry.payment_void", crash)
+    monkeypatch.setattr("payments.batch.expiry_chunk.open_many", crash)
     with pytest.raises(KeyboardInterrupt):
         run("expire_authorizations")
     monkeypatch.undo()
+    assert snapshot() == before  # the chunk's one transaction rolled back
+
+    assert run("expire_authorizations").code == 0
+    assert (
+        run("expire_authorizations")
+        .out.strip()
+        .endswith("0 order(s): 0 done, 0 skipped, 0 failed.")
+    )
+    [reversal] = reversals(payment)
+    assert reversal.status == TransactionStatus.SUCCESS
+    assert sum("is recorded as expired" in body for body in history(order)) == 1
+    order.refresh_from_db()
+    assert order.state == OrderState.CANCELED
+
+
+def test_a_crashed_run_run_again_releases_each_authorization_once(monkeypatch, one_by_one):
+    order, payment = order_with_authorization()
+    dropped_by_gateway(payment)
+
+    monkeypatch.setattr("payments.batch.expiry.payment_void", crash)  # after step 1 committed
+    with pytest.raises(KeyboardInterrupt):
+        run("expire_authorizations")
+    monkeypatch.setattr("payments.batch.expiry.payment_void", payment_void)
     assert refreshed(payment).is_expired and refreshed(payment).amount_voided == 0
 
     assert run("expire_authorizations").code == 0

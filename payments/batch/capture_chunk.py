@@ -1,0 +1,226 @@
+"""capture_authorized for a claimed chunk of orders at once: the common case, fast.
+
+The common order waiting for capture has nothing invoiced yet and one open authorization that
+covers it. For those orders this does, for the whole chunk, exactly what `invoice_create`
+(Amount: Capture Online) does for one order, in the same three steps of DESIGN.md's skeleton:
+
+1. one transaction under the chunk's locks: the same re-checks (invoice and Capture Online
+   availability from the registries, the capture plan), the invoice with its items, the item
+   counters, the history, the state change to processing, and the pending capture rows with
+   the keys the one-by-one path uses (`capture_authorized:<order>:1:<payment>`);
+2. the gateway asked once for the chunk (`Gateway.capture_many`), outside any transaction;
+3. one transaction: each answer recorded as `record_outcome` records it, the invoices paid
+   once covered, the orders complete when everything is invoiced and paid.
+
+Orders that need more go through `CaptureAuthorized.process` one by one: an invoice already
+there (a crash left one unstarted, or staff invoiced part), money already captured, a capture
+spread over several authorizations, an operation still waiting for its answer.
+
+A crash after step 1 leaves pending captures with their keys, exactly as a crash of the
+one-by-one path does: reconcile_payments asks the gateway and settles the invoices.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from backoffice.bulk import bulk_set
+from orders import history
+from orders.capture_plan import plan_capture
+from orders.enums import CaptureMode, InvoiceState, OrderState
+from orders.invoice_totals import InvoiceTotals, invoice_totals
+from orders.models import Invoice, InvoiceItem, Order
+from orders.operations import (
+    OrderOperation,
+    capture_online_availability,
+    order_operation_availability,
+)
+from orders.services.invoice_outcome import SpreadOutcome, StepOutcome, describe_spread
+from orders.services.invoicing import invoice_created_text
+from orders.services.order_documents import order_progress
+from orders.services.state import order_change_state
+from payments.batch.capture import (
+    CAPTURABLE_STATES,
+    CaptureAuthorized,
+    item_result,
+    quantities_to_invoice,
+)
+from payments.batch.runner import ItemResult, failed
+from payments.enums import TransactionSource
+from payments.locks import lock_orders_and_payments
+from payments.models import Payment
+from payments.services.bulk import call_many, open_many, record_many, save_orders
+from payments.services.capture import capture_request
+
+logger = logging.getLogger("payments.batch")
+BATCH = TransactionSource.BATCH
+
+
+@dataclass(frozen=True)
+class _Planned:
+    invoice: Invoice
+    totals: InvoiceTotals
+    payment: Payment  # the one authorization that covers it
+
+
+def capture_chunk(job: CaptureAuthorized, claimed: list[Order]) -> dict[int, ItemResult]:
+    """{order pk: result} for the orders settled here; the others go one by one."""
+    settled: dict[int, ItemResult] = {}
+    with transaction.atomic(durable=True), history.batched():
+        orders = lock_orders_and_payments(
+            [order.pk for order in claimed], related=("items", "invoices")
+        )
+        planned = _invoice(job, orders, settled)
+        if not planned:
+            return settled
+        invoices = [entry.invoice for entry in planned]
+        requests = [
+            capture_request(
+                payment=entry.payment,
+                amount=entry.invoice.grand_total,
+                online=True,
+                actor=None,
+                idempotency_key=f"{entry.invoice.idempotency_key}:{entry.payment.pk}",
+                invoice=entry.invoice,
+                source=BATCH,
+            )
+            for entry in planned
+        ]
+        opened = open_many(requests, orders=[invoice.order for invoice in invoices])
+        if any(entry.transaction is None for entry in opened):
+            # The plan was made under this very lock: a refusal now is a bug. Roll back; the
+            # runner takes the chunk one by one, and the services say what is wrong.
+            raise RuntimeError("A capture planned under the lock was refused.")
+        save_orders([invoice.order for invoice in invoices])
+    rows = [entry.transaction for entry in opened]
+    answers = call_many(rows)
+    try:
+        return settled | _settle(invoices, answers)
+    except Exception:
+        # The gateway answered and its answers are not recorded: never capture again with a
+        # new key; the rows stay pending and reconcile_payments settles them.
+        logger.exception("capture_authorized: recording %d answers failed", len(answers))
+        lost = "the gateway's answer could not be recorded; reconcile_payments will settle it"
+        return settled | {invoice.order_id: failed("not recorded", lost) for invoice in invoices}
+
+
+def _invoice(job: CaptureAuthorized, orders: list[Order], settled: dict) -> list[_Planned]:
+    """Step 1's documents for the orders this path takes; refusals into `settled`."""
+    numbers = {order.pk: f"{order.number}-1" for order in orders}
+    taken = set(
+        Invoice.objects.filter(number__in=numbers.values()).values_list("number", flat=True)
+    )
+    planned, lines = [], []
+    for order in orders:
+        if numbers[order.pk] in taken or not _first_capture(order):
+            continue
+        availability = order_operation_availability(
+            user=None, order=order, operation=OrderOperation.INVOICE
+        )
+        items = list(order.items.all())
+        totals = invoice_totals(
+            order=order, items=items, quantities=quantities_to_invoice(order), include_shipping=True
+        )
+        if availability.allowed:
+            availability = capture_online_availability(
+                user=None, order=order, amount=totals.grand_total
+            )
+        if not availability.allowed:
+            settled[order.pk] = failed("refused", availability.reason)
+            continue
+        plan = plan_capture(order.payments.all(), amount=totals.grand_total, user=None)
+        if len(plan.steps) != 1:
+            continue  # spread over several authorizations: one by one
+        invoice = Invoice(
+            order=order,
+            number=numbers[order.pk],
+            capture_mode=CaptureMode.ONLINE,
+            subtotal=totals.subtotal,
+            shipping_amount=totals.shipping_amount,
+            tax_amount=totals.tax_amount,
+            discount_amount=totals.discount_amount,
+            grand_total=totals.grand_total,
+            idempotency_key=f"{job.key(order)}:1",
+        )
+        planned.append(_Planned(invoice=invoice, totals=totals, payment=plan.steps[0].payment))
+        for line in totals.lines:
+            line.order_item.qty_invoiced += line.qty
+            lines.append((invoice, line))
+    Invoice.objects.bulk_create([entry.invoice for entry in planned])
+    InvoiceItem.objects.bulk_create(
+        InvoiceItem(
+            invoice=invoice,
+            order_item=line.order_item,
+            qty=line.qty,
+            row_total=line.row_total,
+            tax_amount=line.tax_amount,
+            discount_amount=line.discount_amount,
+        )
+        for invoice, line in lines
+    )
+    bulk_set([line.order_item for _invoice, line in lines], ["qty_invoiced"])
+    for entry in planned:
+        invoice, order = entry.invoice, entry.invoice.order
+        order.version += 1
+        history.comment_invoice(
+            order=order,
+            invoice=invoice,
+            body=invoice_created_text(invoice=invoice, totals=entry.totals),
+            source=BATCH,
+        )
+        if order.state in {OrderState.NEW, OrderState.PENDING_PAYMENT}:
+            order_change_state(
+                order=order,
+                to=OrderState.PROCESSING,
+                reason=f"Invoice #{invoice.number} created.",
+                save=False,
+            )
+    return planned
+
+
+def _first_capture(order: Order) -> bool:
+    """What this path takes: a capturable order with nothing invoiced, nothing captured and
+    no operation waiting for its answer."""
+    payments = list(order.payments.all())
+    return (
+        order.state in CAPTURABLE_STATES
+        and not order.invoices.all()
+        and not any(p.amount_captured for p in payments)
+        and not any(row.is_open for p in payments for row in p.transactions.all())
+    )
+
+
+def _settle(invoices: list[Invoice], answers: list) -> dict[int, ItemResult]:
+    """Step 3: the answers, the invoices paid once covered, the orders' progress."""
+    results = {}
+    with transaction.atomic(durable=True), history.batched():
+        orders = lock_orders_and_payments(
+            [invoice.order_id for invoice in invoices], related=("items",)
+        )
+        rows = {row.invoice_id: row for row in record_many(answers, orders=orders)}
+        by_order = {order.pk: order for order in orders}
+        fresh = Invoice.objects.in_bulk([invoice.pk for invoice in invoices])
+        paid = []
+        for invoice in invoices:
+            order = by_order[invoice.order_id]
+            current = fresh[invoice.pk]
+            current.order = order
+            if current.state == InvoiceState.OPEN and current.amount_paid >= current.grand_total:
+                current.state = InvoiceState.PAID
+                paid.append(current)
+            row = rows[invoice.pk]
+            step = StepOutcome(payment=row.payment, amount=row.amount, transaction=row)
+            outcome = SpreadOutcome(
+                invoice=current, mode=CaptureMode.ONLINE, amount=row.amount, steps=[step]
+            )
+            if outcome.needs_history:
+                history.comment_invoice(
+                    order=order, invoice=current, body=describe_spread(outcome), source=BATCH
+                )
+            order_progress(order=order, user=None, invoices=[current], save=False)
+            order.version += 1
+            results[order.pk] = item_result(outcome)
+        bulk_set(paid, ["state"])
+        save_orders(orders)
+    return results

@@ -1,0 +1,213 @@
+"""DESIGN.md's skeleton for a chunk of operations at once: how batch jobs keep up.
+
+The same steps, rules, rows and history as `_flow` — each request re-checked by the registry
+under the lock against the ledger, written with its own idempotency key, the gateway asked
+outside any transaction, its answer recorded under the lock — but each step is done once for
+a chunk of orders in a fixed number of statements instead of a dozen round trips per order:
+
+1. The caller opens `atomic(durable=True)` and `orders.history.batched()`, locks the chunk
+   (`payments.locks.lock_orders_and_payments`) and calls `open_many`: every request is
+   re-checked (`_flow.recheck`); a refused one writes nothing and says why; the others' rows
+   are inserted at once and every touched order recomputed at once (`orders_payments_recompute`,
+   the one recompute). Offline rows are settled there and then, as `run_offline` does. The
+   caller saves the chunk's orders (state, version) with `save_orders` before committing.
+2. `call_many`, outside any transaction: one `Gateway.capture_many` call per gateway account.
+3. `record_many`, in a new transaction opened the same way: each answer written as
+   `record_outcome` writes it (history, order version and state, outcome listeners); the
+   caller saves the orders again with `save_orders`.
+
+What the chunk path does not take (the caller leaves such items to the one-by-one services):
+two requests on one payment, a new payment, a named parent or a Transaction ID, a key used
+before (the one-by-one path replays it), online operations other than captures.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from backoffice.bulk import bulk_set
+from orders.models import Order
+from payments.enums import TransactionStatus, TransactionType
+from payments.errors import OperationError
+from payments.gateways import gateway_for_payment
+from payments.gateways.base import CaptureRequest, GatewayError, GatewayResult
+from payments.models import Transaction
+from payments.recompute import orders_payments_recompute
+from payments.services._flow import (
+    MoneyRequest,
+    _refresh_from_ledger,
+    new_transaction,
+    read_answer,
+    recheck,
+)
+from payments.services._outcome import (
+    ANSWER_FIELDS,
+    after_outcome,
+    apply_answer,
+    notify_outcome_listeners,
+)
+
+logger = logging.getLogger("payments")
+S = TransactionStatus
+ORDER_FIELDS = ["state", "state_before_hold", "state_before_review", "version", "updated_at"]
+
+
+@dataclass(frozen=True)
+class Opened:
+    """Step 1 for one request: its row, or the refusal (nothing written), or `replayed`: the
+    key was used before, so the one-by-one service must answer it as it did the first time."""
+
+    transaction: Transaction | None = None
+    refusal: OperationError | None = None
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    transaction: Transaction
+    status: str
+    result: GatewayResult | None
+    error: str
+
+
+def open_many(requests: list[MoneyRequest], *, orders: list[Order]) -> list[Opened]:
+    """Step 1 for every request (one per payment), in the caller's locked transaction."""
+    by_order = {order.pk: order for order in orders}
+    used = set(
+        Transaction.objects.filter(
+            idempotency_key__in=[req.idempotency_key for req in requests]
+        ).values_list("idempotency_key", flat=True)
+    )
+    opened: list[Opened] = []
+    rows: list[Transaction] = []
+    for req in requests:
+        if req.new_payment or req.parent or req.merchant_reference:
+            raise ValueError("The chunk path takes operations on an existing payment only.")
+        if req.idempotency_key in used:
+            opened.append(Opened(replayed=True))
+            continue
+        order = by_order[req.order_id]
+        payment = next(p for p in order.payments.all() if p.pk == req.payment_id)
+        _refresh_from_ledger(payment)
+        try:
+            amount = recheck(req, order=order, payment=payment, parent=None)
+        except OperationError as refusal:
+            opened.append(Opened(refusal=refusal))
+            continue
+        row = new_transaction(req, order=order, payment=payment, parent=None, amount=amount)
+        rows.append(row)
+        opened.append(Opened(transaction=row))
+    if len({row.payment_id for row in rows}) != len(rows):
+        raise ValueError("The chunk path takes one operation per payment.")
+    if rows:
+        Transaction.objects.bulk_create(rows)
+        _recompute(rows, by_order)
+        actors = {req.idempotency_key: req.actor for req in requests}
+        for row in rows:
+            if row.is_open:
+                continue
+            order = by_order[row.order_id]
+            after_outcome(
+                row,
+                order,
+                list(order.payments.all()),
+                actor=actors[row.idempotency_key],
+                from_gateway=False,
+                open_rows=_open_rows(order, rows),
+                save=False,
+            )
+    return opened
+
+
+def call_many(rows: list[Transaction]) -> list[Answer]:
+    """Step 2 for pending captures: one batch call per gateway account, no transaction open."""
+    groups: dict[tuple, list[Transaction]] = defaultdict(list)
+    for row in rows:
+        if row.type != TransactionType.CAPTURE:
+            raise ValueError("The chunk path calls the gateway for captures only.")
+        groups[(row.payment.gateway, row.payment.gateway_account_id)].append(row)
+    answers: dict[int, Answer] = {}
+    for group in groups.values():
+        requests = [
+            CaptureRequest(
+                reference=row.payment.gateway_reference,
+                amount=row.amount,
+                currency=row.currency,
+                idempotency_key=row.idempotency_key,
+            )
+            for row in group
+        ]
+        try:
+            replies = gateway_for_payment(group[0].payment).capture_many(requests)
+        except Exception as exc:  # a bug in an adapter may still have moved money
+            logger.exception("Batch capture failed for %d transactions", len(group))
+            replies = [GatewayError(f"Unexpected error: {exc}")] * len(group)
+        for row, reply in zip(group, replies, strict=True):
+            answers[row.pk] = Answer(row, *read_answer(reply))
+    return [answers[row.pk] for row in rows]
+
+
+def record_many(answers: list[Answer], *, orders: list[Order]) -> list[Transaction]:
+    """Step 3 in the caller's new locked transaction; returns the rows as they now stand.
+
+    A row another process resolved meanwhile (reconcile_payments) is left as it is.
+    """
+    by_order = {order.pk: order for order in orders}
+    reply = {answer.transaction.pk: answer for answer in answers}
+    rows = list(
+        Transaction.objects.select_related("invoice", "credit_memo")
+        .filter(pk__in=reply)
+        .order_by("pk")
+    )
+    changed = [
+        row
+        for row in rows
+        if row.is_open
+        and apply_answer(
+            row, status=reply[row.pk].status, result=reply[row.pk].result, error=reply[row.pk].error
+        )
+    ]
+    if not changed:
+        return rows
+    bulk_set(changed, ANSWER_FIELDS)
+    _recompute(changed, by_order)
+    for row in changed:
+        order = by_order[row.order_id]
+        payments = list(order.payments.all())
+        row.payment = next(p for p in payments if p.pk == row.payment_id)
+        after_outcome(
+            row,
+            order,
+            payments,
+            actor=None,
+            from_gateway=True,
+            open_rows=_open_rows(order, changed),
+            save=False,
+        )
+        notify_outcome_listeners(row, order, actor=None)
+    return rows
+
+
+def save_orders(orders: list[Order]) -> None:
+    """The state and version the chunk gave each order, in one statement."""
+    now = timezone.now()
+    for order in orders:
+        order.updated_at = now
+    bulk_set(orders, ORDER_FIELDS)
+
+
+def _recompute(rows: list[Transaction], by_order: dict[int, Order]) -> None:
+    touched = [by_order[pk] for pk in dict.fromkeys(row.order_id for row in rows)]
+    orders_payments_recompute(
+        payments_by_order={order: list(order.payments.all()) for order in touched}
+    )
+
+
+def _open_rows(order: Order, fresh: list[Transaction]) -> list[Transaction]:
+    """The order's pending and unknown rows: as loaded under the lock, with `fresh` (this
+    chunk's rows, as they now stand) in place of their loaded selves."""
+    rows = {row.pk: row for p in order.payments.all() for row in p.transactions.all()}
+    rows.update({row.pk: row for row in fresh if row.order_id == order.pk})
+    return [row for row in rows.values() if row.is_open]
