@@ -10,8 +10,8 @@ from backoffice.models import Store
 from orders.enums import CommentSource, OrderState
 from orders.models import OrderComment
 from orders.services.state import order_hold
-from payments.enums import PaymentStatus, TransactionStatus, TransactionType
 from payments.batch.expiry import ExpireAuthorizations
+from payments.enums import PaymentStatus, TransactionStatus, TransactionType
 from payments.models import SandboxCharge, SandboxOperation, Transaction
 from payments.services import payment_capture, payment_void
 from tests.payments.batch_helpers import (
