@@ -23,6 +23,7 @@ before (the one-by-one path replays it), online operations other than captures.
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -51,7 +52,14 @@ from payments.services._outcome import (
 
 logger = logging.getLogger("payments")
 S = TransactionStatus
-ORDER_FIELDS = ["state", "state_before_hold", "state_before_review", "version", "updated_at"]
+ORDER_FIELDS = [
+    "state",
+    "state_before_hold",
+    "state_before_review",
+    "payment_status",
+    "version",
+    "updated_at",
+]
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,7 @@ def open_many(requests: list[MoneyRequest], *, orders: list[Order]) -> list[Open
         Transaction.objects.bulk_create(rows)
         _recompute(rows, by_order)
         actors = {req.idempotency_key: req.actor for req in requests}
+        open_rows = _open_rows(rows)
         for row in rows:
             if row.is_open:
                 continue
@@ -115,7 +124,7 @@ def open_many(requests: list[MoneyRequest], *, orders: list[Order]) -> list[Open
                 list(order.payments.all()),
                 actor=actors[row.idempotency_key],
                 from_gateway=False,
-                open_rows=_open_rows(order, rows),
+                open_rows=open_rows(order),
                 save=False,
             )
     return opened
@@ -173,6 +182,7 @@ def record_many(answers: list[Answer], *, orders: list[Order]) -> list[Transacti
         return rows
     bulk_set(changed, ANSWER_FIELDS)
     _recompute(changed, by_order)
+    open_rows = _open_rows(changed)
     for row in changed:
         order = by_order[row.order_id]
         payments = list(order.payments.all())
@@ -183,7 +193,7 @@ def record_many(answers: list[Answer], *, orders: list[Order]) -> list[Transacti
             payments,
             actor=None,
             from_gateway=True,
-            open_rows=_open_rows(order, changed),
+            open_rows=open_rows(order),
             save=False,
         )
         notify_outcome_listeners(row, order, actor=None)
@@ -191,7 +201,7 @@ def record_many(answers: list[Answer], *, orders: list[Order]) -> list[Transacti
 
 
 def save_orders(orders: list[Order]) -> None:
-    """The state and version the chunk gave each order, in one statement."""
+    """The state, payment status and version the chunk gave each order, in one statement."""
     now = timezone.now()
     for order in orders:
         order.updated_at = now
@@ -201,13 +211,21 @@ def save_orders(orders: list[Order]) -> None:
 def _recompute(rows: list[Transaction], by_order: dict[int, Order]) -> None:
     touched = [by_order[pk] for pk in dict.fromkeys(row.order_id for row in rows)]
     orders_payments_recompute(
-        payments_by_order={order: list(order.payments.all()) for order in touched}
+        payments_by_order={order: list(order.payments.all()) for order in touched},
+        save_orders=False,
     )
 
 
-def _open_rows(order: Order, fresh: list[Transaction]) -> list[Transaction]:
-    """The order's pending and unknown rows: as loaded under the lock, with `fresh` (this
-    chunk's rows, as they now stand) in place of their loaded selves."""
-    rows = {row.pk: row for p in order.payments.all() for row in p.transactions.all()}
-    rows.update({row.pk: row for row in fresh if row.order_id == order.pk})
-    return [row for row in rows.values() if row.is_open]
+def _open_rows(rows: list[Transaction]) -> Callable[[Order], list[Transaction]]:
+    """An order's pending and unknown rows: as loaded under the lock, with `rows` (this chunk's
+    own, as they now stand) in place of their loaded selves."""
+    fresh: dict[int, dict[int, Transaction]] = defaultdict(dict)
+    for row in rows:
+        fresh[row.order_id][row.pk] = row
+
+    def open_rows(order: Order) -> list[Transaction]:
+        current = {row.pk: row for p in order.payments.all() for row in p.transactions.all()}
+        current.update(fresh[order.pk])
+        return [row for row in current.values() if row.is_open]
+
+    return open_rows
