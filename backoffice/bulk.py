@@ -10,6 +10,7 @@ development) keep Django's.
 
 from collections.abc import Sequence
 
+import psycopg
 from django.db import connection
 from django.db.models import Model
 
@@ -35,16 +36,43 @@ def bulk_set(objs: Sequence[Model], fields: Sequence[str]) -> None:
     assignments = ", ".join(
         f"{quote(field.column)} = v.{quote(field.column)}" for field in columns[1:]
     )
-    params = [
-        [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objs]
-        for field in columns
-    ]
-    with connection.cursor() as cursor:
+    params = [_column(field, objs) for field in columns]
+    connection.ensure_connection()
+    # Server-side binding: the driver sends each array as one value instead of quoting every
+    # element into the statement's text (what Django's client-side cursor would do).
+    raw = psycopg.Cursor(connection.connection)
+    # Wrapped as Django wraps its own: errors translated, queries counted and logged.
+    log = connection.queries_logged
+    with connection.make_debug_cursor(raw) if log else connection.make_cursor(raw) as cursor:
         cursor.execute(
             f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v ({names}) "
             f"WHERE {table}.{pk} = v.{pk}",
             params,
         )
+
+
+# Fields whose Python value is already what the driver sends (the rest go through Django's
+# `get_db_prep_save`: JSON, decimals, UUIDs…).
+_PLAIN = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "DateTimeField",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "TextField",
+}
+
+
+def _column(field, objs: Sequence[Model]) -> list:
+    values = [getattr(obj, field.attname) for obj in objs]
+    if field.get_internal_type() in _PLAIN and not field.is_relation:
+        return values
+    return [field.get_db_prep_save(value, connection) for value in values]
 
 
 def _base_type(field) -> str:

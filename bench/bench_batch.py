@@ -221,6 +221,7 @@ def run_workers(command: list[str], *, workers: int) -> tuple[float, float, list
         outputs.append(output)
         codes.append(proc.returncode)
         peak_kb = max(peak_kb, usage.ru_maxrss)  # kilobytes on Linux
+        print(f"    worker CPU: {usage.ru_utime + usage.ru_stime:.1f}s", flush=True)
     return time.monotonic() - started, peak_kb / 1024, outputs, codes
 
 

@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, prefetch_related_objects
 
 from orders.models import Order
-from payments.models import Payment
+from payments.models import Payment, Transaction
 
 
 def lock_order_and_payments(order_id: int) -> tuple[Order, list[Payment]]:
@@ -35,17 +35,19 @@ def lock_orders_and_payments(order_ids: list[int], *, related: tuple = ()) -> li
     ("items", "invoices"). Other writers lock an order before its payments too: no deadlock.
     """
     orders = list(
-        Order.objects.select_for_update(of=("self",))
-        .select_related("store")
-        .filter(pk__in=order_ids)
-        .order_by("pk")
+        Order.objects.select_for_update(of=("self",)).filter(pk__in=order_ids).order_by("pk")
     )
-    locked_payments = (
-        Payment.objects.select_for_update(of=("self",))
-        .select_related("gateway_account")
-        .order_by("pk")
-    )
+    locked_payments = Payment.objects.select_for_update(of=("self",)).order_by("pk")
+    # The store and the gateway account are prefetched, not joined: a chunk shares a handful of
+    # them, loaded once. The JSON of the gateway's requests and answers is left unread: only
+    # a row still open needs its answer (`needs_review`), and it is then read on its own.
+    ledger = Transaction.objects.defer("gateway_request", "gateway_response")
     prefetch_related_objects(
-        orders, Prefetch("payments", queryset=locked_payments), "payments__transactions", *related
+        orders,
+        "store",
+        Prefetch("payments", queryset=locked_payments),
+        "payments__gateway_account",
+        Prefetch("payments__transactions", queryset=ledger),
+        *related,
     )
     return orders

@@ -44,21 +44,31 @@ def order_payments_recompute(*, order) -> list[Payment]:
     return payments
 
 
-def orders_payments_recompute(*, payments_by_order: Mapping, save_orders: bool = True) -> None:
+def orders_payments_recompute(
+    *,
+    payments_by_order: Mapping,
+    save_orders: bool = True,
+    rows_by_order: Mapping[int, list[Transaction]] | None = None,
+) -> None:
     """`order_payments_recompute` for many orders at once, in a fixed number of queries.
 
     `payments_by_order`: {order: its payments}, every row locked by the caller; the instances
     are updated in place. A batch job settles a chunk of orders with it, and the single-order
     function above is this one with one order, so both share every rule. `save_orders=False`:
     the caller saves the orders' `payment_status` with the rest of their changes (an order row
-    has many indexes: one UPDATE rather than two).
+    has many indexes: one UPDATE rather than two). `rows_by_order`: {order pk: all its ledger
+    rows as they now stand}, when the caller holds them (read here otherwise).
     """
     from orders.models import Invoice, InvoiceCapture
 
     ids = [order.pk for order in payments_by_order]
     rows = defaultdict(list)
-    for row in Transaction.objects.filter(order_id__in=ids).only(*_ROW_FIELDS).order_by("pk"):
-        rows[row.order_id].append(row)
+    if rows_by_order is None:
+        ledger = Transaction.objects.filter(order_id__in=ids).only(*_ROW_FIELDS).order_by("pk")
+        for row in ledger:
+            rows[row.order_id].append(row)
+    else:
+        rows.update(rows_by_order)
     links = defaultdict(list)
     linked = InvoiceCapture.objects.filter(invoice__order_id__in=ids)
     for link in linked.annotate(order_pk=F("invoice__order_id")):

@@ -16,7 +16,7 @@ its outcome is reconcile_payments' business, as for any capture whose answer was
 
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
@@ -91,13 +91,6 @@ class CaptureAuthorized(BatchJob[Order]):
             orders = orders.filter(self.max_amount)
         return orders
 
-    def claim_queryset(self) -> QuerySet[Order]:
-        return (
-            self.candidates()
-            .select_related("store")
-            .prefetch_related("items", Prefetch("invoices", queryset=Invoice.objects.order_by()))
-        )
-
     def label(self, item: Order) -> str:
         return f"#{item.number}"
 
@@ -128,6 +121,11 @@ class CaptureAuthorized(BatchJob[Order]):
         return capture_chunk(self, items)
 
     def process(self, item: Order, *, key: str) -> ItemResult:
+        # Loaded here rather than with the claim: the chunk path, which takes most orders,
+        # reads them under its own lock.
+        prefetch_related_objects(
+            [item], "items", Prefetch("invoices", queryset=Invoice.objects.order_by())
+        )
         unstarted = _unstarted_invoice(item, key=key)
         try:
             if unstarted is not None:

@@ -115,9 +115,6 @@ class ExpireAuthorizations(BatchJob[Order]):
             orders = orders.filter(store__code=self.store_code)
         return orders
 
-    def claim_queryset(self) -> QuerySet[Order]:
-        return self.candidates().select_related("store")
-
     def label(self, item: Order) -> str:
         return f"#{item.number}"
 

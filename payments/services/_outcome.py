@@ -134,10 +134,12 @@ def after_outcome(
     via: str = "",
     open_rows: list[Transaction] | None = None,
     save: bool = True,
+    sync_state: bool = True,
 ) -> None:
     """History comment, order version and state: the same for every operation.
 
-    `open_rows` and `save=False`: see `order_state_sync` (a batch job's chunk).
+    `open_rows` and `save=False`: see `order_state_sync` (a batch job's chunk);
+    `sync_state=False`: another row of the same order follows, whose outcome moves the state.
     """
     outcome = result_of(txn)
     body = f"{via}: {outcome.message}" if via else outcome.message
@@ -155,4 +157,7 @@ def after_outcome(
     order.version += 1
     if save:
         order.save(update_fields=["version", "updated_at"])
-    order_state_sync(order=order, payments=payments, actor=actor, open_rows=open_rows, save=save)
+    if sync_state:
+        order_state_sync(
+            order=order, payments=payments, actor=actor, open_rows=open_rows, save=save
+        )

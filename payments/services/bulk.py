@@ -23,7 +23,6 @@ before (the one-by-one path replays it), online operations other than captures.
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -111,12 +110,11 @@ def open_many(requests: list[MoneyRequest], *, orders: list[Order]) -> list[Open
         raise ValueError("The chunk path takes one operation per payment.")
     if rows:
         Transaction.objects.bulk_create(rows)
-        _recompute(rows, by_order)
+        ledger = _Ledger(rows, by_order)
+        _recompute(ledger)
         actors = {req.idempotency_key: req.actor for req in requests}
-        open_rows = _open_rows(rows)
-        for row in rows:
-            if row.is_open:
-                continue
+        settled = [row for row in rows if not row.is_open]
+        for row, last in _last_of_order(settled):
             order = by_order[row.order_id]
             after_outcome(
                 row,
@@ -124,8 +122,9 @@ def open_many(requests: list[MoneyRequest], *, orders: list[Order]) -> list[Open
                 list(order.payments.all()),
                 actor=actors[row.idempotency_key],
                 from_gateway=False,
-                open_rows=open_rows(order),
+                open_rows=ledger.open_rows(order),
                 save=False,
+                sync_state=last,
             )
     return opened
 
@@ -181,9 +180,9 @@ def record_many(answers: list[Answer], *, orders: list[Order]) -> list[Transacti
     if not changed:
         return rows
     bulk_set(changed, ANSWER_FIELDS)
-    _recompute(changed, by_order)
-    open_rows = _open_rows(changed)
-    for row in changed:
+    ledger = _Ledger(changed, by_order)
+    _recompute(ledger)
+    for row, last in _last_of_order(changed):
         order = by_order[row.order_id]
         payments = list(order.payments.all())
         row.payment = next(p for p in payments if p.pk == row.payment_id)
@@ -193,8 +192,9 @@ def record_many(answers: list[Answer], *, orders: list[Order]) -> list[Transacti
             payments,
             actor=None,
             from_gateway=True,
-            open_rows=open_rows(order),
+            open_rows=ledger.open_rows(order),
             save=False,
+            sync_state=last,
         )
         notify_outcome_listeners(row, order, actor=None)
     return rows
@@ -208,24 +208,38 @@ def save_orders(orders: list[Order]) -> None:
     bulk_set(orders, ORDER_FIELDS)
 
 
-def _recompute(rows: list[Transaction], by_order: dict[int, Order]) -> None:
-    touched = [by_order[pk] for pk in dict.fromkeys(row.order_id for row in rows)]
+def _last_of_order(rows: list[Transaction]) -> list[tuple[Transaction, bool]]:
+    """Each row grouped by order, and whether it is its order's last: the one-by-one path
+    moves an order's state once its last operation is recorded, so the chunk does too."""
+    by_order: dict[int, list[Transaction]] = defaultdict(list)
+    for row in rows:
+        by_order[row.order_id].append(row)
+    return [(row, row is group[-1]) for group in by_order.values() for row in group]
+
+
+def _recompute(ledger: "_Ledger") -> None:
+    touched = ledger.touched
     orders_payments_recompute(
         payments_by_order={order: list(order.payments.all()) for order in touched},
         save_orders=False,
+        rows_by_order={order.pk: ledger.rows(order) for order in touched},
     )
 
 
-def _open_rows(rows: list[Transaction]) -> Callable[[Order], list[Transaction]]:
-    """An order's pending and unknown rows: as loaded under the lock, with `rows` (this chunk's
-    own, as they now stand) in place of their loaded selves."""
-    fresh: dict[int, dict[int, Transaction]] = defaultdict(dict)
-    for row in rows:
-        fresh[row.order_id][row.pk] = row
+class _Ledger:
+    """The chunk's orders' ledger rows as they now stand: as loaded under the lock, with the
+    chunk's own rows (new, or answered) in place of their loaded selves."""
 
-    def open_rows(order: Order) -> list[Transaction]:
+    def __init__(self, fresh: list[Transaction], by_order: dict[int, Order]) -> None:
+        self._fresh: dict[int, dict[int, Transaction]] = defaultdict(dict)
+        for row in fresh:
+            self._fresh[row.order_id][row.pk] = row
+        self.touched = [by_order[pk] for pk in self._fresh]
+
+    def rows(self, order: Order) -> list[Transaction]:
         current = {row.pk: row for p in order.payments.all() for row in p.transactions.all()}
-        current.update(fresh[order.pk])
-        return [row for row in current.values() if row.is_open]
+        current.update(self._fresh[order.pk])
+        return sorted(current.values(), key=lambda row: row.pk)
 
-    return open_rows
+    def open_rows(self, order: Order) -> list[Transaction]:
+        return [row for row in self.rows(order) if row.is_open]
