@@ -49,7 +49,7 @@ def orders_payments_recompute(
     payments_by_order: Mapping,
     save_orders: bool = True,
     rows_by_order: Mapping[int, list[Transaction]] | None = None,
-) -> None:
+) -> dict[int, list]:
     """`order_payments_recompute` for many orders at once, in a fixed number of queries.
 
     `payments_by_order`: {order: its payments}, every row locked by the caller; the instances
@@ -58,6 +58,7 @@ def orders_payments_recompute(
     the caller saves the orders' `payment_status` with the rest of their changes (an order row
     has many indexes: one UPDATE rather than two). `rows_by_order`: {order pk: all its ledger
     rows as they now stand}, when the caller holds them (read here otherwise).
+    Returns {order pk: its invoices, as they now stand}.
     """
     from orders.models import Invoice, InvoiceCapture
 
@@ -110,6 +111,7 @@ def orders_payments_recompute(
         bulk_set(list(payments_by_order), ["payment_status"])
     for order, invoice, parts in attached:
         _comment_attached(order=order, invoice=invoice, parts=parts)
+    return invoices
 
 
 def _payment_apply(payment: Payment, rows: list[Transaction], *, now) -> bool:

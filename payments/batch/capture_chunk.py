@@ -204,9 +204,12 @@ def _settle(invoices: list[Invoice], answers: list) -> dict[int, ItemResult]:
         orders = lock_orders_and_payments(
             [invoice.order_id for invoice in invoices], related=("items",)
         )
-        rows = {row.invoice_id: row for row in record_many(answers, orders=orders)}
+        recorded = record_many(answers, orders=orders)
+        rows = {row.invoice_id: row for row in recorded.rows}
         by_order = {order.pk: order for order in orders}
-        fresh = Invoice.objects.in_bulk([invoice.pk for invoice in invoices])
+        fresh = {i.pk: i for group in recorded.invoices.values() for i in group}
+        missing = [invoice.pk for invoice in invoices if invoice.pk not in fresh]
+        fresh |= Invoice.objects.in_bulk(missing)  # answers resolved meanwhile by another
         paid = []
         for invoice in invoices:
             order = by_order[invoice.order_id]

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from backoffice.bulk import bulk_set
-from orders.models import Order
+from orders.models import Invoice, Order
 from payments.enums import TransactionStatus, TransactionType
 from payments.errors import OperationError
 from payments.gateways import gateway_for_payment
@@ -157,18 +157,33 @@ def call_many(rows: list[Transaction]) -> list[Answer]:
     return [answers[row.pk] for row in rows]
 
 
-def record_many(answers: list[Answer], *, orders: list[Order]) -> list[Transaction]:
-    """Step 3 in the caller's new locked transaction; returns the rows as they now stand.
+@dataclass(frozen=True)
+class Recorded:
+    rows: list[Transaction]  # the answered rows, as they now stand
+    invoices: dict[int, list[Invoice]]  # {order pk: its invoices}, for the orders recomputed
+
+
+def record_many(answers: list[Answer], *, orders: list[Order]) -> Recorded:
+    """Step 3 in the caller's new locked transaction (`orders` from `lock_orders_and_payments`).
 
     A row another process resolved meanwhile (reconcile_payments) is left as it is.
     """
     by_order = {order.pk: order for order in orders}
     reply = {answer.transaction.pk: answer for answer in answers}
-    rows = list(
-        Transaction.objects.select_related("invoice", "credit_memo")
-        .filter(pk__in=reply)
-        .order_by("pk")
-    )
+    # The rows as `lock_orders_and_payments` just read them, under the lock; their documents
+    # are the ones step 1 wrote them with (a row's invoice and credit memo never change).
+    locked = {
+        row.pk: row
+        for order in orders
+        for payment in order.payments.all()
+        for row in payment.transactions.all()
+        if row.pk in reply
+    }
+    rows = [locked[pk] for pk in sorted(locked)]
+    for row in rows:
+        sent = reply[row.pk].transaction
+        row.invoice = sent.invoice if sent.invoice_id else None
+        row.credit_memo = sent.credit_memo if sent.credit_memo_id else None
     changed = [
         row
         for row in rows
@@ -178,10 +193,10 @@ def record_many(answers: list[Answer], *, orders: list[Order]) -> list[Transacti
         )
     ]
     if not changed:
-        return rows
+        return Recorded(rows=rows, invoices={})
     bulk_set(changed, ANSWER_FIELDS)
     ledger = _Ledger(changed, by_order)
-    _recompute(ledger)
+    invoices = _recompute(ledger)
     for row, last in _last_of_order(changed):
         order = by_order[row.order_id]
         payments = list(order.payments.all())
@@ -197,7 +212,7 @@ def record_many(answers: list[Answer], *, orders: list[Order]) -> list[Transacti
             sync_state=last,
         )
         notify_outcome_listeners(row, order, actor=None)
-    return rows
+    return Recorded(rows=rows, invoices=invoices)
 
 
 def save_orders(orders: list[Order]) -> None:
@@ -217,9 +232,9 @@ def _last_of_order(rows: list[Transaction]) -> list[tuple[Transaction, bool]]:
     return [(row, row is group[-1]) for group in by_order.values() for row in group]
 
 
-def _recompute(ledger: "_Ledger") -> None:
+def _recompute(ledger: "_Ledger") -> dict[int, list[Invoice]]:
     touched = ledger.touched
-    orders_payments_recompute(
+    return orders_payments_recompute(
         payments_by_order={order: list(order.payments.all()) for order in touched},
         save_orders=False,
         rows_by_order={order.pk: ledger.rows(order) for order in touched},
