@@ -132,6 +132,21 @@ def email_copy_availability(*, user: AbstractBaseUser | None, order: Order) -> A
     return Availability(False, f"{reason}.", is_permission=True)
 
 
+def invoice_items(*, invoice: Invoice, totals: InvoiceTotals) -> list[InvoiceItem]:
+    """The invoice's lines (not saved yet), one per item it takes units of."""
+    return [
+        InvoiceItem(
+            invoice=invoice,
+            order_item=line.order_item,
+            qty=line.qty,
+            row_total=line.row_total,
+            tax_amount=line.tax_amount,
+            discount_amount=line.discount_amount,
+        )
+        for line in totals.lines
+    ]
+
+
 def invoice_created_text(*, invoice: Invoice, totals: InvoiceTotals) -> str:
     """The history line of a new invoice: its total, its items and its Amount choice."""
     amount = format_money(totals.grand_total, totals.currency)
@@ -183,17 +198,7 @@ def invoice_create(
             idempotency_key=idempotency_key,
             created_by=user,
         )
-        InvoiceItem.objects.bulk_create(
-            InvoiceItem(
-                invoice=invoice,
-                order_item=line.order_item,
-                qty=line.qty,
-                row_total=line.row_total,
-                tax_amount=line.tax_amount,
-                discount_amount=line.discount_amount,
-            )
-            for line in totals.lines
-        )
+        InvoiceItem.objects.bulk_create(invoice_items(invoice=invoice, totals=totals))
         items_qty_invoiced_refresh(order)
         bump_version(order)
         comment_invoice(

@@ -37,7 +37,7 @@ from orders.operations import (
     order_operation_availability,
 )
 from orders.services.invoice_outcome import SpreadOutcome, StepOutcome, describe_spread
-from orders.services.invoicing import invoice_created_text
+from orders.services.invoicing import invoice_created_text, invoice_items
 from orders.services.order_documents import order_progress
 from orders.services.state import order_change_state
 from payments.batch.capture import (
@@ -117,7 +117,7 @@ def _invoice(job: CaptureAuthorized, orders: list[Order], settled: dict) -> list
     taken = set(
         Invoice.objects.filter(number__in=numbers.values()).values_list("number", flat=True)
     )
-    planned, lines = [], []
+    planned, counted = [], []
     for order in orders:
         if numbers[order.pk] in taken or not _first_capture(order):
             continue
@@ -151,21 +151,17 @@ def _invoice(job: CaptureAuthorized, orders: list[Order], settled: dict) -> list
         )
         planned.append(_Planned(invoice=invoice, totals=totals, payment=plan.steps[0].payment))
         for line in totals.lines:
-            line.order_item.qty_invoiced += line.qty
-            lines.append((invoice, line))
+            # The counter from the invoice items, as `items_qty_invoiced_refresh` counts it:
+            # this is the order's only invoice.
+            line.order_item.qty_invoiced = line.qty
+            counted.append(line.order_item)
     Invoice.objects.bulk_create([entry.invoice for entry in planned])
     InvoiceItem.objects.bulk_create(
-        InvoiceItem(
-            invoice=invoice,
-            order_item=line.order_item,
-            qty=line.qty,
-            row_total=line.row_total,
-            tax_amount=line.tax_amount,
-            discount_amount=line.discount_amount,
-        )
-        for invoice, line in lines
+        item
+        for entry in planned
+        for item in invoice_items(invoice=entry.invoice, totals=entry.totals)
     )
-    bulk_set([line.order_item for _invoice, line in lines], ["qty_invoiced"])
+    bulk_set(counted, ["qty_invoiced"])
     for entry in planned:
         invoice, order = entry.invoice, entry.invoice.order
         order.version += 1

@@ -8,11 +8,14 @@ For each chunk of candidates (pk order, keyset: constant memory however many the
    another worker holds or someone is writing right now are skipped, rows another run finished
    meanwhile drop out. Several workers on several machines therefore split the work instead of
    doing it twice. SQLite (one writer at a time) only re-reads.
-2. Process each item on its own: the job calls the money services, which lock the order then
-   its payments, re-check against the ledger and commit each step in its own transaction, with
-   the idempotency key `f"{job}:{item pk}:…"`. The key is the same on every run, so a crashed
-   run is simply run again: a step that was done answers as it did the first time, here and at
-   the gateway, and nothing is done twice.
+2. Process the chunk: the job settles what it can of it at once (`process_chunk`: the common
+   case in a few statements, see `payments.services.bulk`), and each item it leaves out goes
+   through `process` on its own, whose money services lock the order then its payments,
+   re-check against the ledger and commit each step in its own transaction. Both write under
+   the idempotency key `f"{job}:{item pk}:…"`, the same on every run, so a crashed run is
+   simply run again: a step that was done answers as it did the first time, here and at the
+   gateway, and nothing is done twice. A chunk whose transaction fails rolls back whole, and
+   its items then go one by one.
 3. One item failing (declined, refused, a bug) is reported and the batch goes on; the command
    exits with status 1 when any item failed.
 

@@ -15,6 +15,7 @@ Offline (`run_offline`): steps 1 and 3 in one atomic step, no gateway.
 would hold locks across the gateway call and lose the failure record on rollback.
 """
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -109,6 +110,17 @@ def run_online(req: MoneyRequest) -> OperationResult:
     )
 
 
+def money_service[**P](build: Callable[P, MoneyRequest]) -> Callable[P, OperationResult]:
+    """The service running the request `build` makes: online or offline, as it says."""
+
+    @functools.wraps(build)
+    def service(*args: P.args, **kwargs: P.kwargs) -> OperationResult:
+        request = build(*args, **kwargs)
+        return run_online(request) if request.online else run_offline(request)
+
+    return service
+
+
 def run_offline(req: MoneyRequest) -> OperationResult:
     opened = _open(req)
     if isinstance(opened, OperationResult):
@@ -172,7 +184,7 @@ def _open_locked(req: MoneyRequest) -> Transaction | OperationResult:
     if req.payment_id is not None and payment is None:
         raise OperationError(ErrorCode.NOT_AVAILABLE, "This payment belongs to another order.")
     if payment is not None:
-        _refresh_from_ledger(payment)
+        refresh_from_ledger(payment)
     parent = _locked_parent(req.parent, payment)
     amount = recheck(req, order=order, payment=payment, parent=parent)
     if (
@@ -272,7 +284,7 @@ def _replay(existing: Transaction, req: MoneyRequest) -> OperationResult:
     return result_of(existing, replayed=True)
 
 
-def _refresh_from_ledger(payment: Payment) -> None:
+def refresh_from_ledger(payment: Payment) -> None:
     """Cached amounts from the rows themselves, in memory, before deciding anything."""
     prefetch_related_objects([payment], "transactions")
     for name, value in compute_amounts(payment.transactions.all()).as_fields().items():
@@ -292,7 +304,7 @@ def _locked_parent(parent: Transaction | None, payment: Payment | None) -> Trans
 def _authorization_of(payment: Payment, type_: str) -> Transaction | None:
     """The pre-authorization a capture or reversal acts on when no caller named it (invoices,
     Void, Cancel, the expiry job), so Transaction Details shows it among the related
-    transactions as OPPWA does. Transactions were prefetched by `_refresh_from_ledger`."""
+    transactions as OPPWA does. Transactions were prefetched by `refresh_from_ledger`."""
     if type_ not in {TransactionType.CAPTURE, TransactionType.REVERSAL}:
         return None
     return next(

@@ -37,10 +37,10 @@ from payments.models import Transaction
 from payments.recompute import orders_payments_recompute
 from payments.services._flow import (
     MoneyRequest,
-    _refresh_from_ledger,
     new_transaction,
     read_answer,
     recheck,
+    refresh_from_ledger,
 )
 from payments.services._outcome import (
     ANSWER_FIELDS,
@@ -97,7 +97,7 @@ def open_many(requests: list[MoneyRequest], *, orders: list[Order]) -> list[Open
             continue
         order = by_order[req.order_id]
         payment = next(p for p in order.payments.all() if p.pk == req.payment_id)
-        _refresh_from_ledger(payment)
+        refresh_from_ledger(payment)
         try:
             amount = recheck(req, order=order, payment=payment, parent=None)
         except OperationError as refusal:

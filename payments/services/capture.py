@@ -8,7 +8,7 @@ from payments.enums import TransactionSource, TransactionType
 from payments.gateways import Gateway, GatewayResult
 from payments.models import Payment, Transaction
 from payments.services._checks import invoice_payment_cap
-from payments.services._flow import MoneyRequest, OperationResult, run_offline, run_online
+from payments.services._flow import MoneyRequest, money_service
 
 
 def _call(gateway: Gateway, txn: Transaction) -> GatewayResult:
@@ -18,41 +18,6 @@ def _call(gateway: Gateway, txn: Transaction) -> GatewayResult:
         currency=txn.currency,
         idempotency_key=txn.idempotency_key,
     )
-
-
-def payment_capture(
-    *,
-    payment: Payment,
-    amount: int,
-    online: bool,
-    actor: AbstractBaseUser | None,
-    idempotency_key: str,
-    invoice: Invoice | None = None,
-    parent: Transaction | None = None,
-    merchant_reference: str = "",
-    usage: str = "",
-    memo: str = "",
-    source: str = TransactionSource.UI,
-) -> OperationResult:
-    """Capture `amount` (≤ what is left of the authorization) of `payment`.
-
-    `parent`: the pre-authorization (Transaction Details); `invoice`: the invoice this pays,
-    whose total caps the amount.
-    """
-    request = capture_request(
-        payment=payment,
-        amount=amount,
-        online=online,
-        actor=actor,
-        idempotency_key=idempotency_key,
-        invoice=invoice,
-        parent=parent,
-        merchant_reference=merchant_reference,
-        usage=usage,
-        memo=memo,
-        source=source,
-    )
-    return run_online(request) if online else run_offline(request)
 
 
 def capture_request(
@@ -69,7 +34,11 @@ def capture_request(
     memo: str = "",
     source: str = TransactionSource.UI,
 ) -> MoneyRequest:
-    """The money engine's request for `payment_capture` (also run for a chunk by batch jobs)."""
+    """Capture `amount` (≤ what is left of the authorization) of `payment`.
+
+    `parent`: the pre-authorization (Transaction Details); `invoice`: the invoice this pays,
+    whose total caps the amount.
+    """
     return MoneyRequest(
         type=TransactionType.CAPTURE,
         operation=ops.CAPTURE if online else ops.CAPTURE_OFFLINE,
@@ -89,3 +58,7 @@ def capture_request(
         call=_call,
         gateway_request={"operation": "capture", "reference": payment.gateway_reference},
     )
+
+
+# The request is built apart so that batch jobs can run it for a chunk (`services.bulk`).
+payment_capture = money_service(capture_request)

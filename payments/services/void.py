@@ -6,7 +6,7 @@ from payments import operations as ops
 from payments.enums import TransactionSource, TransactionType
 from payments.gateways import Gateway, GatewayResult
 from payments.models import Payment, Transaction
-from payments.services._flow import MoneyRequest, OperationResult, run_offline, run_online
+from payments.services._flow import MoneyRequest, money_service
 
 
 def _call(gateway: Gateway, txn: Transaction) -> GatewayResult:
@@ -16,43 +16,6 @@ def _call(gateway: Gateway, txn: Transaction) -> GatewayResult:
         currency=txn.currency,
         idempotency_key=txn.idempotency_key,
     )
-
-
-def payment_void(
-    *,
-    payment: Payment,
-    actor: AbstractBaseUser | None,
-    idempotency_key: str,
-    online: bool = True,
-    amount: int | None = None,
-    parent: Transaction | None = None,
-    merchant_reference: str = "",
-    usage: str = "",
-    memo: str = "",
-    source: str = TransactionSource.UI,
-    after_expiry: bool = False,
-) -> OperationResult:
-    """Void what is left of the authorization (`amount` None: all of it, decided under lock).
-
-    `online=False` records a reversal without the gateway: an authorization that expired
-    or was released elsewhere (the expiry job), allowed even after expiry.
-    `after_expiry=True` (the expiry job) asks the gateway even though the expiry date passed:
-    it may still release the hold, or decline because the authorization expired.
-    """
-    request = void_request(
-        payment=payment,
-        actor=actor,
-        idempotency_key=idempotency_key,
-        online=online,
-        amount=amount,
-        parent=parent,
-        merchant_reference=merchant_reference,
-        usage=usage,
-        memo=memo,
-        source=source,
-        after_expiry=after_expiry,
-    )
-    return run_online(request) if online else run_offline(request)
 
 
 def void_request(
@@ -69,7 +32,13 @@ def void_request(
     source: str = TransactionSource.UI,
     after_expiry: bool = False,
 ) -> MoneyRequest:
-    """The money engine's request for `payment_void` (also run for a chunk by batch jobs)."""
+    """Void what is left of the authorization (`amount` None: all of it, decided under lock).
+
+    `online=False` records a reversal without the gateway: an authorization that expired
+    or was released elsewhere (the expiry job), allowed even after expiry.
+    `after_expiry=True` (the expiry job) asks the gateway even though the expiry date passed:
+    it may still release the hold, or decline because the authorization expired.
+    """
     operation = ops.VOID_OFFLINE
     if online:
         operation = ops.VOID_EXPIRED if after_expiry else ops.VOID
@@ -90,3 +59,7 @@ def void_request(
         call=_call,
         gateway_request={"operation": "void", "reference": payment.gateway_reference},
     )
+
+
+# The request is built apart so that batch jobs can run it for a chunk (`services.bulk`).
+payment_void = money_service(void_request)

@@ -158,3 +158,32 @@ def test_a_chunk_takes_the_same_number_of_queries_for_3_or_12_orders(command):
         return len(captured)
 
     assert queries(3) == queries(12)
+
+
+@pytest.mark.parametrize(
+    ("command", "where"),
+    [
+        ("expire_authorizations", "payments.batch.expiry_chunk._prepare"),
+        ("capture_authorized", "payments.batch.capture_chunk.open_many"),
+    ],
+)
+def test_a_chunk_that_fails_rolls_back_and_its_orders_go_one_by_one(
+    monkeypatch, caplog, command, where
+):
+    make = expired_order if command == "expire_authorizations" else order_with_authorization
+    for _ in range(3):
+        make()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the chunk path")
+
+    monkeypatch.setattr(where, broken)
+    result = run(command)
+
+    assert result.code == 0
+    assert result.out.strip().endswith("3 order(s): 3 done, 0 skipped, 0 failed.")
+    assert "processing its items one by one" in caplog.text
+    if command == "expire_authorizations":
+        assert Order.objects.filter(state="canceled").count() == 3
+    else:
+        assert Invoice.objects.filter(state="paid").count() == 3
