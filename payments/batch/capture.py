@@ -70,19 +70,26 @@ class CaptureAuthorized(BatchJob[Order]):
         self.max_amount = max_amount
         self.now = now or timezone.now()
 
-    def candidates(self) -> QuerySet[Order]:
+    def candidates(self, *, among: list[int] | None = None) -> QuerySet[Order]:
+        within = {} if among is None else {"order_id__in": among}
         open_authorization = Payment.objects.filter(
             open_authorization_q(),
             Q(expires_at__gt=self.now) | Q(expires_at__isnull=True),
             is_expired=False,
             order=OuterRef("pk"),
+            **within,
         )
         to_invoice = OrderItem.objects.filter(
-            order=OuterRef("pk"), qty_ordered__gt=F("qty_invoiced") + F("qty_canceled")
+            order=OuterRef("pk"), qty_ordered__gt=F("qty_invoiced") + F("qty_canceled"), **within
         )
-        orders = Order.objects.filter(state__in=CAPTURABLE_STATES).filter(
-            Exists(open_authorization), Exists(to_invoice) | Exists(_unstarted_invoices())
+        orders = self.scope().filter(
+            Exists(open_authorization),
+            Exists(to_invoice) | Exists(_unstarted_invoices().filter(**within)),
         )
+        return orders if among is None else orders.filter(pk__in=among)
+
+    def scope(self) -> QuerySet[Order]:
+        orders = Order.objects.filter(state__in=CAPTURABLE_STATES)
         if self.store_code:
             orders = orders.filter(store__code=self.store_code)
         if self.older_than is not None:

@@ -44,7 +44,7 @@ def claimed[M: Model](
     job: "BatchJob[M]", pks: list[int], *, dry_run: bool = False
 ) -> Iterator[list[M]]:
     """The rows among `pks` this worker may process now, in pk order; released on exit."""
-    rows = job.claim_queryset().order_by("pk")
+    rows = job.candidates(among=pks).order_by("pk")
     if dry_run or connection.vendor != "postgresql":
         # A dry run writes nothing and holds nothing; SQLite has a single writer anyway.
         yield list(rows.filter(pk__in=pks))

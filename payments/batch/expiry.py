@@ -106,11 +106,16 @@ class ExpireAuthorizations(BatchJob[Order]):
         self.now = now or timezone.now()
         self._expired = expired_q(self.now)
 
-    def candidates(self) -> QuerySet[Order]:
+    def candidates(self, *, among: list[int] | None = None) -> QuerySet[Order]:
+        within = {} if among is None else {"order_id__in": among}
         expired = Payment.objects.filter(
-            open_authorization_q(), self._expired, order=OuterRef("pk")
+            open_authorization_q(), self._expired, order=OuterRef("pk"), **within
         )
-        orders = Order.objects.filter(Exists(expired)).exclude(state__in=FINAL_STATES)
+        orders = self.scope().filter(Exists(expired))
+        return orders if among is None else orders.filter(pk__in=among)
+
+    def scope(self) -> QuerySet[Order]:
+        orders = Order.objects.exclude(state__in=FINAL_STATES)
         if self.store_code:
             orders = orders.filter(store__code=self.store_code)
         return orders

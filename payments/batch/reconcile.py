@@ -28,8 +28,8 @@ class ReconcilePayments(BatchJob[Transaction]):
         self.store_code = store_code
         self.grace = grace
 
-    def candidates(self) -> QuerySet[Transaction]:
-        return open_transactions(store_code=self.store_code)
+    def candidates(self, *, among: list[int] | None = None) -> QuerySet[Transaction]:
+        return open_transactions(store_code=self.store_code)  # its own columns only
 
     def label(self, item: Transaction) -> str:
         amount = format_money(item.amount, item.currency)

@@ -84,11 +84,18 @@ class BatchJob[M: Model](ABC):
     redo_safe: ClassVar[bool] = False
 
     @abstractmethod
-    def candidates(self) -> QuerySet[M]:
-        """Every item the job would act on now (its predicate); the runner orders by pk."""
+    def candidates(self, *, among: list[int] | None = None) -> QuerySet[M]:
+        """Every item the job would act on now (its predicate); the runner orders by pk.
 
-    def claim_queryset(self) -> QuerySet[M]:
-        """The candidates as the job wants them loaded when claimed (select/prefetch)."""
+        `among`: only these pks — a job whose predicate looks at other tables restricts those
+        subqueries to them too, so that checking a chunk reads that chunk's rows rather than
+        whole tables.
+        """
+
+    def scope(self) -> QuerySet[M]:
+        """A superset of the candidates on the item's own columns (store, state): what the
+        runner walks through in pk order, a chunk at a time, before checking the predicate
+        on the chunk. The default is the candidates themselves."""
         return self.candidates()
 
     @abstractmethod
@@ -194,12 +201,11 @@ def run_batch[M: Model](
         last = 0
         while limit is None or report.seen < limit:
             size = chunk_size if limit is None else min(chunk_size, limit - report.seen)
-            # Read afresh for every chunk: what other workers finished meanwhile drops out.
+            # The next pks in scope; the claim keeps those that are candidates now (what other
+            # workers finished meanwhile drops out). Checking the predicate on the whole table
+            # for every chunk would cost a scan of it each time.
             pks = list(
-                job.candidates()
-                .filter(pk__gt=last)
-                .order_by("pk")
-                .values_list("pk", flat=True)[:size]
+                job.scope().filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size]
             )
             if not pks:
                 break
