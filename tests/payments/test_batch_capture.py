@@ -192,27 +192,34 @@ def test_a_chunk_crashed_before_its_commit_wrote_nothing_and_runs_again_once(mon
 
 
 @pytest.mark.parametrize(
-    "where",
+    ("where", "captured", "chunked"),
     [
-        "payments.batch.capture_chunk.call_many",  # invoices and pending captures committed
-        "payments.batch.capture_chunk.record_many",  # the gateway captured; answers lost
+        # Chunk path: invoices and pending captures committed, the gateway not asked yet.
+        ("payments.batch.capture_chunk.call_many", False, True),
+        # Chunk path: the gateway captured; its answers were never recorded.
+        ("payments.batch.capture_chunk.record_many", True, True),
+        # One by one: the gateway captured; its answer was never recorded.
+        ("payments.services._flow.record_outcome", True, False),
     ],
 )
-def test_a_chunk_crashed_after_step_one_never_captures_twice(monkeypatch, where):
+def test_a_run_crashed_after_step_one_never_captures_twice(monkeypatch, where, captured, chunked):
     order, payment = order_with_authorization()
 
-    monkeypatch.setattr(where, crash)
-    with pytest.raises(KeyboardInterrupt):
-        run("capture_authorized")
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        if not chunked:
+            patch.setattr(CaptureAuthorized, "process_chunk", lambda self, items: {})
+        patch.setattr(where, crash)
+        with pytest.raises(KeyboardInterrupt):
+            run("capture_authorized")
     [pending] = captures(order)
     assert pending.status == TransactionStatus.PENDING
 
     assert "0 order(s)" in run("capture_authorized").out  # its capture is under way
     assert "resolved 1" in run("reconcile_payments", "--grace-seconds", "0").out
 
-    captured = "call_many" not in where
     assert gateway_captures(payment) == int(captured)
+    [settled] = captures(order)
+    assert settled.status == (TransactionStatus.SUCCESS if captured else TransactionStatus.FAILED)
     [invoice] = Invoice.objects.filter(order=order)
     assert invoice.amount_paid == (12200 if captured else 0)
     assert refreshed(payment).amount_captured == invoice.amount_paid
@@ -231,27 +238,6 @@ def test_answers_that_cannot_be_recorded_fail_the_orders_for_reconciliation(monk
     assert "the gateway's answer could not be recorded; reconcile_payments will" in result.err
     assert gateway_captures(payment) == 1
     assert [c.status for c in captures(order)] == [TransactionStatus.PENDING]
-
-
-def test_a_crash_after_the_gateway_captured_never_captures_twice(monkeypatch, one_by_one):
-    order, payment = order_with_authorization()
-
-    # The gateway applied it; we never recorded the answer.
-    monkeypatch.setattr("payments.services._flow.record_outcome", crash)
-    with pytest.raises(KeyboardInterrupt):
-        run("capture_authorized")
-    monkeypatch.undo()
-    [pending] = captures(order)
-    assert pending.status == TransactionStatus.PENDING
-
-    assert "0 order(s)" in run("capture_authorized").out  # its capture is under way
-    assert "resolved 1" in run("reconcile_payments", "--grace-seconds", "0").out
-
-    assert gateway_captures(payment) == 1
-    assert [c.status for c in captures(order)] == [TransactionStatus.SUCCESS]
-    assert refreshed(payment).amount_captured == 12200
-    [invoice] = Invoice.objects.filter(order=order)
-    assert invoice.amount_paid == 12200
 
 
 def test_no_answer_fails_the_order_but_a_pending_answer_only_waits(settings):
