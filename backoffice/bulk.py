@@ -70,7 +70,7 @@ _PLAIN = {
 
 def _column(field, objs: Sequence[Model]) -> list:
     values = [getattr(obj, field.attname) for obj in objs]
-    if field.get_internal_type() in _PLAIN and not field.is_relation:
+    if field.get_internal_type() in _PLAIN:
         return values
     return [field.get_db_prep_save(value, connection) for value in values]
 

@@ -10,8 +10,8 @@ Rules (the only place they are written down in code):
   outcome is known, so two staff members can never both spend it.
 Failed rows count for nothing.
 
-`compute_amounts` is pure (no database) so it can be tested on plain data; `payment_recompute`
-applies it to a locked Payment row.
+`compute_amounts` is pure (no database) so it can be tested on plain data;
+`payments.recompute.orders_payments_recompute` applies it to locked Payment rows.
 """
 
 from collections.abc import Iterable

@@ -39,9 +39,8 @@ def lock_orders_and_payments(order_ids: list[int], *, related: tuple = ()) -> li
     )
     locked_payments = Payment.objects.select_for_update(of=("self",)).order_by("pk")
     # The store and the gateway account are prefetched, not joined: a chunk shares a handful of
-    # them, loaded once. The JSON of the gateway's requests and answers is left unread: only
-    # a row still open needs its answer (`needs_review`), and it is then read on its own.
-    ledger = Transaction.objects.defer("gateway_request", "gateway_response")
+    # them, loaded once. The JSON of the requests sent is left unread: nothing here needs it.
+    ledger = Transaction.objects.defer("gateway_request")
     prefetch_related_objects(
         orders,
         "store",

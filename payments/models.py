@@ -1,7 +1,7 @@
 """The ledger: payments (one instrument's money on an order) and their transactions.
 
-Cached amounts on Payment are written only by `payments.ledger.payment_recompute`, under the
-order → payments lock. The CHECK constraints below hold the money invariants even if a bug
+Cached amounts on Payment are written only by `payments.recompute.orders_payments_recompute`,
+under the order → payments lock. The CHECK constraints below hold the money invariants even if a bug
 somewhere tried to break them.
 """
 

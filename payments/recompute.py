@@ -133,14 +133,6 @@ def _payment_apply(payment: Payment, rows: list[Transaction], *, now) -> bool:
     return changed
 
 
-def payment_recompute(*, payment: Payment) -> Payment:
-    """Rebuild one payment's cached amounts and status from its transactions and save."""
-    now = timezone.now()
-    _payment_apply(payment, list(payment.transactions.only("type", "status", "amount")), now=now)
-    payment.save(update_fields=_PAYMENT_FIELDS)
-    return payment
-
-
 def _invoices_recompute(*, order, invoices: list, rows: list, links: list) -> tuple[list, list]:
     """Each invoice's paid and refunded amounts, after unattached money paid the open ones.
 

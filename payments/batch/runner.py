@@ -1,6 +1,6 @@
 """The one runner behind every batch job: read candidates, claim, process each item, report.
 
-For each chunk of candidates (pk order, keyset: constant memory however many there are):
+For each chunk of the job's scope (pk order, keyset: constant memory however many there are):
 
 1. Claim (`payments.batch.claims`): on PostgreSQL a session advisory lock per item, held while
    its money moves (across the gateway call) and dropped by the server if the worker dies, then
@@ -87,9 +87,9 @@ class BatchJob[M: Model](ABC):
     def candidates(self, *, among: list[int] | None = None) -> QuerySet[M]:
         """Every item the job would act on now (its predicate); the runner orders by pk.
 
-        `among`: only these pks — a job whose predicate looks at other tables restricts those
-        subqueries to them too, so that checking a chunk reads that chunk's rows rather than
-        whole tables.
+        `among`: the pks the caller keeps (it filters by them itself); a job whose predicate
+        looks at other tables restricts those subqueries to them too, so that checking a chunk
+        reads that chunk's rows rather than whole tables.
         """
 
     def scope(self) -> QuerySet[M]:
