@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from backoffice.bulk import bulk_insert
 from backoffice.money import format_money
 from orders.enums import CommentKind, CommentSource
 from orders.models import CreditMemo, Invoice, Order, OrderComment
@@ -35,7 +36,7 @@ def batched() -> Iterator[None]:
     finally:
         _queue.reset(token)
     if queue:
-        OrderComment.objects.bulk_create(queue)
+        bulk_insert(queue)
 
 
 def author_label(user: AbstractBaseUser | None) -> str:

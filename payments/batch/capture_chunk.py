@@ -25,12 +25,12 @@ from dataclasses import dataclass, replace
 
 from django.db import transaction
 
-from backoffice.bulk import bulk_set
+from backoffice.bulk import bulk_insert, bulk_set
 from orders import history
 from orders.capture_plan import plan_capture
 from orders.enums import CaptureMode, InvoiceState, OrderState
 from orders.invoice_totals import InvoiceTotals, invoice_totals
-from orders.models import Invoice, InvoiceItem, Order
+from orders.models import Invoice, Order
 from orders.operations import (
     OrderOperation,
     capture_online_availability,
@@ -155,8 +155,8 @@ def _invoice(job: CaptureAuthorized, orders: list[Order], settled: dict) -> list
             # this is the order's only invoice.
             line.order_item.qty_invoiced = line.qty
             counted.append(line.order_item)
-    Invoice.objects.bulk_create([entry.invoice for entry in planned])
-    InvoiceItem.objects.bulk_create(
+    bulk_insert([entry.invoice for entry in planned])
+    bulk_insert(
         item
         for entry in planned
         for item in invoice_items(invoice=entry.invoice, totals=entry.totals)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 
-from backoffice.bulk import bulk_set
+from backoffice.bulk import bulk_insert, bulk_set
 from payments.gateways.base import (
     CaptureRequest,
     Gateway,
@@ -117,6 +117,6 @@ def _capture_all(requests: Sequence[CaptureRequest]) -> list[Answer]:
         else:
             answers.append(_result(op))
 
-    SandboxOperation.objects.bulk_create(new_ops)
+    bulk_insert(new_ops)
     bulk_set(list(changed.values()), AMOUNT_FIELDS)
     return answers

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from backoffice.bulk import bulk_set
+from backoffice.bulk import bulk_insert, bulk_set
 from orders.models import Invoice, Order
 from payments.enums import TransactionStatus, TransactionType
 from payments.errors import OperationError
@@ -109,7 +109,7 @@ def open_many(requests: list[MoneyRequest], *, orders: list[Order]) -> list[Open
     if len({row.payment_id for row in rows}) != len(rows):
         raise ValueError("The chunk path takes one operation per payment.")
     if rows:
-        Transaction.objects.bulk_create(rows)
+        bulk_insert(rows)
         ledger = _Ledger(rows, by_order)
         _recompute(ledger)
         actors = {req.idempotency_key: req.actor for req in requests}
