@@ -86,7 +86,7 @@ class CaptureAuthorized(BatchJob[Order]):
             Exists(open_authorization),
             Exists(to_invoice) | Exists(_unstarted_invoices().filter(**within)),
         )
-        return orders if among is None else orders.filter(pk__in=among)
+        return orders  # `among` is in the authorization's subquery
 
     def scope(self) -> QuerySet[Order]:
         orders = Order.objects.filter(state__in=CAPTURABLE_STATES)

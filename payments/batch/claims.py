@@ -44,18 +44,16 @@ def claimed[M: Model](
     job: "BatchJob[M]", pks: list[int], *, dry_run: bool = False
 ) -> Iterator[list[M]]:
     """The rows among `pks` this worker may process now, in pk order; released on exit."""
-    rows = job.candidates(among=pks).order_by("pk")
     if dry_run or connection.vendor != "postgresql":
         # A dry run writes nothing and holds nothing; SQLite has a single writer anyway.
-        yield list(rows.filter(pk__in=pks))
+        yield list(job.candidates(among=pks).order_by("pk"))
         return
     lock_class = job_lock_class(job.name)
     mine = _try_lock(lock_class, pks)
     try:
         with transaction.atomic():
-            claimed_rows = list(
-                rows.filter(pk__in=mine).select_for_update(skip_locked=True, of=("self",))
-            )
+            rows = job.candidates(among=mine).order_by("pk")
+            claimed_rows = list(rows.select_for_update(skip_locked=True, of=("self",)))
         yield claimed_rows
     finally:
         _unlock(lock_class, mine)

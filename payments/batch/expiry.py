@@ -111,8 +111,7 @@ class ExpireAuthorizations(BatchJob[Order]):
         expired = Payment.objects.filter(
             open_authorization_q(), self._expired, order=OuterRef("pk"), **within
         )
-        orders = self.scope().filter(Exists(expired))
-        return orders if among is None else orders.filter(pk__in=among)
+        return self.scope().filter(Exists(expired))  # `among` is in the subquery
 
     def scope(self) -> QuerySet[Order]:
         orders = Order.objects.exclude(state__in=FINAL_STATES)

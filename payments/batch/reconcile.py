@@ -29,7 +29,8 @@ class ReconcilePayments(BatchJob[Transaction]):
         self.grace = grace
 
     def candidates(self, *, among: list[int] | None = None) -> QuerySet[Transaction]:
-        return open_transactions(store_code=self.store_code)  # its own columns only
+        rows = open_transactions(store_code=self.store_code)  # its own columns only
+        return rows if among is None else rows.filter(pk__in=among)
 
     def label(self, item: Transaction) -> str:
         amount = format_money(item.amount, item.currency)

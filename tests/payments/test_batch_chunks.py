@@ -187,3 +187,19 @@ def test_a_chunk_that_fails_rolls_back_and_its_orders_go_one_by_one(
         assert Order.objects.filter(state="canceled").count() == 3
     else:
         assert Invoice.objects.filter(state="paid").count() == 3
+
+
+@pytest.mark.parametrize(
+    ("job", "make"),
+    [
+        (CaptureAuthorized, lambda: order_with_authorization()[0]),
+        (ExpireAuthorizations, expired_order),
+    ],
+)
+def test_a_chunk_checks_only_its_own_orders(job, make):
+    """The claim asks for the chunk's candidates only: an order of the next chunk that also
+    qualifies is left to that chunk (and to the worker that claims it)."""
+    first, second = make(), make()
+
+    assert list(job().candidates(among=[first.pk])) == [first]
+    assert {o.pk for o in job().candidates()} >= {first.pk, second.pk}
