@@ -250,11 +250,15 @@ class _Ledger:
         for row in fresh:
             self._fresh[row.order_id][row.pk] = row
         self.touched = [by_order[pk] for pk in self._fresh]
+        self._rows: dict[int, list[Transaction]] = {}
 
     def rows(self, order: Order) -> list[Transaction]:
-        current = {row.pk: row for p in order.payments.all() for row in p.transactions.all()}
-        current.update(self._fresh[order.pk])
-        return sorted(current.values(), key=lambda row: row.pk)
+        # The same rows each time (a row's status changes in place), so merged once per order.
+        if order.pk not in self._rows:
+            current = {row.pk: row for p in order.payments.all() for row in p.transactions.all()}
+            current.update(self._fresh[order.pk])
+            self._rows[order.pk] = sorted(current.values(), key=lambda row: row.pk)
+        return self._rows[order.pk]
 
     def open_rows(self, order: Order) -> list[Transaction]:
         return [row for row in self.rows(order) if row.is_open]
