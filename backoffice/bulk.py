@@ -90,13 +90,20 @@ def bulk_insert[M: Model](objs: Sequence[M]) -> list[M]:
     return objs
 
 
+_sequences: dict[str, str] = {}  # {table: its pk's sequence}
+
+
 def _draw_pks(meta, objs: Sequence[Model]) -> None:
     if not objs:
         return
     with connection.cursor() as cursor:
+        if meta.db_table not in _sequences:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column])
+            _sequences[meta.db_table] = cursor.fetchone()[0]
+        # Named once: looked up per row, the sequence costs more than drawing from it.
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+            [_sequences[meta.db_table], len(objs)],
         )
         drawn = sorted(row[0] for row in cursor.fetchall())
     for obj, pk in zip(objs, drawn, strict=True):
