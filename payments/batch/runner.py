@@ -229,16 +229,15 @@ def run_batch[M: Model](
 
 # A chunk makes hundreds of thousands of short-lived objects, most of them in reference cycles
 # (model instances and the querysets of their relation caches point at each other), which only
-# the garbage collector's full collections free. Left to itself, the collector runs such a
-# collection every few dozen orders, each over everything alive: a fifth of a chunk's CPU.
-# So what lives as long as the run (Django, the app) is frozen out of its sight, and a chunk is
-# collected once, when it is done (its garbage waits until then: at the default chunk size a
-# capture worker peaks under 100 MB).
+# the garbage collector's full collections free. Left to itself, the collector runs one or two
+# such collections per chunk and thousands of small ones, each over everything alive: an eighth
+# of a capture worker's CPU. So what lives as long as the run (Django, the app) is frozen out of
+# its sight, and a chunk is collected once, when it is done (its garbage waits until then: at
+# the default chunk size a capture worker peaks under 100 MB).
 
 
 @contextmanager
 def _long_lived_frozen() -> Iterator[None]:
-    gc.collect()
     gc.freeze()
     try:
         yield
