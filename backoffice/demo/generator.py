@@ -24,7 +24,7 @@ from backoffice.demo.catalogue import (
     price_in,
 )
 from backoffice.money import allocate, format_major
-from payments.gateways.sandbox import MAGIC_ENDINGS
+from payments.gateways.sandbox_rules import MAGIC_ENDINGS
 
 STORE_CURRENCIES = {"us": "USD", "eu": "EUR", "jp": "JPY"}
 # The X-Payments case (DESIGN.md "Orders"): 2 × 56.00 + 10.00 shipping, authorized as two

@@ -24,16 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
-from django.template.defaultfilters import pluralize
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from backoffice.money import format_money
-from orders.enums import CommentKind, CommentSource, InvoiceState, OrderState
-from orders.history import comment_invoice, comment_money
-from orders.models import Invoice, Order, OrderItem
-from orders.services.invoice_outcome import authorization_label
-from orders.services.invoicing import items_qty_invoiced_refresh
+from orders.enums import CommentKind, CommentSource, OrderState
+from orders.history import comment_money
+from orders.models import Order
 from orders.services.state import can_change_state, order_change_state
 from payments.batch.expiring import (
     FINAL_STATES,
@@ -45,10 +42,10 @@ from payments.batch.expiring import (
     local_date,
     open_authorization_q,
 )
+from payments.batch.expiry_text import cancel_documents, describe, expiry_comment, how_text
 from payments.batch.runner import BatchJob, ItemResult, done, failed, skipped
 from payments.enums import TransactionSource
 from payments.errors import OperationError
-from payments.gateways import capabilities_for_payment
 from payments.ledger import uncaptured_remainder
 from payments.locks import lock_order_and_payments
 from payments.models import Payment, Transaction
@@ -136,7 +133,7 @@ class ExpireAuthorizations(BatchJob[Order]):
         outcome = "would void online" if online else "would record as expired"
         if cancels:
             outcome += ", cancel the order"
-        parts = [_describe(r, "would be voided online" if r.online else None) for r in releases]
+        parts = [describe(r, "would be voided online" if r.online else None) for r in releases]
         tail = "; the order would be canceled (nothing was captured)" if cancels else ""
         amount = sum(r.amount for r in releases)
         return done(outcome, "; ".join(parts) + tail, amount=amount, currency=item.currency)
@@ -214,7 +211,7 @@ class ExpireAuthorizations(BatchJob[Order]):
             cancels = cancels_order(payments, releases)
             documents = ""
             if cancels:
-                documents, sentence = _cancel_documents(order)
+                documents, sentence = cancel_documents(order)
                 sentences += [sentence] if sentence else []
             if sentences:
                 comment_money(
@@ -275,7 +272,7 @@ class ExpireAuthorizations(BatchJob[Order]):
 
     def outcome_of(self, plan: Plan, results: list[Released], canceled: bool) -> ItemResult:
         order = plan.order
-        parts = [_describe(r.release, _how_text(r)) for r in results]
+        parts = [describe(r.release, how_text(r)) for r in results]
         if canceled:
             parts.append("order canceled" + (f" ({plan.documents})" if plan.documents else ""))
         message = "; ".join(parts)
@@ -339,67 +336,3 @@ def _already_asked(releases: list[Release], *, key: str) -> set[int]:
     return set(
         Transaction.objects.filter(idempotency_key__in=keys).values_list("payment_id", flat=True)
     )
-
-
-def _cancel_documents(order: Order) -> tuple[str, str]:
-    """Cancel the unpaid open invoices and the units not invoiced.
-
-    Returns what was canceled, for the item's line, and the sentence for the history.
-    """
-    invoices = list(Invoice.objects.filter(order=order, state=InvoiceState.OPEN, amount_paid=0))
-    for invoice in invoices:
-        invoice.state = InvoiceState.CANCELED
-        invoice.save(update_fields=["state"])
-        comment_invoice(
-            order=order,
-            invoice=invoice,
-            body=f"Invoice #{invoice.number} canceled: its authorization expired and nothing "
-            "was captured.",
-            source=CommentSource.BATCH,
-        )
-    if invoices:
-        items_qty_invoiced_refresh(order)
-    units = sum(item.qty_to_invoice for item in order.items.all())
-    if units:
-        OrderItem.objects.filter(order=order).update(
-            qty_canceled=F("qty_ordered") - F("qty_invoiced")
-        )
-    return canceled_documents([f"invoice #{inv.number}" for inv in invoices], units)
-
-
-def canceled_documents(invoices: list[str], units: int) -> tuple[str, str]:
-    """What was canceled, for the item's line, and the sentence for the history."""
-    parts = list(invoices)
-    if units:
-        parts.append(f"{units} item unit{pluralize(units)} not invoiced")
-    if not parts:
-        return "", ""
-    return ", ".join(parts), f"Nothing was captured: canceled {' and '.join(parts)}."
-
-
-def expiry_comment(release: Release) -> str:
-    payment = release.payment
-    money = format_money(release.amount, payment.currency)
-    head = f"{authorization_label(payment).capitalize()} expired on {release.expired_on}"
-    if release.online:
-        return f"{head}: asking the gateway to release its uncaptured {money}."
-    days = capabilities_for_payment(payment).authorization_validity_days
-    return (
-        f"{head} (the gateway keeps authorizations {days} days): its uncaptured {money} is "
-        "recorded as expired."
-    )
-
-
-def _describe(release: Release, how: str | None) -> str:
-    payment = release.payment
-    money = format_money(release.amount, payment.currency)
-    what = how or "would be recorded as expired"
-    return f"{authorization_label(payment)} expired on {release.expired_on}, {money} {what}"
-
-
-def _how_text(released: Released) -> str:
-    if released.how == "online":
-        return "voided online"
-    if released.how == "offline":
-        return "recorded as expired"
-    return f"not released: {released.problem.rstrip('.')}"

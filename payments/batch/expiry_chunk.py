@@ -29,10 +29,9 @@ from payments.batch.expiry import (
     Release,
     Released,
     cancel_if_nothing_left,
-    canceled_documents,
     cancels_order,
-    expiry_comment,
 )
+from payments.batch.expiry_text import canceled_documents, expiry_comment
 from payments.batch.runner import ItemResult
 from payments.locks import lock_orders_and_payments
 from payments.models import Payment

@@ -2,11 +2,12 @@
 
 `capture_many` answers each request exactly as `SandboxGateway.capture` called one by one in
 the same order would, with the same effect on SandboxCharge/SandboxOperation rows, because it
-decides with that path's own rules (`_screen`, `_check`, `_accept`, `_result`). Only the
-database work differs: in one transaction, one query for the operations already recorded under
-the keys, one lock of all the charges concerned (in pk order, so two batches can't deadlock),
-one aggregate of their pending amounts, then one insert of the new operations and one update
-of the changed charges. Requests on the same charge see the earlier ones' effect in memory.
+decides with that path's own rules (`sandbox_rules`: `screen`, `check`, `accept`,
+`result_of`). Only the database work differs: in one transaction, one query for the operations
+already recorded under the keys, one lock of all the charges concerned (in pk order, so two
+batches can't deadlock), one aggregate of their pending amounts, then one insert of the new
+operations and one update of the changed charges. Requests on the same charge see the earlier
+ones' effect in memory.
 
 The update is `backoffice.bulk.bulk_set` rather than Django's `bulk_update`, whose `CASE WHEN`
 per row and field costs about 1.3 ms per charge: minutes over a 100,000-order run.
@@ -25,24 +26,24 @@ from payments.gateways.base import (
     GatewayTimeout,
     IdempotencyConflict,
 )
-from payments.gateways.sandbox import (
+from payments.gateways.sandbox import SandboxGateway
+from payments.gateways.sandbox_rules import (
     AMOUNT_FIELDS,
     TIMEOUT_AFTER_MESSAGE,
+    Decline,
     Fault,
     Kind,
-    SandboxGateway,
     Status,
-    _accept,
-    _check,
-    _Decline,
-    _early_error,
-    _fingerprint,
-    _new_operation,
-    _pending_totals,
-    _replay_of,
-    _result,
-    _screen,
+    accept,
+    check,
+    early_error,
     fault_for,
+    fingerprint_of,
+    new_operation,
+    pending_totals,
+    replay_of,
+    result_of,
+    screen,
 )
 from payments.models import SandboxCharge, SandboxOperation
 
@@ -76,46 +77,46 @@ def _capture_all(requests: Sequence[CaptureRequest]) -> list[Answer]:
             SandboxCharge.objects.select_for_update().filter(reference__in=references)
         ).order_by("pk")
         charges = {(charge.reference, charge.currency): charge for charge in locked}
-    pending = _pending_totals(charges.values()) if charges else {}
+    pending = pending_totals(charges.values()) if charges else {}
 
     answers: list[Answer] = []
     new_ops: list[SandboxOperation] = []
     changed: dict[int, SandboxCharge] = {}
     for request in requests:
         key = request.idempotency_key
-        fingerprint = _fingerprint(
+        fingerprint = fingerprint_of(
             Kind.CAPTURE, request.reference, request.amount, request.currency
         )
         prior = ops_by_key.get(key)
         if prior is not None:
             # Also a key repeated within this call: its first use is already in ops_by_key.
             try:
-                answers.append(_replay_of(prior, fingerprint))
+                answers.append(replay_of(prior, fingerprint))
             except IdempotencyConflict as conflict:
                 answers.append(conflict)
             continue
         fault = fault_for(Kind.CAPTURE, request.amount)
-        early = _early_error(fault)
+        early = early_error(fault)
         if early is not None:
             answers.append(early)
             continue
         charge = charges.get((request.reference, request.currency))
-        op = _new_operation(Kind.CAPTURE, request.amount, request.currency, key, fingerprint)
+        op = new_operation(Kind.CAPTURE, request.amount, request.currency, key, fingerprint)
         op.charge = charge
         try:
-            _screen(Kind.CAPTURE, request.reference, charge, request.amount, fault)
-            _check(charge, Kind.CAPTURE, request.amount, pending[charge.pk])
-        except _Decline as decline:
+            screen(Kind.CAPTURE, request.reference, charge, request.amount, fault)
+            check(charge, Kind.CAPTURE, request.amount, pending[charge.pk])
+        except Decline as decline:
             op.status, op.message = Status.DECLINED, decline.message
         else:
-            if _accept(op, fault, pending[charge.pk]):
+            if accept(op, fault, pending[charge.pk]):
                 changed[charge.pk] = charge
         new_ops.append(op)
         ops_by_key[key] = op
         if fault == Fault.TIMEOUT_AFTER:
             answers.append(GatewayTimeout(TIMEOUT_AFTER_MESSAGE))
         else:
-            answers.append(_result(op))
+            answers.append(result_of(op))
 
     bulk_insert(new_ops)
     bulk_set(list(changed.values()), AMOUNT_FIELDS)

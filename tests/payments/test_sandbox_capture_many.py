@@ -336,7 +336,7 @@ def test_a_key_inserted_concurrently_makes_the_batch_answer_one_by_one(monkeypat
     ours, theirs = authorize(gw), authorize(gw)
     shared = key()
     looked, inserted = threading.Event(), threading.Event()
-    original = sandbox_batch._pending_totals
+    original = sandbox_batch.pending_totals
 
     def pause_after_locking(charges):
         # Our keys were looked up and our charges locked: now the other request goes first.
@@ -353,7 +353,7 @@ def test_a_key_inserted_concurrently_makes_the_batch_answer_one_by_one(monkeypat
             inserted.set()
             connection.close()
 
-    monkeypatch.setattr(sandbox_batch, "_pending_totals", pause_after_locking)
+    monkeypatch.setattr(sandbox_batch, "pending_totals", pause_after_locking)
     thread = threading.Thread(target=other_request)
     thread.start()
     answers = gw.capture_many([req(ours, 1000, shared), req(ours, 2000)])
