@@ -1,7 +1,8 @@
 """bulk_insert and bulk_set: the rows batch jobs write must read back exactly as saved."""
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from backoffice.bulk import bulk_insert, bulk_set
 from orders.enums import CommentKind, CommentSource
@@ -95,3 +96,17 @@ def test_bulk_set_writes_only_the_named_fields():
         assert row.status == TransactionStatus.SUCCESS
         assert row.gateway_response == {"id": row.idempotency_key}
         assert row.memo == ""
+
+
+def test_bulk_insert_is_one_statement_whatever_the_number_of_rows():
+    payment = PaymentFactory()
+
+    with CaptureQueriesContext(connection) as few:
+        bulk_insert([_row(payment, f"bulk:few:{i}") for i in range(2)])
+    with CaptureQueriesContext(connection) as many:
+        bulk_insert([_row(payment, f"bulk:many:{i}") for i in range(40)])
+
+    assert len(few) == len(many) <= 2  # the pks drawn at once, then the rows
+    if connection.vendor == "postgresql":
+        assert many.captured_queries[-1]["sql"].startswith('COPY "payments_transaction"')
+    assert Transaction.objects.filter(idempotency_key__startswith="bulk:many:").count() == 40
