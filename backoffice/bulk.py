@@ -106,7 +106,10 @@ def _draw_pks(meta, objs: Sequence[Model]) -> None:
     with connection.cursor() as cursor:
         if meta.db_table not in _sequences:
             cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column])
-            _sequences[meta.db_table] = cursor.fetchone()[0]
+            sequence = cursor.fetchone()[0]
+            if sequence is None:
+                raise ValueError(f"{meta.label}: no sequence draws its pks; set them first.")
+            _sequences[meta.db_table] = sequence
         # Named once: looked up per row, the sequence costs more than drawing from it.
         cursor.execute(
             "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
