@@ -1,8 +1,8 @@
 """The ledger: payments (one instrument's money on an order) and their transactions.
 
 Cached amounts on Payment are written only by `payments.recompute.orders_payments_recompute`,
-under the order → payments lock. The CHECK constraints below hold the money invariants even if a bug
-somewhere tried to break them.
+under the order → payments lock. The CHECK constraints below hold the money invariants even if
+a bug somewhere tried to break them.
 """
 
 import uuid

@@ -132,6 +132,30 @@ def email_copy_availability(*, user: AbstractBaseUser | None, order: Order) -> A
     return Availability(False, f"{reason}.", is_permission=True)
 
 
+def new_invoice(
+    *,
+    order: Order,
+    number: str,
+    capture_mode: str,
+    totals: InvoiceTotals,
+    idempotency_key: str,
+    **fields,
+) -> Invoice:
+    """The invoice of `totals` (not saved yet); `fields`: the rest of what the caller knows."""
+    return Invoice(
+        order=order,
+        number=number,
+        capture_mode=capture_mode,
+        subtotal=totals.subtotal,
+        shipping_amount=totals.shipping_amount,
+        tax_amount=totals.tax_amount,
+        discount_amount=totals.discount_amount,
+        grand_total=totals.grand_total,
+        idempotency_key=idempotency_key,
+        **fields,
+    )
+
+
 def invoice_items(*, invoice: Invoice, totals: InvoiceTotals) -> list[InvoiceItem]:
     """The invoice's lines (not saved yet), one per item it takes units of."""
     return [
@@ -184,20 +208,17 @@ def invoice_create(
         if notify_customer and not (notify := email_copy_availability(user=user, order=order)):
             raise PermissionDenied(notify.reason)
         totals = _validated_totals(order, quantities)
-        invoice = Invoice.objects.create(
+        invoice = new_invoice(
             order=order,
             number=_next_invoice_number(order),
             capture_mode=capture_mode,
-            subtotal=totals.subtotal,
-            shipping_amount=totals.shipping_amount,
-            tax_amount=totals.tax_amount,
-            discount_amount=totals.discount_amount,
-            grand_total=totals.grand_total,
+            totals=totals,
+            idempotency_key=idempotency_key,
             comment=comment.strip(),
             is_customer_notified=notify_customer,
-            idempotency_key=idempotency_key,
             created_by=user,
         )
+        invoice.save(force_insert=True)
         InvoiceItem.objects.bulk_create(invoice_items(invoice=invoice, totals=totals))
         items_qty_invoiced_refresh(order)
         bump_version(order)

@@ -37,7 +37,7 @@ from orders.operations import (
     order_operation_availability,
 )
 from orders.services.invoice_outcome import SpreadOutcome, StepOutcome, describe_spread
-from orders.services.invoicing import invoice_created_text, invoice_items
+from orders.services.invoicing import invoice_created_text, invoice_items, new_invoice
 from orders.services.order_documents import order_progress
 from orders.services.state import order_change_state
 from payments.batch.capture import (
@@ -138,15 +138,11 @@ def _invoice(job: CaptureAuthorized, orders: list[Order], settled: dict) -> list
         plan = plan_capture(order.payments.all(), amount=totals.grand_total, user=None)
         if len(plan.steps) != 1:
             continue  # spread over several authorizations: one by one
-        invoice = Invoice(
+        invoice = new_invoice(
             order=order,
             number=numbers[order.pk],
             capture_mode=CaptureMode.ONLINE,
-            subtotal=totals.subtotal,
-            shipping_amount=totals.shipping_amount,
-            tax_amount=totals.tax_amount,
-            discount_amount=totals.discount_amount,
-            grand_total=totals.grand_total,
+            totals=totals,
             idempotency_key=f"{job.key(order)}:1",
         )
         planned.append(_Planned(invoice=invoice, totals=totals, payment=plan.steps[0].payment))
