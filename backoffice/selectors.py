@@ -5,10 +5,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q
 
 from backoffice.permissions import store_permissions, visible_store_ids
+from orders.approvals.selectors import awaiting_approvals
+from orders.batch.expiring import authorizations_expiring
 from orders.enums import OrderState
 from orders.models import Order
-from payments.approvals.selectors import awaiting_approvals
-from payments.batch.expiring import authorizations_expiring
 from payments.enums import PaymentStatus
 
 RECENT_ORDERS = 10

@@ -201,3 +201,7 @@ class OrderCommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="Comment")
     def excerpt(self, obj: OrderComment) -> str:
         return obj.body if len(obj.body) <= 80 else f"{obj.body[:79]}…"
+
+
+# Four-eyes approval requests (orders/approvals), registered with the rest of the orders app.
+import orders.approvals.admin  # noqa: E402, F401

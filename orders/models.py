@@ -372,3 +372,7 @@ class OrderComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.order_id}: {self.body[:40]}"
+
+
+# Four-eyes approval requests live in their own module; imported here so Django registers them.
+from orders.approvals.models import ApprovalRequest  # noqa: E402, F401

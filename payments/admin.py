@@ -170,7 +170,3 @@ class SandboxOperationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", "status"]
     search_fields = ["=reference", "=idempotency_key", "charge__reference"]
     list_select_related = ["charge"]
-
-
-# Four-eyes approval requests (payments/approvals), registered with the rest of the payments app.
-import payments.approvals.admin  # noqa: E402, F401

@@ -338,7 +338,3 @@ class SandboxOperation(models.Model):
 
     def __str__(self) -> str:
         return f"sandbox {self.kind} {self.reference} ({self.status})"
-
-
-# Four-eyes approval requests live in their own module; imported here so Django registers them.
-from payments.approvals.models import ApprovalRequest  # noqa: E402, F401

@@ -129,7 +129,7 @@ class CreditMemoOutcome:
         if self.repeated:
             return f"{number} was already submitted with this form; nothing more was done."
         if memo.state == CreditMemoState.AWAITING_APPROVAL:
-            # Four-eyes: above the store's threshold (payments.approvals).
+            # Four-eyes: above the store's threshold (orders.approvals).
             label = "Refund" if self.online else "Refund Offline"
             return f"{label} of {total} is awaiting approval by a manager ({number})."
         if memo.state == CreditMemoState.REFUNDED:

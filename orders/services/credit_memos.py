@@ -29,6 +29,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from backoffice.money import format_money
+from orders.approvals.requests import approval_needed, credit_memo_approval_add
 from orders.credit_memo_totals import (
     MemoSource,
     MemoTotals,
@@ -65,7 +66,6 @@ from orders.services.credit_memo_outcome import (
 )
 from orders.services.credit_memo_settle import credit_memo_settle, items_qty_refunded_refresh
 from orders.services.invoicing import bump_version, check_version
-from payments.approvals.requests import approval_needed, credit_memo_approval_add
 from payments.enums import TransactionStatus
 from payments.errors import OperationError
 from payments.locks import lock_order_and_payments
@@ -267,7 +267,7 @@ def credit_memo_create(
     return credit_memo_refund(memo=memo, user=user)
 
 
-# ---- four-eyes (payments.approvals runs these for a memo awaiting approval) -------------------
+# ---- four-eyes (orders.approvals runs these for a memo awaiting approval) -------------------
 
 
 def credit_memo_refund_plan(

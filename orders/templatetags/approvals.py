@@ -6,8 +6,8 @@ give (no permission, your own request), so a button and its POST guard can't dis
 
 from django import template
 
+from orders.approvals.selectors import order_approvals
 from orders.templatetags.order_operations import ORDER_PANELS
-from payments.approvals.selectors import order_approvals
 
 register = template.Library()
 

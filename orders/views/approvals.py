@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 
 from backoffice.decorators import operation_view, staff_required
 from orders import selectors
+from orders.approvals import services
+from orders.approvals.selectors import approval_get
 from orders.views.action_responses import order_panels_response
-from payments.approvals import services
-from payments.approvals.selectors import approval_get
 
 REASON_MAX = 2000
 

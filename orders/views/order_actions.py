@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backoffice.decorators import operation_view, staff_required
+from orders.approvals.requests import approval_needed, awaiting_message, mark_as_paid_request
 from orders.forms_invoice import ConfirmForm, MarkAsPaidForm, mark_as_paid_form
 from orders.invoice_selectors import order_for_invoicing
 from orders.models import Order
@@ -25,7 +26,6 @@ from orders.services.invoicing import StaleOrder, order_mark_as_paid_for_invoice
 from orders.services.order_cancel import order_cancel, order_void
 from orders.services.state import StateTransitionError, order_hold, order_unhold
 from orders.views.action_responses import order_panels_response, unavailable_response
-from payments.approvals.requests import approval_needed, awaiting_message, mark_as_paid_request
 from payments.errors import ErrorCode, OperationError
 
 MARK_AS_PAID_TEMPLATE = "orders/mark_as_paid.html"

@@ -23,9 +23,9 @@ from payments.enums import (
     TransactionStatus,
     TransactionType,
 )
+from payments.export_csv import csv_lines
 from payments.models import Transaction
 from payments.selectors import EXPORT_FIELDS
-from payments.views.export import csv_lines
 
 CHUNK_SIZE = 2000
 FORMATS = ("csv", "jsonl")

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from django.db.models import QuerySet
 
+from backoffice.batch.runner import BatchJob, BatchReport, ItemResult, done, failed, skipped
 from backoffice.money import format_money
-from payments.batch.runner import BatchJob, BatchReport, ItemResult, done, failed, skipped
 from payments.models import Transaction
 from payments.services.reconcile import ReconcileChange, open_transactions, transaction_reconcile
 

@@ -1,109 +1,16 @@
 """CSV export of the filtered transaction list, streamed row by row."""
 
-import csv
-from collections.abc import Iterable, Iterator
-from datetime import UTC
-
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from backoffice.decorators import staff_required
-from backoffice.money import format_major
 from payments import selectors
-from payments.enums import (
-    CASH_IN_TYPES,
-    CASH_OUT_TYPES,
-    TransactionSource,
-    TransactionStatus,
-    TransactionType,
-)
+from payments.export_csv import csv_lines
 from payments.filters import TransactionFilter
 
-HEADER = [
-    "UUID",
-    "Created at (UTC)",
-    "Store",
-    "Order",
-    "Type",
-    "Status",
-    "Amount",
-    "Currency",
-    "Cash flow",
-    "Online",
-    "Gateway reference",
-    "Transaction ID",
-    "Usage",
-    "Parent UUID",
-    "Actor",
-    "Source",
-]
 NO_PERMISSION = "You don't have permission to export transactions."
-# A spreadsheet runs a cell starting with one of these as a formula; staff typed these fields.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class _Echo:
-    """csv.writer needs a file; this one hands each line back instead of buffering it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _text(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
-def _cash_flow(type_: str) -> str:
-    if type_ in CASH_IN_TYPES:
-        return "in"
-    return "out" if type_ in CASH_OUT_TYPES else ""
-
-
-def csv_lines(rows: Iterable[tuple]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(HEADER)
-    types = dict(TransactionType.choices)
-    statuses = dict(TransactionStatus.choices)
-    sources = dict(TransactionSource.choices)
-    for (
-        uuid,
-        created_at,
-        store,
-        order,
-        type_,
-        status,
-        amount,
-        currency,
-        is_online,
-        gateway_reference,
-        merchant_reference,
-        usage,
-        parent_uuid,
-        actor_label,
-        source,
-    ) in rows:
-        yield writer.writerow(
-            [
-                uuid,
-                created_at.astimezone(UTC).isoformat(),
-                store,
-                order,
-                types.get(type_, type_),
-                statuses.get(status, status),
-                format_major(amount, currency),
-                currency,
-                _cash_flow(type_),
-                "online" if is_online else "offline",
-                _text(gateway_reference),
-                _text(merchant_reference),
-                _text(usage),
-                parent_uuid or "",
-                _text(actor_label),
-                sources.get(source, source),
-            ]
-        )
 
 
 @staff_required

@@ -17,13 +17,13 @@ from django.views.decorators.http import require_http_methods
 
 from backoffice.decorators import operation_view, staff_required
 from backoffice.money import format_major
-from payments import operations as ops
-from payments import selectors, services
-from payments.approvals.requests import (
+from orders.approvals.requests import (
     approval_needed,
     awaiting_message,
     transaction_refund_request,
 )
+from payments import operations as ops
+from payments import selectors, services
 from payments.errors import ErrorCode, OperationError
 from payments.forms import OperationForm, new_idempotency_key
 from payments.models import Transaction
@@ -176,7 +176,7 @@ def transaction_operation(request: HttpRequest, uuid: str, operation: str) -> Ht
     return _render(request, "operation_result", result_context(request, door, txn, result))
 
 
-# Four-eyes: refunds above the store's threshold wait for a manager (payments/approvals).
+# Four-eyes: refunds above the store's threshold wait for a manager (orders/approvals).
 APPROVABLE = frozenset({ops.REFUND.code, ops.REFUND_OFFLINE.code})
 AWAITING = "payments/_approval_awaiting.html"
 

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from orders.approvals.models import ApprovalRequest, ApprovalState
+from orders.approvals.services import approval_approve
 from orders.enums import CreditMemoState
 from orders.models import CreditMemo, Order, OrderComment
-from payments.approvals.models import ApprovalRequest, ApprovalState
-from payments.approvals.services import approval_approve
 from payments.enums import TransactionStatus
 from payments.models import Transaction
 from payments.services import payment_chargeback

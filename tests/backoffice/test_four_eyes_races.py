@@ -2,9 +2,9 @@
 
 import pytest
 
-from payments.approvals.models import ApprovalRequest, ApprovalState
-from payments.approvals.requests import transaction_refund_request
-from payments.approvals.services import (
+from orders.approvals.models import ApprovalRequest, ApprovalState
+from orders.approvals.requests import transaction_refund_request
+from orders.approvals.services import (
     ApprovalOutcome,
     ApprovalRefused,
     approval_approve,

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import reverse
 
+from orders.approvals.models import ApprovalRequest, ApprovalState
+from orders.approvals.requests import transaction_refund_request
 from orders.enums import CaptureMode, OrderState
 from orders.models import Invoice, Order, OrderComment
 from orders.services.state import order_hold
-from payments.approvals.models import ApprovalRequest, ApprovalState
-from payments.approvals.requests import transaction_refund_request
 from payments.models import Transaction
 from payments.services import payment_chargeback
 from tests.backoffice.roles_helpers import (

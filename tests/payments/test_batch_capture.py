@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from orders.batch.capture import CaptureAuthorized
 from orders.enums import CommentSource, InvoiceState, OrderState
 from orders.models import Invoice, OrderComment
-from payments.batch.capture import CaptureAuthorized
 from payments.enums import TransactionStatus, TransactionType
 from payments.models import SandboxCharge, SandboxOperation, Transaction
 from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
@@ -181,7 +181,7 @@ def test_a_chunk_crashed_before_its_commit_wrote_nothing_and_runs_again_once(mon
     order, payment = order_with_authorization()
     before = snapshot()
 
-    monkeypatch.setattr("payments.batch.capture_chunk.open_many", crash)
+    monkeypatch.setattr("orders.batch.capture_chunk.open_many", crash)
     with pytest.raises(KeyboardInterrupt):
         run("capture_authorized")
     monkeypatch.undo()
@@ -195,9 +195,9 @@ def test_a_chunk_crashed_before_its_commit_wrote_nothing_and_runs_again_once(mon
     ("where", "captured", "chunked"),
     [
         # Chunk path: invoices and pending captures committed, the gateway not asked yet.
-        ("payments.batch.capture_chunk.call_many", False, True),
+        ("orders.batch.capture_chunk.call_many", False, True),
         # Chunk path: the gateway captured; its answers were never recorded.
-        ("payments.batch.capture_chunk.record_many", True, True),
+        ("orders.batch.capture_chunk.record_many", True, True),
         # One by one: the gateway captured; its answer was never recorded.
         ("payments.services._flow.record_outcome", True, False),
     ],
@@ -231,7 +231,7 @@ def test_answers_that_cannot_be_recorded_fail_the_orders_for_reconciliation(monk
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("payments.batch.capture_chunk.record_many", broken)
+    monkeypatch.setattr("orders.batch.capture_chunk.record_many", broken)
     result = run("capture_authorized")
 
     assert result.code == 1

@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from orders.batch.capture import CaptureAuthorized
+from orders.batch.expiry import ExpireAuthorizations
 from orders.models import Invoice, Order, OrderComment, OrderItem
-from payments.batch.capture import CaptureAuthorized
-from payments.batch.expiry import ExpireAuthorizations
 from payments.models import Payment, Transaction
 from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
 from tests.payments.batch_helpers import age_authorization, order_with_authorization, run
@@ -163,8 +163,8 @@ def test_a_chunk_takes_the_same_number_of_queries_for_3_or_12_orders(command):
 @pytest.mark.parametrize(
     ("command", "where"),
     [
-        ("expire_authorizations", "payments.batch.expiry_chunk._prepare"),
-        ("capture_authorized", "payments.batch.capture_chunk.open_many"),
+        ("expire_authorizations", "orders.batch.expiry_chunk._prepare"),
+        ("capture_authorized", "orders.batch.capture_chunk.open_many"),
     ],
 )
 def test_a_chunk_that_fails_rolls_back_and_its_orders_go_one_by_one(

@@ -7,10 +7,10 @@ from django.core.management import call_command
 from guardian.shortcuts import assign_perm
 
 from backoffice.models import Store
+from orders.batch.expiry import ExpireAuthorizations
 from orders.enums import CommentSource, OrderState
 from orders.models import OrderComment
 from orders.services.state import order_hold
-from payments.batch.expiry import ExpireAuthorizations
 from payments.enums import PaymentStatus, TransactionStatus, TransactionType
 from payments.models import SandboxCharge, SandboxOperation, Transaction
 from payments.services import payment_capture, payment_void
@@ -220,7 +220,7 @@ def test_a_run_crashed_mid_chunk_wrote_nothing_and_run_again_releases_once(monke
     dropped_by_gateway(payment)
     before = snapshot()
 
-    monkeypatch.setattr("payments.batch.expiry_chunk.open_many", crash)
+    monkeypatch.setattr("orders.batch.expiry_chunk.open_many", crash)
     with pytest.raises(KeyboardInterrupt):
         run("expire_authorizations")
     monkeypatch.undo()
@@ -243,10 +243,10 @@ def test_a_crashed_run_run_again_releases_each_authorization_once(monkeypatch, o
     order, payment = order_with_authorization()
     dropped_by_gateway(payment)
 
-    monkeypatch.setattr("payments.batch.expiry.payment_void", crash)  # after step 1 committed
+    monkeypatch.setattr("orders.batch.expiry.payment_void", crash)  # after step 1 committed
     with pytest.raises(KeyboardInterrupt):
         run("expire_authorizations")
-    monkeypatch.setattr("payments.batch.expiry.payment_void", payment_void)
+    monkeypatch.setattr("orders.batch.expiry.payment_void", payment_void)
     assert refreshed(payment).is_expired and refreshed(payment).amount_voided == 0
 
     assert run("expire_authorizations").code == 0

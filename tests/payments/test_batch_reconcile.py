@@ -54,7 +54,7 @@ def test_the_summary_counts_what_was_resolved_with_its_amount(settings):
 
 def test_without_a_terminal_long_runs_print_plain_progress_lines(settings, monkeypatch):
     unknown_capture(settings)
-    monkeypatch.setattr("payments.batch.console.PLAIN_PROGRESS_EVERY", 0)
+    monkeypatch.setattr("backoffice.batch.console.PLAIN_PROGRESS_EVERY", 0)
 
     result = run("reconcile_payments")
 

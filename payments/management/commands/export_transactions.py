@@ -6,10 +6,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from payments.batch.command import add_batch_arguments, usage_error, warn_unknown_store
-from payments.batch.console import BatchConsole
+from backoffice.batch.command import add_batch_arguments, usage_error, warn_unknown_store
+from backoffice.batch.console import BatchConsole
+from backoffice.batch.runner import BatchReport, done
 from payments.batch.export import FORMATS, export_rows, formatted, transactions_between
-from payments.batch.runner import BatchReport, done
 from payments.enums import TransactionType
 from payments.selectors import EXPORT_FIELDS
 

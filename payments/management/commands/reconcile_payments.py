@@ -3,9 +3,9 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from payments.batch.command import BatchCommand
+from backoffice.batch.command import BatchCommand
+from backoffice.batch.runner import BatchReport
 from payments.batch.reconcile import LOOKUP_FAILED, ReconcilePayments
-from payments.batch.runner import BatchReport
 
 
 class Command(BatchCommand):

@@ -3,10 +3,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from backoffice.batch.progress import progress_bar
 from backoffice.money import format_money
 from payments.verification import ledger_drifts, payments_for_verification
-
-from ._progress import progress_bar
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """Deciding approval requests: approve (then run), reject, and expire.
 
-    from payments.approvals import services as approvals
+    from orders.approvals import services as approvals
 
     outcome = approvals.approval_approve(approval=request_row, user=request.user)
     outcome.ok, outcome.message        # "Refund of €600.00 approved and done: …"
@@ -27,17 +27,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from backoffice.permissions import permission_reason, store_permissions
-from orders.history import author_label
-from orders.models import Order
-from payments.approvals.actions import ACTIONS, ApprovalAction
-from payments.approvals.models import ApprovalRequest, ApprovalState
-from payments.approvals.requests import (
+from orders.approvals.actions import ACTIONS, ApprovalAction
+from orders.approvals.models import ApprovalRequest, ApprovalState
+from orders.approvals.requests import (
     APPROVE_PERMISSION,
     approval_close,
     approval_comment,
     what_text,
     when_text,
 )
+from orders.history import author_label
+from orders.models import Order
 from payments.locks import lock_order_and_payments
 
 SELF_APPROVAL = "You cannot approve your own request."

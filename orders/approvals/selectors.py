@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from backoffice.permissions import visible_store_ids
+from orders.approvals.models import ApprovalRequest, ApprovalState
+from orders.approvals.services import approval_decision_refusal, approval_requests_expire
 from orders.models import Order
-from payments.approvals.models import ApprovalRequest, ApprovalState
-from payments.approvals.services import approval_decision_refusal, approval_requests_expire
 
 DASHBOARD_APPROVALS = 20
 

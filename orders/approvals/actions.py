@@ -16,6 +16,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import prefetch_related_objects
 
 from backoffice.money import format_money
+from orders.approvals.models import ApprovalRequest, ApprovalState
+from orders.approvals.requests import CREDIT_MEMO, MARK_AS_PAID, TRANSACTION_REFUND
 from orders.enums import CreditMemoState, RefundMode
 from orders.models import CreditMemo, Invoice, Order
 from orders.operations import OrderOperation, mark_as_paid_limit, order_operation_availability
@@ -26,8 +28,6 @@ from orders.services.credit_memos import (
 )
 from orders.services.invoicing import InvoicingError, order_mark_as_paid_for_invoice
 from payments import operations as ops
-from payments.approvals.models import ApprovalRequest, ApprovalState
-from payments.approvals.requests import CREDIT_MEMO, MARK_AS_PAID, TRANSACTION_REFUND
 from payments.errors import OperationError
 from payments.models import Transaction
 from payments.services import OperationResult, payment_refund

@@ -25,8 +25,15 @@ from dataclasses import dataclass, replace
 
 from django.db import transaction
 
+from backoffice.batch.runner import ItemResult, failed
 from backoffice.bulk import bulk_insert, bulk_set
 from orders import history
+from orders.batch.capture import (
+    CAPTURABLE_STATES,
+    CaptureAuthorized,
+    item_result,
+    quantities_to_invoice,
+)
 from orders.capture_plan import plan_capture
 from orders.enums import CaptureMode, InvoiceState, OrderState
 from orders.invoice_totals import InvoiceTotals, invoice_totals
@@ -40,13 +47,6 @@ from orders.services.invoice_outcome import SpreadOutcome, StepOutcome, describe
 from orders.services.invoicing import invoice_created_text, invoice_items, new_invoice
 from orders.services.order_documents import order_progress
 from orders.services.state import order_change_state
-from payments.batch.capture import (
-    CAPTURABLE_STATES,
-    CaptureAuthorized,
-    item_result,
-    quantities_to_invoice,
-)
-from payments.batch.runner import ItemResult, failed
 from payments.enums import TransactionSource
 from payments.locks import lock_orders_and_payments
 from payments.models import Payment

@@ -9,9 +9,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from backoffice.batch.console import BatchConsole
+from backoffice.batch.runner import BatchJob, BatchReport, run_batch
 from backoffice.models import Store
-from payments.batch.console import BatchConsole
-from payments.batch.runner import BatchJob, BatchReport, run_batch
 
 DEFAULT_CHUNK_SIZE = 500
 

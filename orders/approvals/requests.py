@@ -1,7 +1,7 @@
 """Asking for approval: when a refund or Mark as paid needs it, and recording the request.
 
 This module only decides and inserts (it imports no operation), so an operation's own service
-can call it under its order lock (credit memos do); `payments.approvals.services` approves,
+can call it under its order lock (credit memos do); `orders.approvals.services` approves,
 rejects and expires.
 """
 
@@ -17,15 +17,15 @@ from django.utils import timezone
 from backoffice.models import Store
 from backoffice.money import format_money
 from backoffice.permissions import store_permissions
+from orders.approvals.models import ApprovalKind, ApprovalRequest, ApprovalState
 from orders.enums import CommentKind, RefundMode
 from orders.history import author_label, comment_approval
 from orders.models import CreditMemo, Order
-from payments.approvals.models import ApprovalKind, ApprovalRequest, ApprovalState
 from payments.locks import lock_order_and_payments
 from payments.models import Transaction
 
 APPROVE_PERMISSION = "approve_refund"
-# The actions an approved request runs (payments.approvals.actions).
+# The actions an approved request runs (orders.approvals.actions).
 TRANSACTION_REFUND = "transaction_refund"
 MARK_AS_PAID = "mark_as_paid"
 CREDIT_MEMO = "credit_memo"
@@ -96,7 +96,7 @@ def approval_close(
     """Rejected, void or expired: record who and why, and say so in the order's history.
 
     The caller holds the order lock. What the request reserved is released by its action
-    (`payments.approvals.actions`), which the services call after this.
+    (`orders.approvals.actions`), which the services call after this.
     """
     request.state = state
     request.reason = reason

@@ -5,11 +5,11 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.utils import timezone
 
+from backoffice.batch.command import BatchCommand, warn_unknown_store
 from backoffice.money import format_money
+from orders.batch.expiring import authorizations_expiring, local_time
+from orders.batch.expiry import ExpireAuthorizations
 from orders.services.invoice_outcome import authorization_label
-from payments.batch.command import BatchCommand, warn_unknown_store
-from payments.batch.expiring import authorizations_expiring, local_time
-from payments.batch.expiry import ExpireAuthorizations
 from payments.ledger import uncaptured_remainder
 
 

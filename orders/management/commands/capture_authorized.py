@@ -4,9 +4,9 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from backoffice.batch.command import BatchCommand, usage_error
 from backoffice.money import MoneyError
-from payments.batch.capture import CaptureAuthorized, max_amount_q
-from payments.batch.command import BatchCommand, usage_error
+from orders.batch.capture import CaptureAuthorized, max_amount_q
 
 
 def hours(text: str) -> float:

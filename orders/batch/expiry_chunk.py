@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from backoffice.batch.runner import ItemResult
 from backoffice.bulk import bulk_set
 from orders import history
-from orders.enums import CommentKind, CommentSource, InvoiceState, OrderState
-from orders.models import Order, OrderItem
-from payments.batch.expiry import (
+from orders.batch.expiry import (
     BATCH,
     ExpireAuthorizations,
     Plan,
@@ -31,8 +30,9 @@ from payments.batch.expiry import (
     cancel_if_nothing_left,
     cancels_order,
 )
-from payments.batch.expiry_text import canceled_documents, expiry_comment
-from payments.batch.runner import ItemResult
+from orders.batch.expiry_text import canceled_documents, expiry_comment
+from orders.enums import CommentKind, CommentSource, InvoiceState, OrderState
+from orders.models import Order, OrderItem
 from payments.locks import lock_orders_and_payments
 from payments.models import Payment
 from payments.services.bulk import open_many, save_orders

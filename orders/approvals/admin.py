@@ -3,8 +3,8 @@
 from django.contrib import admin
 
 from backoffice.money import format_money
+from orders.approvals.models import ApprovalRequest
 from payments.admin import ReadOnlyAdminMixin
-from payments.approvals.models import ApprovalRequest
 
 
 @admin.register(ApprovalRequest)

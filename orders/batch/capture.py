@@ -20,16 +20,16 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetc
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from backoffice.batch.runner import BatchJob, ItemResult, done, failed, skipped
 from backoffice.models import Store
 from backoffice.money import format_money, parse_amount
+from orders.batch.expiring import open_authorization_q
 from orders.enums import CaptureMode, InvoiceState, OrderState
 from orders.invoice_totals import invoice_totals, is_first_invoice
 from orders.models import Invoice, Order, OrderItem
 from orders.operations import OperationUnavailable, capture_online_availability
 from orders.services.invoice_outcome import SpreadOutcome
 from orders.services.invoicing import InvoicingError, StaleOrder, invoice_capture, invoice_create
-from payments.batch.expiring import open_authorization_q
-from payments.batch.runner import BatchJob, ItemResult, done, failed, skipped
 from payments.enums import TransactionStatus
 from payments.errors import OperationError
 from payments.models import Payment, Transaction
@@ -123,7 +123,7 @@ class CaptureAuthorized(BatchJob[Order]):
         return done("would capture", f"would {what}", amount=amount, currency=order.currency)
 
     def process_chunk(self, items: list[Order]) -> dict[int, ItemResult]:
-        from payments.batch.capture_chunk import capture_chunk
+        from orders.batch.capture_chunk import capture_chunk
 
         return capture_chunk(self, items)
 

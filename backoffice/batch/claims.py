@@ -27,7 +27,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 
 if TYPE_CHECKING:
-    from payments.batch.runner import BatchJob
+    from backoffice.batch.runner import BatchJob
 
 # One 64-bit advisory key per (job, pk): the job's 31-bit hash in the high half.
 _KEY = "%s::bigint * 4294967296 + (id %% 4294967296)"

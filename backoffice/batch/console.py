@@ -25,8 +25,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from backoffice.batch.runner import BatchReport, ItemResult, Status
 from backoffice.money import format_money
-from payments.batch.runner import BatchReport, ItemResult, Status
 
 PLAIN_PROGRESS_EVERY = 10.0
 _STATUS_ORDER = {Status.DONE: 0, Status.SKIPPED: 1, Status.FAILED: 2}

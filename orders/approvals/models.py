@@ -38,7 +38,7 @@ class ApprovalRequest(models.Model):
     # Denormalised from the order so the dashboard's list is scoped without a join.
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="approval_requests")
     kind = models.CharField(max_length=20, choices=ApprovalKind)
-    # The registered action that runs it (payments.approvals.actions): "transaction_refund"…
+    # The registered action that runs it (orders.approvals.actions): "transaction_refund"…
     action = models.CharField(max_length=40)
     amount = models.BigIntegerField()
     currency = models.CharField(max_length=3, validators=[validate_currency])

@@ -2,7 +2,7 @@
 
 For each chunk of the job's scope (pk order, keyset: constant memory however many there are):
 
-1. Claim (`payments.batch.claims`): on PostgreSQL a session advisory lock per item, held while
+1. Claim (`backoffice.batch.claims`): on PostgreSQL a session advisory lock per item, held while
    its money moves (across the gateway call) and dropped by the server if the worker dies, then
    `SELECT … FOR UPDATE SKIP LOCKED` re-reads the claimed rows with the job's predicate: rows
    another worker holds or someone is writing right now are skipped, rows another run finished
@@ -34,10 +34,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 from django.db.models import Model, QuerySet
 
-from payments.batch.claims import claimed, commit_mode
+from backoffice.batch.claims import claimed, commit_mode
 
 if TYPE_CHECKING:
-    from payments.batch.console import BatchConsole
+    from backoffice.batch.console import BatchConsole
 
 logger = logging.getLogger("payments.batch")
 

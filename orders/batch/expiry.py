@@ -1,7 +1,7 @@
 """expire_authorizations: release authorizations past their expiry, cancel the orders they leave
 with nothing captured (Smartpay's 7-day rule; the validity comes from each gateway account).
 
-One item is an order with at least one expired open authorization (`payments.batch.expiring`):
+One item is an order with at least one expired open authorization (`orders.batch.expiring`):
 
 1. Under the order lock (one transaction): re-check; the authorizations the gateway no longer
    holds are marked expired (`Payment.is_expired`: nothing can capture them any more); when
@@ -27,12 +27,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from backoffice.batch.runner import BatchJob, ItemResult, done, failed, skipped
 from backoffice.money import format_money
-from orders.enums import CommentKind, CommentSource, OrderState
-from orders.history import comment_money
-from orders.models import Order
-from orders.services.state import can_change_state, order_change_state
-from payments.batch.expiring import (
+from orders.batch.expiring import (
     FINAL_STATES,
     expired_q,
     expiry_of,
@@ -42,8 +39,11 @@ from payments.batch.expiring import (
     local_date,
     open_authorization_q,
 )
-from payments.batch.expiry_text import cancel_documents, describe, expiry_comment, how_text
-from payments.batch.runner import BatchJob, ItemResult, done, failed, skipped
+from orders.batch.expiry_text import cancel_documents, describe, expiry_comment, how_text
+from orders.enums import CommentKind, CommentSource, OrderState
+from orders.history import comment_money
+from orders.models import Order
+from orders.services.state import can_change_state, order_change_state
 from payments.enums import TransactionSource
 from payments.errors import OperationError
 from payments.ledger import uncaptured_remainder
@@ -141,7 +141,7 @@ class ExpireAuthorizations(BatchJob[Order]):
     # -- the work ------------------------------------------------------------------------------
 
     def process_chunk(self, items: list[Order]) -> dict[int, ItemResult]:
-        from payments.batch.expiry_chunk import expire_chunk
+        from orders.batch.expiry_chunk import expire_chunk
 
         return expire_chunk(self, items)
 

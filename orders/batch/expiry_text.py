@@ -18,7 +18,7 @@ from orders.services.invoicing import items_qty_invoiced_refresh
 from payments.gateways import capabilities_for_payment
 
 if TYPE_CHECKING:
-    from payments.batch.expiry import Release, Released
+    from orders.batch.expiry import Release, Released
 
 
 def cancel_documents(order: Order) -> tuple[str, str]:

@@ -1,0 +1,1 @@
+"""Four-eyes approvals of refunds and Mark as paid (see `orders.approvals.services`)."""
