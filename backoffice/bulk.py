@@ -13,11 +13,14 @@ which the driver formats in C.
 """
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import psycopg
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import Field, ForeignObjectRel, Model
+from django.db.models.fields.related import RelatedField
+from django.db.models.options import Options
 
 
 def bulk_set(objs: Sequence[Model], fields: Sequence[str]) -> None:
@@ -32,23 +35,24 @@ def bulk_set(objs: Sequence[Model], fields: Sequence[str]) -> None:
         model._base_manager.bulk_update(objs, fields)
         return
     meta = model._meta
-    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    columns = [_stored(meta.pk), *(_stored(meta.get_field(name)) for name in fields)]
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
-    pk = quote(meta.pk.column)
-    names = ", ".join(quote(field.column) for field in columns)
-    arrays = ", ".join(f"%s::{_base_type(field)}[]" for field in columns)
-    assignments = ", ".join(
-        f"{quote(field.column)} = v.{quote(field.column)}" for field in columns[1:]
-    )
-    params = [_column(field, objs) for field in columns]
+    pk = quote(columns[0][1])
+    names = ", ".join(quote(column) for _, column in columns)
+    arrays = ", ".join(f"%s::{_base_type(field)}[]" for field, _ in columns)
+    assignments = ", ".join(f"{quote(column)} = v.{quote(column)}" for _, column in columns[1:])
+    params = [_column(field, objs) for field, _ in columns]
     connection.ensure_connection()
     # Server-side binding: the driver sends each array as one value instead of quoting every
     # element into the statement's text (what Django's client-side cursor would do).
     raw = psycopg.Cursor(connection.connection)
     # Wrapped as Django wraps its own: errors translated, queries counted and logged.
     log = connection.queries_logged
-    with connection.make_debug_cursor(raw) if log else connection.make_cursor(raw) as cursor:
+    # django-stubs types their argument as a `CursorWrapper`; Django's own `_prepare_cursor`
+    # passes the driver's cursor, as here, and these are what wrap it.
+    wrap = connection.make_debug_cursor if log else connection.make_cursor
+    with wrap(raw) as cursor:  # type: ignore[arg-type]
         cursor.execute(
             f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v ({names}) "
             f"WHERE {table}.{pk} = v.{pk}",
@@ -72,10 +76,11 @@ def bulk_insert[M: Model](objs: Sequence[M]) -> list[M]:
     meta = model._meta
     fields = meta.concrete_fields
     for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_insert")
+        # Private Django API (what `bulk_create` calls), not in django-stubs.
+        obj._prepare_related_fields_for_save(operation_name="bulk_insert")  # type: ignore[attr-defined]
     _draw_pks(meta, [obj for obj in objs if obj.pk is None])
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(_stored(field)[1]) for field in fields)
     prepares = [_preparation(field) for field in fields]
     statement = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
     started = time.monotonic()
@@ -100,7 +105,7 @@ def bulk_insert[M: Model](objs: Sequence[M]) -> list[M]:
 _sequences: dict[str, str] = {}  # {table: its pk's sequence}
 
 
-def _draw_pks(meta, objs: Sequence[Model]) -> None:
+def _draw_pks(meta: "Options[Any]", objs: Sequence[Model]) -> None:
     if not objs:
         return
     with connection.cursor() as cursor:
@@ -120,14 +125,21 @@ def _draw_pks(meta, objs: Sequence[Model]) -> None:
         obj.pk = pk
 
 
-def _preparation(field: Field):
+def _stored(field: "Field[Any, Any] | ForeignObjectRel") -> "tuple[Field[Any, Any], str]":
+    """A field stored in a column of its table, and the column's name."""
+    if isinstance(field, Field) and field.column is not None:
+        return field, field.column
+    raise ValueError(f"{field!r} has no column of its own to write.")
+
+
+def _preparation(field: "Field[Any, Any]") -> Callable[[Model], Any]:
     """How one column's value is read off an instance, as `bulk_create` would send it."""
     attname = field.attname
     if type(field).pre_save is not Field.pre_save:  # auto_now and the like set the value
         if field.get_internal_type() in _PLAIN:
             return lambda obj: field.pre_save(obj, True)
         return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
-    plain = field.target_field if field.is_relation else field
+    plain = field.target_field if isinstance(field, RelatedField) else field
     if plain.get_internal_type() in _PLAIN:
         return lambda obj: getattr(obj, attname)
     return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection)
@@ -150,13 +162,16 @@ _PLAIN = {
 }
 
 
-def _column(field, objs: Sequence[Model]) -> list:
+def _column(field: "Field[Any, Any]", objs: Sequence[Model]) -> list[Any]:
     values = [getattr(obj, field.attname) for obj in objs]
     if field.get_internal_type() in _PLAIN:
         return values
     return [field.get_db_prep_save(value, connection) for value in values]
 
 
-def _base_type(field) -> str:
+def _base_type(field: "Field[Any, Any]") -> str:
     """The column's type without a length (an array of varchar(32) is an array of varchar)."""
-    return field.db_type(connection).split("(")[0]
+    db_type = field.db_type(connection)
+    if db_type is None:
+        raise ValueError(f"{field!r} has no column type.")
+    return db_type.split("(")[0]

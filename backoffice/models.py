@@ -54,7 +54,9 @@ class Store(models.Model):
 
     class Meta:
         ordering = ["code"]
-        permissions = OPERATION_PERMISSIONS
+        # A copy: the list is typed with plain-str labels, Meta's with lazy ones too (and a list
+        # is invariant); equal, so no migration.
+        permissions = list(OPERATION_PERMISSIONS)
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(refund_approval_threshold__gte=0)

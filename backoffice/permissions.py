@@ -19,8 +19,9 @@ guardian's own caches also require).
 """
 
 from collections.abc import Iterable
+from typing import TypedDict
 
-from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import BigIntegerField, QuerySet, Value
 from django.db.models.functions import Cast
@@ -37,6 +38,12 @@ APP = "backoffice"
 PERMISSION_LABELS: dict[str, str] = dict(OPERATION_PERMISSIONS)
 ALL_CODENAMES: frozenset[str] = frozenset(PERMISSION_LABELS)
 _CACHE_ATTRIBUTE = "_backoffice_store_permissions"
+
+
+class StoreId(TypedDict):
+    """A row of `Store.objects.values("pk")`."""
+
+    pk: int
 
 
 def permission_label(codename: str) -> str:
@@ -61,7 +68,7 @@ def permission_reason(*codenames: str, store: Store | None = None) -> str:
 class StorePermissions:
     """One user's operation permissions: global ones, and per store (object permissions)."""
 
-    def __init__(self, user: AbstractBaseUser) -> None:
+    def __init__(self, user: User | AnonymousUser) -> None:
         self.is_superuser = bool(user.is_superuser)
         self.global_codenames: frozenset[str] = frozenset()
         self.by_store: dict[int, frozenset[str]] = {}
@@ -100,7 +107,7 @@ class StorePermissions:
         return sorted(pk for pk, c in self.by_store.items() if codename in c)
 
 
-def _permission_rows(user_id: int) -> QuerySet:
+def _permission_rows(user_id: int) -> QuerySet[Permission, tuple[str, int | None]]:
     """(codename, store id or NULL) for every operation permission of the user: one query.
 
     The four sources (user and group permissions, user and group object permissions on a
@@ -125,7 +132,7 @@ def _permission_rows(user_id: int) -> QuerySet:
     return by_user.union(by_group, on_store_by_user, on_store_by_group, all=True).order_by()
 
 
-def store_permissions(user: AbstractBaseUser) -> StorePermissions:
+def store_permissions(user: User | AnonymousUser) -> StorePermissions:
     """The user's permissions, read once per user object (so once per request)."""
     cached = user.__dict__.get(_CACHE_ATTRIBUTE)
     if cached is None:
@@ -134,11 +141,11 @@ def store_permissions(user: AbstractBaseUser) -> StorePermissions:
     return cached
 
 
-def has_global_perm(user: AbstractBaseUser, codename: str) -> bool:
+def has_global_perm(user: User | AnonymousUser, codename: str) -> bool:
     return user.is_active and store_permissions(user).has_global(codename)
 
 
-def stores_with_perm(user: AbstractBaseUser, codename: str) -> QuerySet[Store]:
+def stores_with_perm(user: User | AnonymousUser, codename: str) -> QuerySet[Store]:
     """Stores on which `user` holds `codename` (no query until the queryset is used)."""
     if not user.is_authenticated or not user.is_active:
         return Store.objects.none()
@@ -150,22 +157,24 @@ def stores_with_perm(user: AbstractBaseUser, codename: str) -> QuerySet[Store]:
     return Store.objects.filter(pk__in=ids)
 
 
-def user_has_store_perm(user: AbstractBaseUser, codename: str, store: Store) -> bool:
+def user_has_store_perm(user: User | AnonymousUser, codename: str, store: Store) -> bool:
     return store_permissions(user).has(codename, store)
 
 
-def user_has_any_store_perm(user: AbstractBaseUser, codenames: Iterable[str], store: Store) -> bool:
+def user_has_any_store_perm(
+    user: User | AnonymousUser, codenames: Iterable[str], store: Store
+) -> bool:
     held = store_permissions(user).codenames(store)
     return any(codename in held for codename in codenames)
 
 
-def require_store_perm(user: AbstractBaseUser, codename: str, store: Store) -> None:
+def require_store_perm(user: User | AnonymousUser, codename: str, store: Store) -> None:
     """The POST guard for a single permission: 403 with the reason when it is missing."""
     if not user_has_store_perm(user, codename, store):
         raise PermissionDenied(permission_reason(codename, store=store))
 
 
-def visible_store_ids(user: AbstractBaseUser) -> QuerySet:
+def visible_store_ids(user: User | AnonymousUser) -> QuerySet[Store, StoreId]:
     """The ids of the stores whose orders and transactions the user may view, to filter by
     (`store_id__in=`): lists stay one query whatever the number of stores or rows."""
     return stores_with_perm(user, "view_orders").values("pk")

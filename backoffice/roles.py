@@ -14,7 +14,7 @@ other permissions a superuser adds to a group are left alone.
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
@@ -137,14 +137,14 @@ def _sync_store(*, group: Group, role: str, store: Store, report: RolesReport) -
     report.removed += [(group.name, c) for c in to_remove]
 
 
-def role_grant(*, user: AbstractBaseUser, role: str) -> None:
+def role_grant(*, user: User, role: str) -> None:
     """Give `user` the role on every store (membership of the global role group)."""
     role_codenames(role)
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.add(group)
 
 
-def role_grant_for_store(*, user: AbstractBaseUser, role: str, store: Store) -> Group:
+def role_grant_for_store(*, user: User, role: str, store: Store) -> Group:
     """Give `user` the role on `store` only, through the group "<role>@<store code>".
 
     The group holds the role's permissions as guardian object permissions on that Store.
@@ -156,7 +156,7 @@ def role_grant_for_store(*, user: AbstractBaseUser, role: str, store: Store) -> 
     return group
 
 
-def role_revoke_for_store(*, user: AbstractBaseUser, role: str, store: Store) -> None:
+def role_revoke_for_store(*, user: User, role: str, store: Store) -> None:
     role_codenames(role)
     group = Group.objects.filter(name=store_group_name(role, store)).first()
     if group is not None:

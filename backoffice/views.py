@@ -1,12 +1,13 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from backoffice import selectors
 from backoffice.decorators import staff_required
+from backoffice.http import StaffRequest
 
 
 @staff_required
 @require_safe
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: StaffRequest) -> HttpResponse:
     return render(request, "dashboard.html", selectors.dashboard_summary(user=request.user))

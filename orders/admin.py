@@ -32,7 +32,7 @@ class OrderAddressInline(admin.StackedInline):
 
 class OrderItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = OrderItem
-    fields = [
+    fields = readonly_fields = (
         "sku",
         "name",
         "qty_ordered",
@@ -43,14 +43,13 @@ class OrderItemInline(ReadOnlyAdminMixin, admin.TabularInline):
         "qty_invoiced",
         "qty_refunded",
         "qty_canceled",
-    ]
-    readonly_fields = fields
+    )
     extra = 0
 
 
 class PaymentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Payment
-    fields = [
+    fields = readonly_fields = (
         "gateway",
         "payment_action",
         "status",
@@ -60,16 +59,21 @@ class PaymentInline(ReadOnlyAdminMixin, admin.TabularInline):
         "amount_refunded",
         "amount_voided",
         "expires_at",
-    ]
-    readonly_fields = fields
+    )
     show_change_link = True
     extra = 0
 
 
 class InvoiceInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Invoice
-    fields = ["number", "state", "capture_mode", "grand_total", "amount_paid", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "number",
+        "state",
+        "capture_mode",
+        "grand_total",
+        "amount_paid",
+        "created_at",
+    )
     show_change_link = True
     extra = 0
 
@@ -125,15 +129,13 @@ class OrderAddressAdmin(admin.ModelAdmin):
 
 class InvoiceItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = InvoiceItem
-    fields = ["order_item", "qty", "row_total", "tax_amount", "discount_amount"]
-    readonly_fields = fields
+    fields = readonly_fields = ("order_item", "qty", "row_total", "tax_amount", "discount_amount")
     extra = 0
 
 
 class InvoiceCaptureInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = InvoiceCapture
-    fields = ["transaction", "amount", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("transaction", "amount", "created_at")
     extra = 0
 
 
@@ -167,8 +169,14 @@ class InvoiceAdmin(admin.ModelAdmin):
 
 class CreditMemoItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CreditMemoItem
-    fields = ["order_item", "qty", "back_to_stock", "row_total", "tax_amount", "discount_amount"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "order_item",
+        "qty",
+        "back_to_stock",
+        "row_total",
+        "tax_amount",
+        "discount_amount",
+    )
     extra = 0
 
 

@@ -18,9 +18,9 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
+from backoffice.availability import Availability
 from payments import operations as ops
 from payments.enums import PaymentAction
-from payments.errors import ErrorCode
 from payments.models import Payment
 
 
@@ -35,7 +35,7 @@ class CapturePlan:
     amount: int
     steps: list[CaptureStep]
     # Authorizations the registry refused, with its reason (first one explains a shortfall).
-    refused: list[tuple[Payment, ops.Availability]] = field(default_factory=list)
+    refused: list[tuple[Payment, Availability]] = field(default_factory=list)
 
     @property
     def covered(self) -> int:
@@ -50,8 +50,8 @@ class CapturePlan:
         return self.shortfall == 0
 
     @property
-    def permission_refusal(self) -> ops.Availability | None:
-        return next((a for _p, a in self.refused if a.code == ErrorCode.PERMISSION_DENIED), None)
+    def permission_refusal(self) -> Availability | None:
+        return next((a for _p, a in self.refused if a.is_permission), None)
 
 
 def _expiry_key(payment: Payment) -> tuple:
@@ -81,7 +81,7 @@ def plan_capture(
     now = now or timezone.now()
     remaining = amount
     steps: list[CaptureStep] = []
-    refused: list[tuple[Payment, ops.Availability]] = []
+    refused: list[tuple[Payment, Availability]] = []
     for payment in sorted(filter(is_authorization, payments), key=_expiry_key):
         if remaining <= 0:
             break

@@ -1,6 +1,6 @@
 """Reads for the credit memo screens, scoped to the stores the user may view and prefetched."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -11,7 +11,7 @@ from orders.selectors import orders_visible_to
 from payments.models import Payment, Transaction
 
 
-def order_for_refund(*, user: AbstractBaseUser, number: str) -> Order:
+def order_for_refund(*, user: User | AnonymousUser, number: str) -> Order:
     """The order with everything the refund screens and the registry read (404 outside scope):
     items, invoices with their items, memos with theirs, payments with their ledger rows."""
     queryset = (
@@ -63,7 +63,7 @@ def memo_by_key(*, order: Order, key: str | None) -> CreditMemo | None:
     return memo
 
 
-def credit_memo_detail(*, user: AbstractBaseUser, number: str, memo_number: str) -> CreditMemo:
+def credit_memo_detail(*, user: User | AnonymousUser, number: str, memo_number: str) -> CreditMemo:
     """The credit memo page's memo: items, refund transactions, comments."""
     order = get_object_or_404(orders_visible_to(user=user).select_related("store"), number=number)
     queryset = (

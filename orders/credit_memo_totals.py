@@ -91,8 +91,8 @@ def memo_source(
     own = [m for m in memos if m.invoice_id == invoice.pk]
     taken: dict[int, int] = {}
     for memo in own:
-        for line in memo.items.all():
-            taken[line.order_item_id] = taken.get(line.order_item_id, 0) + line.qty
+        for refunded in memo.items.all():
+            taken[refunded.order_item_id] = taken.get(refunded.order_item_id, 0) + refunded.qty
     by_pk = {item.pk: item for item in items}
     refundable = []
     for line in invoice.items.all():

@@ -1,5 +1,7 @@
 from django.db import models
 
+from backoffice.availability import Reason
+
 
 class OrderState(models.TextChoices):
     NEW = "new", "New"
@@ -10,6 +12,19 @@ class OrderState(models.TextChoices):
     CANCELED = "canceled", "Canceled"
     HOLDED = "holded", "On hold"
     PAYMENT_REVIEW = "payment_review", "Payment review"
+
+
+# The one table of why an order's state blocks money operations, for both registries (invoice,
+# capture, refund, void, Mark as paid; payments' operations too): `Order.money_block`.
+MONEY_BLOCKING_STATES: dict[str, Reason] = {
+    OrderState.HOLDED: Reason("the order is on hold", "Unhold it first."),
+    OrderState.PAYMENT_REVIEW: Reason(
+        "the order is in payment review",
+        "A gateway result is still unknown: reconciliation settles it.",
+    ),
+    OrderState.CANCELED: Reason("the order is canceled"),
+    OrderState.CLOSED: Reason("the order is closed"),
+}
 
 
 class AddressKind(models.TextChoices):

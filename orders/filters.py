@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 import django_filters as filters
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
@@ -80,7 +80,7 @@ class OrderFilter(filters.FilterSet):
         fields: list[str] = []
 
     def __init__(
-        self, data: QueryDict | None, *, queryset: QuerySet[Order], user: AbstractBaseUser
+        self, data: QueryDict | None, *, queryset: QuerySet[Order], user: User | AnonymousUser
     ) -> None:
         super().__init__(data, queryset=queryset)
         stores = Store.objects.filter(pk__in=visible_store_ids(user))

@@ -1,9 +1,10 @@
 """Forms of the credit memo screens: validation only; the service re-checks under the lock."""
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from backoffice.money import MoneyError, format_major, format_money, parse_amount
@@ -19,7 +20,7 @@ from orders.credit_memo_totals import (
 )
 from orders.forms_invoice import _KeyedForm
 from orders.models import Order
-from orders.operations import RefundChoice, refund_choices
+from orders.refund_modes import RefundChoice, refund_choices
 
 AMOUNT_FIELDS = ("shipping_amount", "adjustment_refund", "adjustment_fee")
 # Errors shown in the totals section rather than at the top of the page.
@@ -39,19 +40,25 @@ def _amount_field(label: str, help_text: str = "") -> forms.CharField:
     )
 
 
-class _AmountsMixin:
+# The mixin is only ever mixed into forms: the checker sees it as one, Python as a plain class
+# (a second `forms.Form` base would change nothing at run time but the MRO's length).
+if TYPE_CHECKING:
+    _MixedIntoForm = forms.Form
+else:
+    _MixedIntoForm = object
+
+
+class _AmountsMixin(_MixedIntoForm):
     """Typed amounts in the order currency: exact minor units or a message next to the field."""
 
     order_currency: str
-    data: dict
-    is_bound: bool
 
     def _parse(self, raw: object) -> int:
         return parse_amount(str(raw or "").strip() or "0", self.order_currency)
 
     def _clean_amount(self, name: str) -> int:
         try:
-            return self._parse(self.cleaned_data.get(name))  # type: ignore[attr-defined]
+            return self._parse(self.cleaned_data.get(name))
         except MoneyError as exc:
             raise ValidationError(str(exc)) from exc
 
@@ -60,7 +67,7 @@ class _AmountsMixin:
         if not self.is_bound:
             return initial
         try:
-            return max(self._parse(self.data.get(self.add_prefix(name))), 0)  # type: ignore[attr-defined]
+            return max(self._parse(self.data.get(self.add_prefix(name))), 0)
         except MoneyError:
             return 0
 
@@ -225,8 +232,9 @@ class CreditMemoForm(_AmountsMixin, _KeyedForm):
     def clean_adjustment_fee(self) -> int:
         return self._clean_amount("adjustment_fee")
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what `Form.clean` returns
         names = [self.qty_name(i) for i in self.source.items] + list(AMOUNT_FIELDS)
         if any(self.has_error(name) for name in names):
             return cleaned
@@ -306,9 +314,7 @@ class GoodwillRefundForm(_AmountsMixin, _KeyedForm):
         return amount
 
 
-def goodwill_refund_form(
-    *, order: Order, user: AbstractBaseUser, data: object = None
-) -> GoodwillRefundForm:
+def goodwill_refund_form(*, order: Order, user: User, data: object = None) -> GoodwillRefundForm:
     """The Refund form for the order as it is (prefetched: see `order_for_refund`)."""
     source = source_for(order, None)
     choices = refund_choices(

@@ -1,16 +1,18 @@
 """Forms of the invoice screens: validation only; the services re-check under the order lock."""
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from backoffice.availability import Availability
 from backoffice.money import MoneyError, format_major, format_money, parse_amount
 from orders.enums import CaptureMode
 from orders.invoice_totals import InvoiceTotals, invoice_totals
 from orders.models import Invoice, Order, OrderItem
-from orders.operations import Availability, mark_as_paid_invoice, mark_as_paid_limit
+from orders.order_amounts import mark_as_paid_invoice, mark_as_paid_limit
 
 NO_ITEMS = "Enter a quantity for at least one item."
 ZERO_TOTAL = "The invoice total must be more than zero."
@@ -23,6 +25,8 @@ CAPTURE_CHOICES = [
     (CaptureMode.OFFLINE, "Capture Offline"),
     (CaptureMode.NOT_CAPTURE, "Not Capture"),
 ]
+# Capturing an open invoice: the same, less Not Capture.
+CAPTURE_NOW_CHOICES = [c for c in CAPTURE_CHOICES if c[0] != CaptureMode.NOT_CAPTURE]
 
 # Given the invoice total, what each Amount choice allows (the operations registry answers).
 CaptureOptions = Callable[[int], Mapping[str, Availability]]
@@ -38,7 +42,7 @@ class _KeyedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, min_length=16)
 
-    def __init__(self, *args: object, order: Order, **kwargs: object) -> None:
+    def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
         self.order = order
         kwargs.setdefault(
             "initial", {"version": order.version, "idempotency_key": new_idempotency_key()}
@@ -90,7 +94,7 @@ class InvoiceNewForm(_KeyedForm):
         self,
         *args: object,
         order: Order,
-        items: Sequence[OrderItem],
+        items: Iterable[OrderItem],
         include_shipping: bool,
         capture_options: CaptureOptions,
         online_plan: Callable[[int], list[str]] | None = None,
@@ -228,8 +232,9 @@ class InvoiceNewForm(_KeyedForm):
     def totals_errors(self) -> list[str]:
         return self._errors_with_code("zero_total")
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what `Form.clean` returns
         quantities = {item.pk: cleaned.get(self.qty_field_name(item)) or 0 for item in self.items}
         if any(self.has_error(self.qty_field_name(item)) for item in self.items):
             return cleaned
@@ -251,7 +256,7 @@ class InvoiceCaptureForm(_KeyedForm):
 
     capture_mode = forms.ChoiceField(
         label="Amount",
-        choices=[c for c in CAPTURE_CHOICES if c[0] != CaptureMode.NOT_CAPTURE],
+        choices=CAPTURE_NOW_CHOICES,
         widget=forms.RadioSelect,
     )
 
@@ -263,7 +268,7 @@ class InvoiceCaptureForm(_KeyedForm):
 
     def choices(self) -> list[dict]:
         """Capture Online and Capture Offline, each with whether it can be picked and why not."""
-        modes = [mode for mode, _label in self.fields["capture_mode"].choices]
+        modes = [mode for mode, _label in CAPTURE_NOW_CHOICES]
         allowed = [mode for mode in modes if self.capture_options[mode].allowed]
         selected = self["capture_mode"].value()
         if selected not in allowed:
@@ -277,7 +282,7 @@ class InvoiceCaptureForm(_KeyedForm):
                 "checked": mode == selected,
                 "id": f"id_capture_{mode}",
             }
-            for mode, label in self.fields["capture_mode"].choices
+            for mode, label in CAPTURE_NOW_CHOICES
         ]
 
     def clean_capture_mode(self) -> str:

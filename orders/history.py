@@ -13,7 +13,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 
 from backoffice.bulk import bulk_insert
-from backoffice.money import format_money
+from backoffice.users import user_label
 from orders.enums import CommentKind, CommentSource
 from orders.models import CreditMemo, Invoice, Order, OrderComment
 
@@ -39,13 +39,6 @@ def batched() -> Iterator[None]:
         bulk_insert(queue)
 
 
-def author_label(user: AbstractBaseUser | None) -> str:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return ""
-    full_name = user.get_full_name() if hasattr(user, "get_full_name") else ""
-    return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
-
-
 def _add(
     *,
     order: Order,
@@ -66,7 +59,7 @@ def _add(
         kind=kind,
         source=source,
         author=author if author is not None and author.is_authenticated else None,
-        author_label=author_label(author),
+        author_label=user_label(author),
         is_customer_notified=is_customer_notified,
         is_visible_on_front=is_visible_on_front,
         transaction=transaction,
@@ -151,18 +144,6 @@ def comment_money(
         credit_memo=credit_memo,
         occurred_at=occurred_at,
     )
-
-
-def describe_transaction(transaction, *, verb: str) -> str:
-    """'Captured amount of $66.00 online. Transaction ID: "abc". Gateway reference: psp-1.'"""
-    amount = format_money(transaction.amount, transaction.currency)
-    how = "online" if transaction.is_online else "offline"
-    parts = [f"{verb} amount of {amount} {how}."]
-    if transaction.merchant_reference:
-        parts.append(f'Transaction ID: "{transaction.merchant_reference}".')
-    if transaction.gateway_reference:
-        parts.append(f"Gateway reference: {transaction.gateway_reference}.")
-    return " ".join(parts)
 
 
 def comment_invoice(

@@ -1,6 +1,6 @@
 """Reads for the invoice screens, scoped to the stores the user may view and prefetched."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
@@ -9,7 +9,7 @@ from orders.selectors import orders_visible_to
 from payments.models import Payment, Transaction
 
 
-def order_for_invoicing(*, user: AbstractBaseUser, number: str) -> Order:
+def order_for_invoicing(*, user: User | AnonymousUser, number: str) -> Order:
     """The order with what New Invoice and the operations registry read (404 outside scope)."""
     queryset = (
         orders_visible_to(user=user)
@@ -31,7 +31,7 @@ def order_for_invoicing(*, user: AbstractBaseUser, number: str) -> Order:
     return get_object_or_404(queryset, number=number)
 
 
-def invoice_detail(*, user: AbstractBaseUser, number: str, invoice_number: str) -> Invoice:
+def invoice_detail(*, user: User | AnonymousUser, number: str, invoice_number: str) -> Invoice:
     """The invoice page's invoice: items, the transactions that paid it, its comments."""
     order = order_for_invoicing(user=user, number=number)
     queryset = (

@@ -5,8 +5,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 
+from backoffice.availability import Reason
 from backoffice.models import Store, validate_currency
 from orders.enums import (
+    MONEY_BLOCKING_STATES,
     AddressKind,
     CaptureMode,
     CommentKind,
@@ -94,6 +96,10 @@ class Order(models.Model):
     @property
     def is_on_hold(self) -> bool:
         return self.state == OrderState.HOLDED
+
+    def money_block(self) -> Reason | None:
+        """Why the order's state blocks money operations now (None: it doesn't)."""
+        return MONEY_BLOCKING_STATES.get(self.state)
 
     @property
     def is_final(self) -> bool:

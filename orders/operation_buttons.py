@@ -9,16 +9,12 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 
+from backoffice.availability import Availability
 from backoffice.money import format_money
 from orders.enums import OrderState
 from orders.models import Order
-from orders.operations import (
-    Availability,
-    OrderOperation,
-    open_capturable,
-    order_operations,
-    refund_facts,
-)
+from orders.operations import OrderOperation, order_operations
+from orders.order_amounts import open_capturable, refund_facts
 from orders.refundable import invoice_refund_limit
 
 

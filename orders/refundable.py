@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from backoffice.availability import Availability, Reason, unavailable
 from backoffice.money import format_money
 from orders.enums import CreditMemoState
 from orders.models import CreditMemo, Invoice, Order
@@ -162,7 +163,7 @@ class RefundPlan:
     currency: str
     steps: list[RefundStep] = field(default_factory=list)
     # Captures that could not take part, with the money engine's reason.
-    refused: list[ops.Availability] = field(default_factory=list)
+    refused: list[Availability] = field(default_factory=list)
 
     @property
     def covered(self) -> int:
@@ -177,10 +178,8 @@ class RefundPlan:
         return self.amount > 0 and self.covered == self.amount
 
     @property
-    def permission_refusal(self) -> ops.Availability | None:
-        from payments.errors import ErrorCode
-
-        return next((a for a in self.refused if a.code == ErrorCode.PERMISSION_DENIED), None)
+    def permission_refusal(self) -> Availability | None:
+        return next((a for a in self.refused if a.is_permission), None)
 
     def _fmt(self, minor: int) -> str:
         return format_money(minor, self.currency)
@@ -257,7 +256,7 @@ def plan_refund(
     """Spread `amount` over `captures` (rows with their payments attached), oldest first."""
     operation = ops.REFUND if online else ops.REFUND_OFFLINE
     steps: list[RefundStep] = []
-    refused: list[ops.Availability] = []
+    refused: list[Availability] = []
     left = amount
     for capture in captures:
         if left <= 0:
@@ -271,14 +270,9 @@ def plan_refund(
         if take <= 0:
             continue
         if not answer.amount_editable and take != most:
-            refused.append(
-                ops.Availability(
-                    operation,
-                    False,
-                    f"{operation.label} is unavailable: the gateway only refunds the whole "
-                    f"{format_money(most, currency)} of this capture",
-                )
-            )
+            whole = format_money(most, currency)
+            why = Reason(f"the gateway only refunds the whole {whole} of this capture")
+            refused.append(unavailable(operation.code, operation.label, why))
             continue
         steps.append(RefundStep(capture=capture, amount=take))
         left -= take

@@ -2,8 +2,9 @@
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
@@ -14,11 +15,14 @@ from orders.filters import OrderFilter, resolve_sort, sort_order_by
 from orders.models import Order, OrderComment
 from payments.models import Transaction
 
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency only
+    from django_stubs_ext import WithAnnotations
+
 ORDERS_PER_PAGE = 50
 MAX_ORDER_PAGES = 200
 
 
-def orders_visible_to(*, user: AbstractBaseUser) -> QuerySet[Order]:
+def orders_visible_to(*, user: User | AnonymousUser) -> QuerySet[Order]:
     return Order.objects.filter(store_id__in=visible_store_ids(user))
 
 
@@ -29,7 +33,7 @@ class OrderListPage:
     sort: str
 
 
-def order_list_page(*, user: AbstractBaseUser, params: QueryDict) -> OrderListPage:
+def order_list_page(*, user: User | AnonymousUser, params: QueryDict) -> OrderListPage:
     """One page of the order list: searched, filtered, sorted, never counted."""
     filterset = OrderFilter(params or None, queryset=orders_visible_to(user=user), user=user)
     sort = resolve_sort(params.get("sort"))
@@ -75,8 +79,8 @@ def order_comment_rows(
 
     A plain LIMIT query: a sliced prefetch (a window function) cost twice as much.
     """
-    rows = order.comments.annotate(transaction_uuid=F("transaction__uuid"))
-    rows = list(rows if show_all else rows[:RECENT_ROWS])
+    comments = order.comments.annotate(transaction_uuid=F("transaction__uuid"))
+    rows = list(comments if show_all else comments[:RECENT_ROWS])
     if total is None:
         total = len(rows) if show_all or len(rows) < RECENT_ROWS else order.comments.count()
     return PanelRows(rows=rows, total=total)
@@ -84,8 +88,8 @@ def order_comment_rows(
 
 def order_transaction_rows(*, order: Order, show_all: bool = False) -> PanelRows:
     """The Transactions tab of an order fetched without `order_detail` (two queries)."""
-    rows = _transactions().filter(order=order)
-    rows = list(rows if show_all else rows[:RECENT_ROWS])
+    transactions = _transactions().filter(order=order)
+    rows = list(transactions if show_all else transactions[:RECENT_ROWS])
     total = len(rows) if show_all or len(rows) < RECENT_ROWS else order.transactions.count()
     return PanelRows(rows=rows, total=total)
 
@@ -97,7 +101,13 @@ def detail_transaction_rows(order: Order, *, show_all: bool = False) -> PanelRow
     return PanelRows(rows=rows if show_all else rows[:RECENT_ROWS], total=len(rows))
 
 
-def order_detail(*, user: AbstractBaseUser, number: str) -> Order:
+class CommentCount(TypedDict):
+    comment_count: int  # of the order's comments, for Comments History's tab
+
+
+def order_detail(
+    *, user: User | AnonymousUser, number: str
+) -> "WithAnnotations[Order, CommentCount]":
     """The order page's order with everything it shows, in a fixed number of queries.
 
     Comments come from `order_comment_rows` (the newest only); their number is counted here
@@ -124,17 +134,17 @@ def order_detail(*, user: AbstractBaseUser, number: str) -> Order:
             Prefetch("transactions", queryset=_transactions()),
         )
     )
-    order = get_object_or_404(queryset, number=number)
+    order: WithAnnotations[Order, CommentCount] = get_object_or_404(queryset, number=number)
     order.comment_count = order.comment_count or 0  # no comments: the subquery is NULL
     return order
 
 
-def order_with_store(*, user: AbstractBaseUser, number: str) -> Order:
+def order_with_store(*, user: User | AnonymousUser, number: str) -> Order:
     """The bare order (with its store) for a panel that fetches its own rows."""
     return get_object_or_404(orders_visible_to(user=user).select_related("store"), number=number)
 
 
-def order_for_update(*, user: AbstractBaseUser, number: str) -> Order:
+def order_for_update(*, user: User | AnonymousUser, number: str) -> Order:
     """The bare order (with its store) for a POST that then writes through a service."""
     return get_object_or_404(orders_visible_to(user=user).select_related("store"), number=number)
 

@@ -60,8 +60,15 @@ class GatewayAccountAdmin(admin.ModelAdmin):
 
 class TransactionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Transaction
-    fields = ["uuid", "type", "status", "amount", "is_online", "gateway_reference", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "uuid",
+        "type",
+        "status",
+        "amount",
+        "is_online",
+        "gateway_reference",
+        "created_at",
+    )
     ordering = ["created_at", "id"]
     show_change_link = True
     extra = 0
@@ -140,8 +147,14 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class SandboxOperationInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SandboxOperation
-    fields = ["kind", "status", "amount", "idempotency_key", "message", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "kind",
+        "status",
+        "amount",
+        "idempotency_key",
+        "message",
+        "created_at",
+    )
     extra = 0
 
 

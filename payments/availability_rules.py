@@ -2,8 +2,8 @@
 
 Each rule gets a `RuleContext` (operation, order, payment, transaction, now) and either returns
 `(max_amount, amount_editable)` or raises `Unavailable(why)`, where `why` completes the staff
-sentence "<Label> is unavailable: <why>". Amounts reserved by operations still waiting for the
-gateway count as spent.
+sentence "<Label> is not available: <why>" (`backoffice.availability.Reason`). Amounts
+reserved by operations still waiting for the gateway count as spent.
 """
 
 from collections.abc import Callable, Iterable
@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from backoffice.models import Store
 from backoffice.money import format_money
-from orders.enums import OrderState
 from orders.models import Order
 from payments.enums import PaymentAction, TransactionStatus, TransactionType
 from payments.gateways import capabilities_for_payment
@@ -41,13 +40,6 @@ def _date(moment: datetime, store: Store) -> str:
     return f"{local.day} {local:%b %Y}"
 
 
-STATE_REASONS = {
-    OrderState.HOLDED: "the order is on hold",
-    OrderState.PAYMENT_REVIEW: "the order is in payment review",
-    OrderState.CANCELED: "the order is canceled",
-    OrderState.CLOSED: "the order is closed",
-}
-
 _NOUNS = {
     T.AUTHORIZATION: "pre-authorization",
     T.DEBIT: "debit",
@@ -62,7 +54,8 @@ _NOUNS = {
 
 
 class Unavailable(Exception):
-    """A rule failed: `why` completes "<Label> is unavailable: …"."""
+    """A rule failed (control flow inside this module, never raised out of it): `why`
+    completes "<Label> is not available: …"."""
 
     def __init__(self, why: str) -> None:
         self.why = why

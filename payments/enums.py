@@ -31,6 +31,15 @@ CASH_IN_TYPES = frozenset(
     }
 )
 CASH_OUT_TYPES = frozenset({TransactionType.REFUND, TransactionType.CHARGEBACK})
+# Money that pays an invoice: captures, sales, rebills and manual payments.
+PAID_TYPES = frozenset(
+    {
+        TransactionType.CAPTURE,
+        TransactionType.DEBIT,
+        TransactionType.REBILL,
+        TransactionType.MANUAL,
+    }
+)
 
 
 class TransactionStatus(models.TextChoices):

@@ -3,6 +3,7 @@
 import csv
 from collections.abc import Iterable, Iterator
 from datetime import UTC
+from typing import Any
 
 from backoffice.money import format_major
 from payments.enums import (
@@ -12,6 +13,10 @@ from payments.enums import (
     TransactionStatus,
     TransactionType,
 )
+
+# One transaction as exported: the values of `payments.selectors.EXPORT_FIELDS`, in that order
+# (read with `values_list` from a list of names, so the checker cannot type each column).
+ExportRow = tuple[Any, ...]
 
 HEADER = [
     "UUID",
@@ -52,7 +57,7 @@ def _cash_flow(type_: str) -> str:
     return "out" if type_ in CASH_OUT_TYPES else ""
 
 
-def csv_lines(rows: Iterable[tuple]) -> Iterator[str]:
+def csv_lines(rows: Iterable[ExportRow]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(HEADER)
     types = dict(TransactionType.choices)

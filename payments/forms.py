@@ -6,6 +6,7 @@ a double click or a resent request carries the same key and the service makes it
 
 import re
 import uuid
+from typing import Any, TypedDict
 
 from django import forms
 
@@ -13,6 +14,16 @@ from backoffice.money import MoneyError, format_money, parse_amount
 from payments.models import Transaction
 
 KEY = re.compile(r"^[0-9a-f]{32}$")
+
+
+class OperationArguments(TypedDict):
+    """What a valid form hands the operation's service, as keyword arguments."""
+
+    amount: int
+    idempotency_key: str
+    merchant_reference: str
+    usage: str
+    memo: str
 
 
 def new_idempotency_key() -> str:
@@ -51,12 +62,12 @@ class OperationForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,  # Django's own form arguments (data, initial...), passed through
         transaction: Transaction,
         max_amount: int | None,
         amount_editable: bool = True,
         label: str = "This operation",
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.label = label
@@ -95,16 +106,18 @@ class OperationForm(forms.Form):
         return minor
 
     def clean_merchant_reference(self) -> str:
-        return self.cleaned_data["merchant_reference"].strip()
+        reference: str = self.cleaned_data["merchant_reference"]
+        return reference.strip()
 
     def clean_idempotency_key(self) -> str:
-        key = self.cleaned_data["idempotency_key"]
+        key: str = self.cleaned_data["idempotency_key"]
         if not KEY.match(key):
             raise forms.ValidationError("This form is damaged; close it and open it again.")
         return key
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what `Form.clean` returns
         reference, key = data.get("merchant_reference"), data.get("idempotency_key")
         if reference:
             # The unique constraint is the final guard against a race; this check gives the
@@ -119,7 +132,7 @@ class OperationForm(forms.Form):
                 )
         return data
 
-    def service_arguments(self) -> dict:
+    def service_arguments(self) -> OperationArguments:
         data = self.cleaned_data
         return {
             "amount": data["amount"],

@@ -26,9 +26,19 @@ OPEN_STATUSES = frozenset({TransactionStatus.PENDING, TransactionStatus.UNKNOWN}
 
 
 class LedgerRow(Protocol):
-    type: str
+    """What `compute_amounts` reads of a row: a `Transaction` or a `LedgerRowData`."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def amount(self) -> int: ...
+
+
+class AnsweredRow(Protocol):
     status: str
-    amount: int
+    gateway_response: dict[str, object] | None
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,7 @@ class PaymentAmounts:
         return fields
 
 
-_SETTLED = {
+_SETTLED: dict[str, tuple[str, ...]] = {
     T.AUTHORIZATION: ("amount_authorized",),
     T.DEBIT: ("amount_authorized", "amount_captured"),
     T.REBILL: ("amount_authorized", "amount_captured"),
@@ -67,7 +77,7 @@ _SETTLED = {
     T.REFUND: ("amount_refunded",),
     T.CHARGEBACK: ("amount_charged_back",),
 }
-_PENDING = {
+_PENDING: dict[str, str] = {
     T.AUTHORIZATION: "pending_authorization",
     T.DEBIT: "pending_authorization",
     T.REBILL: "pending_authorization",
@@ -88,9 +98,9 @@ def compute_amounts(rows: Iterable[LedgerRow]) -> PaymentAmounts:
                 totals[field] += row.amount
         elif row.status in OPEN_STATUSES:
             has_unknown = has_unknown or row.status == TransactionStatus.UNKNOWN
-            field = _PENDING.get(row.type)
-            if field:
-                totals[field] += row.amount
+            pending = _PENDING.get(row.type)
+            if pending:
+                totals[pending] += row.amount
     return PaymentAmounts(**totals, has_unknown=has_unknown)
 
 
@@ -249,28 +259,13 @@ def order_money(payments: Iterable[PaymentAmountsLike], *, now: datetime) -> Ord
     return OrderMoney(**totals)
 
 
-# Order states (orders.enums.OrderState values), spelled here so this module stays pure.
-_NEW, _PENDING_PAYMENT, _PROCESSING = "new", "pending_payment", "processing"
-_CLOSED, _CANCELED = "closed", "canceled"
-_FROZEN = frozenset({"holded", "payment_review", _CLOSED, _CANCELED})
+def needs_review(txn: AnsweredRow) -> bool:
+    """Unknown outcome, or the gateway answered "pending": a person or reconcile must look.
 
-
-def order_state_for_money(state: str, money: OrderMoney) -> str | None:
-    """The state the order's money implies, or None to leave the state as it is.
-
-    - closed: something was captured, all of it went back (refunds, chargebacks) and no
-      authorization is open;
-    - canceled: nothing captured and every authorization voided;
-    - processing: a new or pending-payment order got an authorization or a payment.
-    Held, in-review and final orders, and orders with money still reserved, are left alone.
+    A pending row without an answer is an operation still talking to the gateway, not a
+    reason for review.
     """
-    if state in _FROZEN or money.reserved:
-        return None
-    if money.open_authorization == 0:
-        if money.captured > 0 and money.captured - money.refunded - money.charged_back <= 0:
-            return _CLOSED
-        if money.captured == 0 and money.authorized > 0 and money.voided >= money.authorized:
-            return _CANCELED
-    if state in {_NEW, _PENDING_PAYMENT} and (money.captured > 0 or money.open_authorization > 0):
-        return _PROCESSING
-    return None
+    if txn.status == TransactionStatus.UNKNOWN:
+        return True
+    answered = (txn.gateway_response or {}).get("status") == TransactionStatus.PENDING
+    return txn.status == TransactionStatus.PENDING and answered

@@ -26,7 +26,7 @@ def lock_order_and_payments(order_id: int) -> tuple[Order, list[Payment]]:
     return order, payments
 
 
-def lock_orders_and_payments(order_ids: list[int], *, related: tuple = ()) -> list[Order]:
+def lock_orders_and_payments(order_ids: list[int], *, related: tuple[str, ...] = ()) -> list[Order]:
     """A chunk of orders for a batch job: each locked as above, orders first (pk order), then
     every payment of the chunk (pk order), in two statements.
 

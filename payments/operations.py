@@ -8,10 +8,12 @@ services ask it again under the order lock, so a button and its POST never disag
     # One operation on one target (a Transaction, a Payment, or an Order for Mark as paid):
     a = ops.availability(ops.CAPTURE, user=request.user, target=transaction)
     a.allowed       # bool (also `if a:`)
-    a.reason        # "Capture is unavailable: the authorization expired on 8 Nov 2026"
-    a.code          # ErrorCode.PERMISSION_DENIED (→ 403) or ErrorCode.NOT_AVAILABLE (→ 409)
+    a.reason        # "Capture is not available: the authorization expired on 8 Nov 2026."
+    a.why           # "the authorization expired on 8 Nov 2026" (the reason's own part)
+    a.is_permission # True: only a permission is missing (→ 403), else → 409
     a.max_amount    # minor units the amount field may hold (None: no upper limit, Rebill)
     a.amount_editable  # False: the gateway only takes the full max_amount (no partial)
+    a.error()       # the DomainError a POST guard raises
 
     # Everything a page shows for a target, in display order (one permission query per store):
     for op, a in ops.available_operations(user=request.user, target=transaction):
@@ -19,6 +21,8 @@ services ask it again under the order lock, so a button and its POST never disag
 
     ops.OPERATIONS["refund"]          # look an operation up by its code (URLs use the code)
     ops.TRANSACTION_OPERATIONS["PA"]  # (CAPTURE, VOID): Transaction Details, by type
+
+`a` is the one `backoffice.availability.Availability` both registries answer with.
 
 Rules, checked in this order; the first that fails gives the reason:
 1. the store permission (`backoffice.models.OPERATION_PERMISSIONS`, read once per request by
@@ -28,7 +32,8 @@ Rules, checked in this order; the first that fails gives the reason:
    Chargeback; debit/rebill → Rebill, Refund, Chargeback; chargeback → Chargeback Reversal;
    refund → none) and its status (only successful transactions are acted on);
 3. the order: on hold, in payment review, canceled or closed block every operation except
-   recording chargebacks and their reversals, which are facts reported by the acquirer;
+   recording chargebacks and their reversals, which are facts reported by the acquirer
+   (`Order.money_block`: the one table of state reasons, `orders.enums.MONEY_BLOCKING_STATES`);
 4. the payment: gateway able to work online, authorization not expired, gateway capability
    (multiple captures, partial capture/refund), and something left (amounts reserved by
    operations waiting for the gateway count as spent).
@@ -43,13 +48,18 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
+from backoffice.availability import (
+    Availability,
+    Reason,
+    allowed,
+    permission_missing,
+    unavailable,
+)
 from backoffice.models import Store
 from backoffice.permissions import ALL_CODENAMES, permission_reason, store_permissions
-from orders.enums import OrderState
 from payments.availability_rules import (
     CASH_IN,
     RULES,
-    STATE_REASONS,
     RuleContext,
     Target,
     Unavailable,
@@ -57,7 +67,6 @@ from payments.availability_rules import (
     split_target,
 )
 from payments.enums import TransactionType
-from payments.errors import ErrorCode
 from payments.ledger import open_authorization
 from payments.models import Payment, Transaction
 
@@ -170,20 +179,6 @@ PAYMENT_OPERATIONS: tuple[Operation, ...] = (
 ORDER_OPERATIONS: tuple[Operation, ...] = (MARK_AS_PAID,)
 
 
-@dataclass(frozen=True)
-class Availability:
-    operation: Operation
-    allowed: bool
-    reason: str = ""
-    code: ErrorCode | None = None
-    max_amount: int | None = 0
-    amount_editable: bool = True
-    currency: str = ""
-
-    def __bool__(self) -> bool:
-        return self.allowed
-
-
 # -- permissions ---------------------------------------------------------------------------
 
 
@@ -209,24 +204,21 @@ def availability(
     op = OPERATIONS[operation] if isinstance(operation, str) else operation
     order, payment, txn = split_target(target)
     c = RuleContext(op, order, payment, txn, now or timezone.now())
-    unavailable = f"{op.label} is unavailable"
     # Permission first: a user who may not run the operation gets the same answer (403) in
     # every state, and learns nothing about the target's state from the refusal.
     if user is not None and op.permission not in store_codenames(user, order.store):
         reason = permission_reason(op.permission, store=order.store)
-        return Availability(op, False, reason, ErrorCode.PERMISSION_DENIED)
+        return permission_missing(op.code, op.label, reason)
     try:
         check_target(c)
-    except Unavailable as no:
-        return Availability(op, False, f"{unavailable}: {no.why}", ErrorCode.NOT_AVAILABLE)
-    try:
-        if op.blocked_by_order_state and order.state in STATE_REASONS:
-            raise Unavailable(STATE_REASONS[OrderState(order.state)])
+        block = order.money_block() if op.blocked_by_order_state else None
+        if block is not None:
+            return unavailable(op.code, op.label, block)
         max_amount, editable = RULES[op.code](c)
     except Unavailable as no:
-        return Availability(op, False, f"{unavailable}: {no.why}", ErrorCode.NOT_AVAILABLE)
-    return Availability(
-        op, True, max_amount=max_amount, amount_editable=editable, currency=order.currency
+        return unavailable(op.code, op.label, Reason(no.why))
+    return allowed(
+        op.code, op.label, max_amount=max_amount, amount_editable=editable, currency=order.currency
     )
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -19,15 +19,18 @@ from backoffice.models import Store
 from backoffice.permissions import store_permissions, visible_store_ids
 from payments.models import Transaction
 
+if TYPE_CHECKING:
+    from payments.export_csv import ExportRow
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
 
-def stores_visible(*, user: AbstractBaseUser) -> QuerySet[Store]:
+def stores_visible(*, user: User | AnonymousUser) -> QuerySet[Store]:
     return Store.objects.filter(pk__in=visible_store_ids(user)).order_by("code")
 
 
-def _store_ids(user: AbstractBaseUser, codename: str) -> list[int] | None:
+def _store_ids(user: User | AnonymousUser, codename: str) -> list[int] | None:
     """Stores where `user` holds `codename`: None for every store, else their ids.
 
     Literal ids rather than the `visible_store_ids` subquery: with one store PostgreSQL then
@@ -44,25 +47,25 @@ def _scoped(queryset: QuerySet[Transaction], ids: list[int] | None) -> QuerySet[
     return queryset if ids is None else queryset.filter(store_id__in=ids)
 
 
-def transactions_visible(*, user: AbstractBaseUser) -> QuerySet[Transaction]:
+def transactions_visible(*, user: User | AnonymousUser) -> QuerySet[Transaction]:
     """Every transaction the user may see; anything else does not exist for them."""
     return _scoped(Transaction.objects.all(), _store_ids(user, "view_orders"))
 
 
-def transaction_list(*, user: AbstractBaseUser) -> QuerySet[Transaction]:
+def transaction_list(*, user: User | AnonymousUser) -> QuerySet[Transaction]:
     return transactions_visible(user=user).select_related("order", "store")
 
 
-def transactions_exportable(*, user: AbstractBaseUser) -> QuerySet[Transaction]:
+def transactions_exportable(*, user: User | AnonymousUser) -> QuerySet[Transaction]:
     """Visible transactions of the stores where the user also holds `export_transactions`."""
     return _scoped(transactions_visible(user=user), _store_ids(user, "export_transactions"))
 
 
-def user_can_export(*, user: AbstractBaseUser) -> bool:
+def user_can_export(*, user: User | AnonymousUser) -> bool:
     return _store_ids(user, "export_transactions") != []
 
 
-def transaction_get(*, user: AbstractBaseUser, uuid: Any) -> Transaction:
+def transaction_get(*, user: User | AnonymousUser, uuid: Any) -> Transaction:
     """The transaction with what its page and the operations registry read, or 404.
 
     Outside the user's stores a transaction is "not found", never "forbidden": a 403 would
@@ -236,7 +239,7 @@ EXPORT_FIELDS = (
 
 def transaction_export_rows(
     queryset: QuerySet[Transaction], *, chunk_size: int = 2000
-) -> Iterable[tuple]:
+) -> Iterable[ExportRow]:
     """Plain tuples straight from the cursor: no model instances for a million rows."""
     return (
         queryset.order_by("-created_at", "-id")

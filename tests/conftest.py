@@ -3,13 +3,19 @@
 - Tests using Playwright's `page` are marked `browser`; Django's async-safety check is relaxed
   only when such tests are selected (Playwright's sync API runs an event loop in this thread).
 - Under CI=true a skipped PostgreSQL-only or browser test fails the run instead of passing.
+- Reads never write: a GET or HEAD made with Django's test client fails the test when it runs
+  an INSERT, UPDATE or DELETE on anything but `django_session` (see `_reads_never_write`).
 """
 
 import os
+import re
 import shutil
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CI = os.environ.get("CI", "").lower() == "true"
@@ -92,3 +98,66 @@ def viewer(client):
     user = staff_user("view_orders", username="viewer")
     client.force_login(user)
     return user
+
+
+# ---- Reads never write ------------------------------------------------------------------------
+
+# The statement's first keyword, or a data-modifying statement inside a `WITH …` (PostgreSQL).
+_WRITE = re.compile(
+    r"^\s*(?:INSERT|UPDATE|DELETE|REPLACE|MERGE|TRUNCATE|UPSERT)\b"
+    r"|^\s*WITH\b.*?(?<!FOR\s)\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+# Session bookkeeping, not domain data: the session middleware saves a session a GET modified
+# (reading the messages framework's queue consumes it, for one).
+_ALLOWED_TABLES = re.compile(
+    r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\W?django_session\b", re.I
+)
+_READS = {"GET", "HEAD"}
+
+
+def _writes_of(sql: str) -> bool:
+    return bool(_WRITE.search(sql)) and not _ALLOWED_TABLES.search(sql)
+
+
+@pytest.fixture(autouse=True)
+def _reads_never_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test when a GET or HEAD request of the test client writes domain data.
+
+    `Client.request` (every method, redirects followed after a POST included) is wrapped: for
+    a GET or HEAD, every database connection of this thread gets an execute wrapper for the
+    time of the request that records each INSERT/UPDATE/DELETE statement (not on
+    `django_session`); the statement still runs, so the view behaves as it would, and the test
+    fails once the response is back, naming the URL and the SQL. Logging in (`client.login`,
+    `force_login`) writes outside any request and is not concerned.
+    """
+    from django.test.client import Client
+
+    original: Callable[..., Any] = Client.request
+
+    def request(self: Client, **environ: Any) -> Any:
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        if method not in _READS:
+            return original(self, **environ)
+        writes: list[str] = []
+
+        def record(execute, sql, params, many, context):
+            if _writes_of(sql):
+                writes.append(sql if not params or many else f"{sql} -- params {params!r}")
+            return execute(sql, params, many, context)
+
+        with ExitStack() as stack:
+            for conn in connections.all():
+                stack.enter_context(conn.execute_wrapper(record))
+            response = original(self, **environ)
+        if writes:
+            query = environ.get("QUERY_STRING")
+            url = environ.get("PATH_INFO", "?") + (f"?{query}" if query else "")
+            listed = "\n".join(f"  {sql}" for sql in writes)
+            pytest.fail(
+                f"{method} {url} wrote to the database ({len(writes)} statement(s)); reads "
+                f"must never write:\n{listed}",
+            )
+        return response
+
+    monkeypatch.setattr(Client, "request", request)

@@ -59,8 +59,8 @@ class BatchConsole:
     @contextmanager
     def progress(self, total: int, *, title: str) -> Iterator[Advance]:
         if self.verbosity and self.err.isatty():
-            with self._bar(total, title=title) as advance:
-                yield advance
+            with self._bar(total, title=title) as step:
+                yield step
             return
         count, started = 0, time.monotonic()
         next_line = started + PLAIN_PROGRESS_EVERY

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from backoffice.models import Store
 from backoffice.roles import FINANCE, MANAGER, SUPPORT, VIEWER, role_grant, role_grant_for_store
@@ -75,7 +75,7 @@ def demo_stores_ensure() -> dict[str, Store]:
     return stores
 
 
-def demo_users_ensure(*, stores: dict[str, Store]) -> dict[str, AbstractBaseUser]:
+def demo_users_ensure(*, stores: dict[str, Store]) -> dict[str, User]:
     """Create the demo staff that don't exist and (re)grant their roles; passwords of existing
     users are left alone."""
     User = get_user_model()

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from backoffice.demo.catalogue import (
     CARD_BRANDS,
@@ -170,7 +171,7 @@ def _order(
         while _has_magic_amount(items, shipping):
             items = _items(store, currency, rng)
     grand_total = shipping + sum(i["_total"] for i in items)
-    data = {
+    data: dict[str, Any] = {  # the order as JSON
         "number": number,
         "store": store,
         "currency": currency,

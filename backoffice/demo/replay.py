@@ -46,7 +46,7 @@ def demo_gateway_replay(*, order: Order) -> None:
         )
         send = {T.CAPTURE: adapter.capture, T.REVERSAL: adapter.void, T.REFUND: adapter.refund}
         for txn in operations:
-            result = send[txn.type](
+            result = send[T(txn.type)](
                 reference=payment.gateway_reference,
                 amount=txn.amount,
                 currency=txn.currency,

@@ -12,13 +12,14 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 
 from backoffice.demo.catalogue import HOLD_REASONS, STAFF_NOTES
 from backoffice.demo.generator import Scenario
 from backoffice.money import allocate, format_money
+from backoffice.users import user_label
 from orders.enums import (
     CaptureMode,
     CommentKind,
@@ -29,16 +30,15 @@ from orders.enums import (
     RefundMode,
 )
 from orders.history import (
-    author_label,
     comment_money,
     comment_note,
     comment_status,
-    describe_transaction,
 )
 from orders.models import CreditMemo, CreditMemoItem, Invoice, InvoiceItem, Order, OrderItem
 from payments.enums import TransactionSource, TransactionStatus, TransactionType
 from payments.models import Payment, Transaction
 from payments.recompute import order_payments_recompute
+from payments.services import describe_transaction
 
 T = TransactionType
 S = Scenario
@@ -46,9 +46,9 @@ S = Scenario
 
 @dataclass(frozen=True)
 class Staff:
-    support: AbstractBaseUser
-    finance: AbstractBaseUser
-    manager: AbstractBaseUser
+    support: User
+    finance: User
+    manager: User
 
 
 class _Story:
@@ -85,7 +85,7 @@ class _Story:
         parent: Transaction | None = None,
         invoice: Invoice | None = None,
         credit_memo: CreditMemo | None = None,
-        actor: AbstractBaseUser | None = None,
+        actor: User | None = None,
     ) -> Transaction:
         count = Transaction.objects.filter(payment=payment, type=type).count()
         txn = Transaction.objects.create(
@@ -103,7 +103,7 @@ class _Story:
             else f"psp-{self.rng.getrandbits(48):012x}",
             idempotency_key=f"demo:{self.order.number}:{payment.pk}:{type}:{count + 1}",
             actor=actor,
-            actor_label=author_label(actor),
+            actor_label=user_label(actor),
             source=TransactionSource.IMPORT,
             memo="Demo history (seed_demo).",
             invoice=invoice,
@@ -245,6 +245,7 @@ class _Story:
         captured = invoice.transactions.filter(
             type__in=[T.CAPTURE, T.DEBIT], status=TransactionStatus.SUCCESS
         ).first()
+        assert captured is not None  # a story refunds only invoices it captured
         refund = self.transaction(
             payment=captured.payment,
             type=T.REFUND,
@@ -326,7 +327,7 @@ class _Story:
             occurred_at=at,
         )
 
-    def set_state(self, state: str, body: str, user: AbstractBaseUser | None, at: datetime) -> None:
+    def set_state(self, state: str, body: str, user: User | None, at: datetime) -> None:
         before = self.order.state
         fields = {"state": state, "version": F("version") + 1}
         if state == OrderState.HOLDED:

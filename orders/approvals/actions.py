@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import prefetch_related_objects
 
+from backoffice.errors import DomainError
 from backoffice.money import format_money
 from orders.approvals.models import ApprovalRequest, ApprovalState
 from orders.approvals.requests import CREDIT_MEMO, MARK_AS_PAID, TRANSACTION_REFUND
 from orders.enums import CreditMemoState, RefundMode
 from orders.models import CreditMemo, Invoice, Order
-from orders.operations import OrderOperation, mark_as_paid_limit, order_operation_availability
+from orders.operations import OrderOperation, order_operation_availability
+from orders.order_amounts import mark_as_paid_limit
 from orders.services.credit_memos import (
     credit_memo_cancel_unapproved,
     credit_memo_refund,
@@ -28,7 +30,6 @@ from orders.services.credit_memos import (
 )
 from orders.services.invoicing import InvoicingError, order_mark_as_paid_for_invoice
 from payments import operations as ops
-from payments.errors import OperationError
 from payments.models import Transaction
 from payments.services import OperationResult, payment_refund
 
@@ -111,7 +112,7 @@ def _execute_transaction_refund(request: ApprovalRequest, requester: AbstractBas
             usage=data.get("usage", ""),
             memo=data.get("memo", ""),
         )
-    except OperationError as error:
+    except DomainError as error:
         return Executed(ok=False, message=error.message, refused=True)
     return _ran(result)
 
@@ -155,7 +156,7 @@ def _execute_mark_as_paid(request: ApprovalRequest, requester: AbstractBaseUser)
         )
     except InvoicingError as error:  # StaleOrder: the order changed in between
         return Executed(ok=False, message=f"{CHANGED} ({error.message})", refused=True)
-    except OperationError as error:
+    except DomainError as error:
         return Executed(ok=False, message=error.message, refused=True)
     return _ran(result)
 

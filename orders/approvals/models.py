@@ -31,6 +31,11 @@ class ApprovalState(models.TextChoices):
     VOID = "void", "Void"
 
 
+def due_q(now: datetime) -> Q:
+    """The requests `ApprovalRequest.is_due` at `now`, as a filter."""
+    return Q(state=ApprovalState.AWAITING, expires_at__lte=now)
+
+
 class ApprovalRequest(models.Model):
     order = models.ForeignKey(
         "orders.Order", on_delete=models.PROTECT, related_name="approval_requests"
@@ -106,7 +111,8 @@ class ApprovalRequest(models.Model):
         return self.state == ApprovalState.AWAITING
 
     def is_due(self, now: datetime) -> bool:
-        """Awaiting but past its expiry: shown as expired, and closed as such when touched."""
+        """Awaiting but past its expiry: shown as expired (pages never write), closed as such by
+        the expire_approval_requests command or by the POST that touches it. See `due_q`."""
         return self.state == ApprovalState.AWAITING and self.expires_at <= now
 
     def shown_state(self, now: datetime) -> str:

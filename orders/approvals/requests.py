@@ -17,9 +17,10 @@ from django.utils import timezone
 from backoffice.models import Store
 from backoffice.money import format_money
 from backoffice.permissions import store_permissions
+from backoffice.users import user_label
 from orders.approvals.models import ApprovalKind, ApprovalRequest, ApprovalState
 from orders.enums import CommentKind, RefundMode
-from orders.history import author_label, comment_approval
+from orders.history import comment_approval
 from orders.models import CreditMemo, Order
 from payments.locks import lock_order_and_payments
 from payments.models import Transaction
@@ -102,7 +103,7 @@ def approval_close(
     request.reason = reason
     request.decided_at = now or timezone.now()
     request.decided_by = user if user is not None and user.is_authenticated else None
-    request.decided_by_label = author_label(user)
+    request.decided_by_label = user_label(user)
     request.save(update_fields=["state", "reason", "decided_at", "decided_by", "decided_by_label"])
     asked = f"{what_text(request)} requested by {request.requested_by_label}"
     bodies = {
@@ -157,7 +158,7 @@ def approval_request_add(
         idempotency_key=idempotency_key,
         note=note.strip(),
         requested_by=user,
-        requested_by_label=author_label(user),
+        requested_by_label=user_label(user),
         requested_at=now,
         expires_at=now + approval_ttl(),
     )

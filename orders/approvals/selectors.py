@@ -1,4 +1,9 @@
-"""Reads for the approval panels: the order page's and the dashboard's, scoped and prefetched."""
+"""Reads for the approval panels: the order page's and the dashboard's, scoped and prefetched.
+
+Reads never write: a request past its expiry but not closed yet (`ApprovalRequest.is_due`) is
+listed as expired, its buttons disabled with the reason the POST would give; the
+expire_approval_requests command (or the POST that touches it) closes it.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,7 +15,7 @@ from django.utils import timezone
 
 from backoffice.permissions import visible_store_ids
 from orders.approvals.models import ApprovalRequest, ApprovalState
-from orders.approvals.services import approval_decision_refusal, approval_requests_expire
+from orders.approvals.services import approval_decision_refusal
 from orders.models import Order
 
 DASHBOARD_APPROVALS = 20
@@ -18,11 +23,16 @@ DASHBOARD_APPROVALS = 20
 
 @dataclass(frozen=True)
 class ApprovalRow:
-    """One awaiting request with what the viewing user may do about it (and why not)."""
+    """One awaiting request with what the viewing user may do about it (and why not).
+
+    `expired`: past its expiry, not closed yet (the state shown is "Expired"; nobody may
+    decide it any more)."""
 
     approval: ApprovalRequest
     approve_reason: str
     reject_reason: str
+    state_label: str
+    expired: bool
 
     @property
     def can_approve(self) -> bool:
@@ -36,8 +46,8 @@ class ApprovalRow:
 def _rows(
     approvals: list[ApprovalRequest], user: AbstractBaseUser, now: datetime
 ) -> list[ApprovalRow]:
-    # Overdue requests are closed (with their history line) the first time a page reads them.
-    approval_requests_expire(approvals=approvals, now=now)
+    # Nothing is written here: a request past its expiry is shown as expired (the command
+    # expire_approval_requests closes it, with its history line).
     return [
         ApprovalRow(
             approval=a,
@@ -47,14 +57,16 @@ def _rows(
             reject_reason=approval_decision_refusal(
                 approval=a, user=user, approving=False, now=now
             )[0],
+            state_label=a.shown_state(now),
+            expired=a.is_due(now),
         )
         for a in approvals
-        if a.state == ApprovalState.AWAITING
     ]
 
 
 def order_approvals(*, user: AbstractBaseUser, order: Order) -> list[ApprovalRow]:
-    """The order's requests awaiting a decision (one query; the order's store is reused)."""
+    """The order's requests awaiting a decision, those past their expiry shown as expired
+    (one query; the order's store is reused)."""
     approvals = list(
         ApprovalRequest.objects.filter(order=order, state=ApprovalState.AWAITING).select_related(
             "transaction", "credit_memo"
@@ -67,7 +79,8 @@ def order_approvals(*, user: AbstractBaseUser, order: Order) -> list[ApprovalRow
 
 def awaiting_approvals(*, user: AbstractBaseUser) -> list[ApprovalRow]:
     """The dashboard's list: awaiting requests of the stores the user may view, oldest first
-    (the first to expire). One query whatever the number of stores."""
+    (the first to expire; those past it shown as expired). One query whatever the number of
+    stores."""
     approvals = list(
         ApprovalRequest.objects.filter(
             state=ApprovalState.AWAITING, store_id__in=visible_store_ids(user)

@@ -5,12 +5,15 @@
     outcome = approvals.approval_approve(approval=request_row, user=request.user)
     outcome.ok, outcome.message        # "Refund of €600.00 approved and done: …"
     approvals.approval_reject(approval=request_row, user=request.user, reason="Not agreed")
+    approvals.approval_requests_expire_due(now=timezone.now())   # expire_approval_requests
 
 Rules, all checked under the order lock (order first, then the request row):
 - the decider holds "approve refund" on the request's store (else PermissionDenied: 403);
 - nobody approves their own request (PermissionDenied too, nothing written);
-- only a request still awaiting is decided; one past `expires_at` is closed as expired
-  (settings.REFUND_APPROVAL_TTL_HOURS), here or when a page reads it;
+- only a request still awaiting is decided; one past `expires_at`
+  (settings.REFUND_APPROVAL_TTL_HOURS) is closed as expired, with its history line, by the POST
+  that touches it (approve, reject) or by the expire_approval_requests command. Pages never
+  write: until then they show it as expired (`ApprovalRequest.is_due`), its buttons disabled;
 - approving re-checks that the request still fits (the requester's permission, the order's
   state and the amount, see `actions`): if not, the request is void and nothing runs;
 - the operation then runs through its own service outside any transaction (the money skeleton
@@ -18,17 +21,20 @@ Rules, all checked under the order lock (order first, then the request row):
 Every step writes a line in the order's history.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from backoffice.permissions import permission_reason, store_permissions
+from backoffice.users import user_label
 from orders.approvals.actions import ACTIONS, ApprovalAction
-from orders.approvals.models import ApprovalRequest, ApprovalState
+from orders.approvals.models import ApprovalRequest, ApprovalState, due_q
 from orders.approvals.requests import (
     APPROVE_PERMISSION,
     approval_close,
@@ -36,9 +42,10 @@ from orders.approvals.requests import (
     what_text,
     when_text,
 )
-from orders.history import author_label
 from orders.models import Order
 from payments.locks import lock_order_and_payments
+
+logger = logging.getLogger(__name__)
 
 SELF_APPROVAL = "You cannot approve your own request."
 
@@ -79,12 +86,16 @@ def _locked(approval: ApprovalRequest) -> tuple[Order, ApprovalRequest]:
     # Order first, like every money writer, so approving and the operation it runs never wait
     # on each other crosswise; then the request row, so two deciders are serialised.
     order, _payments = lock_order_and_payments(approval.order_id)
-    row = (
+    return order, _locked_requests([approval.pk]).get()
+
+
+def _locked_requests(pks: list[int]) -> QuerySet[ApprovalRequest]:
+    return (
         ApprovalRequest.objects.select_for_update(of=("self",))
         .select_related("store", "requested_by", "credit_memo__invoice", "transaction")
-        .get(pk=approval.pk)
+        .filter(pk__in=pks)
+        .order_by("pk")
     )
-    return order, row
 
 
 def _guard(row: ApprovalRequest, user: AbstractBaseUser, *, approving: bool, now: datetime) -> None:
@@ -135,7 +146,7 @@ def approval_approve(
         if why:
             return _void(row, order, why, user)
         row.state, row.decided_at = ApprovalState.APPROVED, now
-        row.decided_by, row.decided_by_label = user, author_label(user)
+        row.decided_by, row.decided_by_label = user, user_label(user)
         row.save(update_fields=["state", "decided_at", "decided_by", "decided_by_label"])
         action.approved(row, order)
         approval_comment(
@@ -181,20 +192,57 @@ def approval_reject(
     )
 
 
-def approval_requests_expire(
-    *, approvals: list[ApprovalRequest], now: datetime | None = None
-) -> int:
-    """Close as expired those of `approvals` past their time (pages call it with what they
-    read, so an overdue request is closed, with its history line, the first time it's seen)."""
+def approval_requests_due(
+    *, now: datetime, store_code: str | None = None, limit: int | None = None
+) -> QuerySet[ApprovalRequest]:
+    """The requests still awaiting past their expiry, the first to expire first (what
+    `approval_requests_expire_due` closes, and what its dry run lists)."""
+    due = ApprovalRequest.objects.filter(due_q(now))
+    if store_code:
+        due = due.filter(store__code=store_code)
+    due = due.select_related("order", "store").order_by("expires_at", "pk")
+    return due[:limit] if limit else due
+
+
+@dataclass(frozen=True)
+class ExpiredRun:
+    """What `approval_requests_expire_due` did: the requests it closed (their outcome says
+    so), and those it could not close with why (their order's transaction rolled back)."""
+
+    expired: list[ApprovalOutcome]
+    failed: list[tuple[ApprovalRequest, str]]
+
+
+def approval_requests_expire_due(
+    *, now: datetime | None = None, store_code: str | None = None, limit: int | None = None
+) -> ExpiredRun:
+    """Close as expired the requests past their time (at most `limit`, of one store with
+    `store_code`): per order, in its own transaction under the order lock, each request is read
+    again (an approval, a rejection or a new request may have closed it meanwhile) and closed
+    as the POST that touches a due request closes it: state expired, the history line, and what
+    it reserved released (a credit memo awaiting approval is canceled).
+
+    One order failing (its transaction rolls back) is reported in `failed`; the others go on.
+    """
     now = now or timezone.now()
-    closed = 0
-    for approval in approvals:
-        if not approval.is_due(now):
+    by_order: dict[int, list[ApprovalRequest]] = {}
+    for approval in approval_requests_due(now=now, store_code=store_code, limit=limit):
+        by_order.setdefault(approval.order_id, []).append(approval)
+    expired: list[ApprovalOutcome] = []
+    failed: list[tuple[ApprovalRequest, str]] = []
+    for order_id, approvals in by_order.items():
+        try:
+            with transaction.atomic(durable=True):
+                order, _payments = lock_order_and_payments(order_id)
+                rows = _locked_requests([approval.pk for approval in approvals])
+                closed = []
+                for row in rows:
+                    if row.is_due(now):
+                        row.order = order
+                        closed.append(_expire(row, order, now))
+        except Exception as error:  # reported; the other orders go on
+            logger.exception("Expiring the approval requests of order %s failed", order_id)
+            failed.extend((approval, f"{type(error).__name__}: {error}") for approval in approvals)
             continue
-        with transaction.atomic():
-            order, row = _locked(approval)
-            if row.is_due(now):
-                _expire(row, order, now)
-                closed += 1
-        approval.state = row.state
-    return closed
+        expired.extend(closed)
+    return ExpiredRun(expired=expired, failed=failed)

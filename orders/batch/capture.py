@@ -20,18 +20,19 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetc
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from backoffice.availability import OperationUnavailable
 from backoffice.batch.runner import BatchJob, ItemResult, done, failed, skipped
+from backoffice.errors import DomainError
 from backoffice.models import Store
 from backoffice.money import format_money, parse_amount
 from orders.batch.expiring import open_authorization_q
+from orders.capture_modes import capture_online_availability
 from orders.enums import CaptureMode, InvoiceState, OrderState
 from orders.invoice_totals import invoice_totals, is_first_invoice
 from orders.models import Invoice, Order, OrderItem
-from orders.operations import OperationUnavailable, capture_online_availability
 from orders.services.invoice_outcome import SpreadOutcome
 from orders.services.invoicing import InvoicingError, StaleOrder, invoice_capture, invoice_create
 from payments.enums import TransactionStatus
-from payments.errors import OperationError
 from payments.models import Payment, Transaction
 
 CAPTURABLE_STATES = (OrderState.NEW, OrderState.PENDING_PAYMENT, OrderState.PROCESSING)
@@ -156,7 +157,7 @@ class CaptureAuthorized(BatchJob[Order]):
             return skipped("changed meanwhile", "the order changed while the job ran; next run")
         except (InvoicingError, OperationUnavailable) as exc:
             return failed("refused", str(exc))
-        except OperationError as exc:
+        except DomainError as exc:
             return failed("refused", exc.message)
         return item_result(outcome)
 

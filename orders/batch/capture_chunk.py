@@ -34,23 +34,20 @@ from orders.batch.capture import (
     item_result,
     quantities_to_invoice,
 )
+from orders.capture_modes import capture_online_availability
 from orders.capture_plan import plan_capture
 from orders.enums import CaptureMode, InvoiceState, OrderState
 from orders.invoice_totals import InvoiceTotals, invoice_totals
 from orders.models import Invoice, Order
-from orders.operations import (
-    OrderOperation,
-    capture_online_availability,
-    order_operation_availability,
-)
+from orders.operations import OrderOperation, order_operation_availability
 from orders.services.invoice_outcome import SpreadOutcome, StepOutcome, describe_spread
 from orders.services.invoicing import invoice_created_text, invoice_items, new_invoice
 from orders.services.order_documents import order_progress
-from orders.services.state import order_change_state
+from orders.services.state import order_change_state, orders_save_chunk
 from payments.enums import TransactionSource
 from payments.locks import lock_orders_and_payments
 from payments.models import Payment
-from payments.services.bulk import call_many, open_many, record_many, save_orders
+from payments.services.bulk import call_many, open_many, record_many
 from payments.services.capture import capture_request
 
 logger = logging.getLogger("payments.batch")
@@ -98,7 +95,7 @@ def capture_chunk(job: CaptureAuthorized, claimed: list[Order]) -> dict[int, Ite
             # The plan was made under this very lock: a refusal now is a bug. Roll back; the
             # runner takes the chunk one by one, and the services say what is wrong.
             raise RuntimeError("A capture planned under the lock was refused.")
-        save_orders([invoice.order for invoice in invoices])
+        orders_save_chunk([invoice.order for invoice in invoices])
     rows = [entry.transaction for entry in opened]
     answers = call_many(rows)
     try:
@@ -223,5 +220,5 @@ def _settle(invoices: list[Invoice], answers: list) -> dict[int, ItemResult]:
             order.version += 1
             results[order.pk] = item_result(outcome)
         bulk_set(paid, ["state"])
-        save_orders(orders)
+        orders_save_chunk(orders)
     return results

@@ -28,6 +28,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from backoffice.batch.runner import BatchJob, ItemResult, done, failed, skipped
+from backoffice.errors import DomainError
 from backoffice.money import format_money
 from orders.batch.expiring import (
     FINAL_STATES,
@@ -45,7 +46,6 @@ from orders.history import comment_money
 from orders.models import Order
 from orders.services.state import can_change_state, order_change_state
 from payments.enums import TransactionSource
-from payments.errors import OperationError
 from payments.ledger import uncaptured_remainder
 from payments.locks import lock_order_and_payments
 from payments.models import Payment, Transaction
@@ -238,7 +238,7 @@ class ExpireAuthorizations(BatchJob[Order]):
                     after_expiry=True,
                     source=BATCH,
                 )
-            except OperationError as exc:
+            except DomainError as exc:
                 return Released(release, problem=exc.message)
             if result.ok:
                 return Released(release, how="online")
@@ -255,7 +255,7 @@ class ExpireAuthorizations(BatchJob[Order]):
                 source=BATCH,
                 memo=f"Authorization expired on {release.expired_on}.",
             )
-        except OperationError as exc:
+        except DomainError as exc:
             return Released(release, problem=exc.message)
         return Released(release, how="offline")
 

@@ -33,9 +33,10 @@ from orders.batch.expiry import (
 from orders.batch.expiry_text import canceled_documents, expiry_comment
 from orders.enums import CommentKind, CommentSource, InvoiceState, OrderState
 from orders.models import Order, OrderItem
+from orders.services.state import orders_save_chunk
 from payments.locks import lock_orders_and_payments
 from payments.models import Payment
-from payments.services.bulk import open_many, save_orders
+from payments.services.bulk import open_many
 from payments.services.void import void_request
 
 
@@ -92,7 +93,7 @@ def expire_chunk(job: ExpireAuthorizations, claimed: list[Order]) -> dict[int, I
             if not canceled and entry.plan.cancels_order and all(r.how for r in results):
                 canceled = cancel_if_nothing_left(order, entry.payments, save=False)
             settled[order.pk] = job.outcome_of(entry.plan, results, canceled)
-        save_orders([entry.plan.order for entry in planned])
+        orders_save_chunk([entry.plan.order for entry in planned])
         items = [item for entry in planned for item in entry.items]
         if items:
             bulk_set(items, ["qty_canceled"])

@@ -24,7 +24,9 @@ from payments.enums import PaymentAction
 
 NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 GATEWAY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-COUNTRIES = frozenset(code for code in Locale.parse("en").territories if code.isalpha())
+COUNTRIES = frozenset(
+    code for code in Locale.parse("en").territories if isinstance(code, str) and code.isalpha()
+)
 ACTIONS = frozenset(PaymentAction.values)
 
 ORDER_KEYS = frozenset(
@@ -164,29 +166,9 @@ def parse_order_line(text: str, *, store_currencies: Mapping[str, str]) -> Order
     if number and not NUMBER_RE.match(number):
         reader.error("number", "use letters, digits, '-' or '_' (at most 32)")
     store_code = reader.text(data, "store", "store", max_length=32)
-    if store_code and store_code not in store_currencies:
-        reader.error("store", f"unknown store {store_code!r}")
-    if not isinstance(currency, str) or not currency:
-        reader.error("currency", "is required")
-    elif reader.currency is None:
-        reader.error("currency", f"{currency!r} is not an ISO 4217 currency code")
-    elif store_code in store_currencies and store_currencies[store_code] != currency:
-        reader.error(
-            "currency",
-            f"{currency} does not match store {store_code} ({store_currencies[store_code]})",
-        )
+    _check_store_currency(reader, store_code, currency, store_currencies)
     placed_at = reader.moment(data, "placed_at", "placed_at")
-
-    email = name = ""
-    customer = reader.obj(data, "customer", "customer", CUSTOMER_KEYS)
-    if customer is not None:
-        email = reader.text(customer, "email", "customer.email", max_length=254)
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                reader.error("customer.email", f"{email!r} is not a valid email address")
-        name = reader.text(customer, "name", "customer.name", max_length=200)
+    email, name = _customer(reader, data)
 
     billing = _address(reader, data, "billing_address", required=True)
     shipping_address = _address(reader, data, "shipping_address", required=False)
@@ -196,6 +178,8 @@ def parse_order_line(text: str, *, store_currencies: Mapping[str, str]) -> Order
 
     if reader.reasons:
         raise LineInvalid(reader.reasons, number=number or None)
+    # Each of these is missing only with a reason given above.
+    assert isinstance(currency, str) and placed_at is not None and billing is not None
 
     record = OrderRecord(
         number=number,
@@ -213,6 +197,37 @@ def parse_order_line(text: str, *, store_currencies: Mapping[str, str]) -> Order
     )
     _check_totals(record)
     return record
+
+
+def _check_store_currency(
+    reader: FieldReader, store_code: str, currency: object, store_currencies: Mapping[str, str]
+) -> None:
+    if store_code and store_code not in store_currencies:
+        reader.error("store", f"unknown store {store_code!r}")
+    if not isinstance(currency, str) or not currency:
+        reader.error("currency", "is required")
+    elif reader.currency is None:
+        reader.error("currency", f"{currency!r} is not an ISO 4217 currency code")
+    elif store_code in store_currencies and store_currencies[store_code] != currency:
+        reader.error(
+            "currency",
+            f"{currency} does not match store {store_code} ({store_currencies[store_code]})",
+        )
+
+
+def _customer(reader: FieldReader, data: Mapping[str, object]) -> tuple[str, str]:
+    """The customer's email and name ("" when missing)."""
+    email = name = ""
+    customer = reader.obj(data, "customer", "customer", CUSTOMER_KEYS)
+    if customer is not None:
+        email = reader.text(customer, "email", "customer.email", max_length=254)
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                reader.error("customer.email", f"{email!r} is not a valid email address")
+        name = reader.text(customer, "name", "customer.name", max_length=200)
+    return email, name
 
 
 def _address(
@@ -290,7 +305,8 @@ def _payments(
     if not isinstance(raw_payments, list):
         reader.error("payments", "must be a list")
         return []
-    payments = []
+    payments: list[PaymentRecord] = []
+    actions: set[str] = set()
     for index, raw in enumerate(raw_payments):
         path = f"payments[{index}]"
         if not isinstance(raw, dict):
@@ -302,6 +318,7 @@ def _payments(
         if gateway and not GATEWAY_RE.match(gateway):
             reader.error(f"{path}.gateway", f"{gateway!r} is not a gateway code")
         action = reader.text(raw, "action", f"{path}.action", max_length=32)
+        actions.add(action)
         if action and action not in ACTIONS:
             reader.error(
                 f"{path}.action",
@@ -316,24 +333,26 @@ def _payments(
         if expires_at and authorized_at and expires_at <= authorized_at:
             reader.error(f"{path}.expires_at", "must be after the authorization")
         brand, last4 = _card(reader, raw, path)
+        reference = reader.text(raw, "reference", f"{path}.reference", max_length=120)
+        method_title = reader.text(
+            raw, "method_title", f"{path}.method_title", required=False, max_length=120
+        )
+        if authorized_at is None:  # no placed_at either: reported, the line is refused
+            continue
         payments.append(
             PaymentRecord(
                 gateway=gateway,
                 action=action,
                 amount=amount,
-                reference=reader.text(raw, "reference", f"{path}.reference", max_length=120),
+                reference=reference,
                 authorized_at=authorized_at,
                 expires_at=expires_at,
                 card_brand=brand,
                 card_last4=last4,
-                method_title=reader.text(
-                    raw, "method_title", f"{path}.method_title", required=False, max_length=120
-                )
-                or "Credit card",
+                method_title=method_title or "Credit card",
             )
         )
-    actions = {p.action for p in payments if p.action in ACTIONS}
-    if len(actions) > 1:
+    if len(actions & ACTIONS) > 1:
         reader.error("payments", "cannot mix authorize and authorize_capture on one order")
     return payments
 

@@ -28,6 +28,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from backoffice.availability import ensure
+from backoffice.errors import DomainError
 from backoffice.money import format_money
 from orders.approvals.requests import approval_needed, credit_memo_approval_add
 from orders.credit_memo_totals import (
@@ -45,11 +47,10 @@ from orders.models import CreditMemo, CreditMemoItem, Invoice, Order, OrderItem
 from orders.operations import (
     InvoiceOperation,
     OrderOperation,
-    ensure,
     invoice_operation_availability,
     order_operation_availability,
-    refund_modes,
 )
+from orders.refund_modes import refund_modes
 from orders.refundable import (
     RefundPlan,
     RefundStep,
@@ -67,7 +68,6 @@ from orders.services.credit_memo_outcome import (
 from orders.services.credit_memo_settle import credit_memo_settle, items_qty_refunded_refresh
 from orders.services.invoicing import bump_version, check_version
 from payments.enums import TransactionStatus
-from payments.errors import OperationError
 from payments.locks import lock_order_and_payments
 from payments.models import Payment, Transaction
 from payments.services import payment_refund
@@ -404,7 +404,7 @@ def _refund_step(
             parent=capture,
             memo=_transaction_memo(memo),
         )
-    except OperationError as exc:
+    except DomainError as exc:
         # Refused before anything was written (the capture or a permission changed since the
         # memo was created): reported as this step's failure, the memo settles without it.
         return StepOutcome(step=step, refusal=exc.message)

@@ -32,7 +32,7 @@ from orders.enums import (
     InvoiceState,
     OrderState,
 )
-from orders.history import comment_money, describe_transaction
+from orders.history import comment_money
 from orders.importing.records import (
     AddressRecord,
     LineInvalid,
@@ -46,6 +46,7 @@ from payments.enums import PaymentAction, TransactionSource, TransactionStatus, 
 from payments.gateways import UnknownGateway, gateway_for_payment
 from payments.models import GatewayAccount, Payment, Transaction
 from payments.recompute import order_payments_recompute
+from payments.services import describe_transaction
 
 
 @dataclass(frozen=True)

@@ -24,23 +24,23 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from backoffice.availability import Availability, allowed, ensure, permission_missing
+from backoffice.errors import DomainError
 from backoffice.money import format_money
 from backoffice.permissions import permission_reason, store_permissions
+from orders.capture_modes import capture_modes
 from orders.capture_plan import CapturePlan, CaptureStep, plan_capture
 from orders.enums import CaptureMode, CommentSource, InvoiceState, OrderState
 from orders.history import comment_invoice
 from orders.invoice_totals import InvoiceTotals, invoice_totals, is_first_invoice
 from orders.models import Invoice, InvoiceItem, Order
 from orders.operations import (
-    Availability,
     InvoiceOperation,
     OrderOperation,
-    capture_modes,
-    ensure,
-    invoice_amount_to_capture,
     invoice_operation_availability,
     order_operation_availability,
 )
+from orders.order_amounts import invoice_amount_to_capture
 from orders.services.invoice_outcome import SpreadOutcome, StepOutcome, describe_spread
 from orders.services.order_documents import (
     InvoicingError,
@@ -52,7 +52,6 @@ from orders.services.order_documents import (
     order_progress,
 )
 from orders.services.state import order_change_state
-from payments.errors import OperationError
 from payments.locks import lock_order_and_payments
 from payments.models import Payment, Transaction
 from payments.recompute import order_payments_recompute
@@ -124,12 +123,15 @@ def _check_capture_mode(*, user: AbstractBaseUser, order: Order, mode: str, amou
         raise InvoicingError(option.reason, field="capture_mode")
 
 
+EMAIL_COPY = "Email Copy of Invoice"
+
+
 def email_copy_availability(*, user: AbstractBaseUser | None, order: Order) -> Availability:
     """Email Copy of Invoice writes to the customer: the Notify the customer permission."""
     if user is None or store_permissions(user).has("notify_customer", order.store):
-        return Availability(True)
+        return allowed("email_copy", EMAIL_COPY)
     reason = permission_reason("notify_customer", store=order.store)
-    return Availability(False, f"{reason}.", is_permission=True)
+    return permission_missing("email_copy", EMAIL_COPY, reason)
 
 
 def new_invoice(
@@ -336,7 +338,7 @@ def _capture_step(
             invoice=invoice,
             source=acting_source(user),
         )
-    except OperationError as exc:
+    except DomainError as exc:
         # Refused before anything was written: the authorization changed since the plan.
         return StepOutcome(payment=step.payment, amount=step.amount, refusal=exc.message)
     return StepOutcome(payment=step.payment, amount=step.amount, transaction=result.transaction)
@@ -381,7 +383,7 @@ def _capture_offline(
                 invoice=invoice,
                 source=acting_source(user),
             )
-        except OperationError as exc:
+        except DomainError as exc:
             steps.append(StepOutcome(payment=None, amount=plan.shortfall, refusal=exc.message))
         else:
             txn = result.transaction

@@ -18,12 +18,14 @@ from django.db import transaction
 from django.db.models import F
 from django.template.defaultfilters import pluralize
 
+from backoffice.availability import ensure
+from backoffice.errors import DomainError
 from backoffice.money import format_money
 from orders.capture_plan import open_authorizations
 from orders.enums import InvoiceState, OrderState
 from orders.history import comment_invoice, comment_status
 from orders.models import Invoice, Order, OrderItem
-from orders.operations import OrderOperation, ensure, order_operation_availability
+from orders.operations import OrderOperation, order_operation_availability
 from orders.services.invoice_outcome import authorization_label, failure_reason
 from orders.services.order_documents import (
     bump_version,
@@ -32,7 +34,6 @@ from orders.services.order_documents import (
     order_progress,
 )
 from orders.services.state import can_change_state, order_change_state
-from payments.errors import OperationError
 from payments.locks import lock_order_and_payments
 from payments.models import Payment, Transaction
 from payments.services import payment_void
@@ -111,7 +112,7 @@ def _void_all(*, payments: list[Payment], user: AbstractBaseUser, key: str) -> l
             result = payment_void(
                 payment=payment, actor=user, idempotency_key=f"{key}:{payment.pk}"
             )
-        except OperationError as exc:
+        except DomainError as exc:
             steps.append(VoidStep(payment=payment, refusal=exc.message))
         else:
             steps.append(VoidStep(payment=payment, transaction=result.transaction))

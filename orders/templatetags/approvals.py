@@ -1,7 +1,8 @@
 """`{% approvals_panel %}`: the order page's requests awaiting approval (four-eyes).
 
 Each request shows Approve and Reject, enabled or disabled with the reason the service would
-give (no permission, your own request), so a button and its POST guard can't disagree.
+give (no permission, your own request), so a button and its POST guard can't disagree. A request
+past its expiry is shown as expired: the tag only reads (expire_approval_requests closes it).
 """
 
 from django import template

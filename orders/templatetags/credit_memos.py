@@ -4,7 +4,8 @@ refund, drawn from the operations registry (disabled with its reason, never hidd
 from django import template
 from django.db.models import prefetch_related_objects
 
-from orders.operations import InvoiceOperation, invoice_operation_availability, refund_facts
+from orders.operations import InvoiceOperation, invoice_operation_availability
+from orders.order_amounts import refund_facts
 from orders.refundable import invoice_refund_limit
 
 register = template.Library()

@@ -8,13 +8,15 @@ the same POST redirects back to the page with the message (Post/Redirect/Get).
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from backoffice.availability import Availability
+from backoffice.errors import raise_for_http
+from backoffice.http import StaffRequest
 from orders import selectors
 from orders.models import Invoice, Order
-from orders.operations import Availability
 from orders.views.order_detail import order_page_context
 
 ORDER_PANELS_TEMPLATE = "orders/_order_panels.html"
@@ -29,7 +31,7 @@ LEVEL_TAGS = {
 
 
 def order_panels_response(
-    request: HttpRequest,
+    request: StaffRequest,
     order: Order,
     *,
     message: str,
@@ -59,17 +61,8 @@ def invoice_url(invoice: Invoice) -> str:
     )
 
 
-def after_colon(reason: str) -> str:
-    """A reason sentence continued after "…: ": "The invoice is paid." → "the invoice is paid."
-    Names stay as they are ("Capture Online is …", "Invoice #100-1 is open …")."""
-    words = reason.split(" ", 2)
-    if len(words) > 1 and words[0].istitle() and words[1][:1].islower():
-        return reason[0].lower() + reason[1:]
-    return reason
-
-
 def unavailable_response(
-    request: HttpRequest,
+    request: StaffRequest,
     order: Order,
     availability: Availability,
     *,
@@ -79,10 +72,12 @@ def unavailable_response(
 ) -> HttpResponse:
     """The registry refused the POST (state or amounts changed since the page was drawn).
 
-    htmx: the panels as they are now (the button disabled with its reason) and the reason as
-    a message, status 422; plain POST: a 409 page saying why, with the way back.
+    A missing permission is Django's 403. Otherwise, htmx: the panels as they are now (the
+    button disabled with its reason) and the reason as a message, status 422; plain POST: a
+    409 page saying why, with the way back.
     """
-    message = f"{operation} is not available: {after_colon(availability.reason)}"
+    raise_for_http(availability.error())
+    message = availability.as_operation(availability.operation, operation).reason
     if request.htmx:
         if htmx_response is not None:
             return htmx_response(message=message, level=messages.ERROR, status=422)
@@ -92,7 +87,7 @@ def unavailable_response(
     context = {
         "order": order,
         "operation": operation,
-        "reason": availability.reason,
+        "reason": message,
         "back": back or order.get_absolute_url(),
     }
     return render(request, UNAVAILABLE_TEMPLATE, context, status=409)

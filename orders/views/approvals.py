@@ -6,10 +6,11 @@ self-approval and decided or expired requests (422 with the reason), and runs th
 """
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.views.decorators.http import require_POST
 
 from backoffice.decorators import operation_view, staff_required
+from backoffice.http import StaffRequest
 from orders import selectors
 from orders.approvals import services
 from orders.approvals.selectors import approval_get
@@ -21,7 +22,7 @@ REASON_MAX = 2000
 @staff_required
 @operation_view("approve_refund")
 @require_POST
-def approval_approve_view(request: HttpRequest, number: str, approval_id: int) -> HttpResponse:
+def approval_approve_view(request: StaffRequest, number: str, approval_id: int) -> HttpResponse:
     order = selectors.order_for_update(user=request.user, number=number)
     approval = approval_get(order=order, approval_id=approval_id)
     try:
@@ -37,7 +38,7 @@ def approval_approve_view(request: HttpRequest, number: str, approval_id: int) -
 @staff_required
 @operation_view("approve_refund")
 @require_POST
-def approval_reject_view(request: HttpRequest, number: str, approval_id: int) -> HttpResponse:
+def approval_reject_view(request: StaffRequest, number: str, approval_id: int) -> HttpResponse:
     order = selectors.order_for_update(user=request.user, number=number)
     approval = approval_get(order=order, approval_id=approval_id)
     reason = request.POST.get("reason", "")[:REASON_MAX]

@@ -1,9 +1,10 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from backoffice.decorators import operation_view, staff_required
+from backoffice.http import StaffRequest
 from orders import selectors
 from orders.forms import OrderCommentForm
 from orders.models import Order
@@ -16,7 +17,7 @@ COMMENTS_PANEL = f"{PAGE_TEMPLATE}#comments_history"
 @staff_required
 @operation_view("comment_order")
 @require_POST
-def order_comment_add_view(request: HttpRequest, number: str) -> HttpResponse:
+def order_comment_add_view(request: StaffRequest, number: str) -> HttpResponse:
     order = selectors.order_for_update(user=request.user, number=number)
     access = comment_access(user=request.user, store=order.store)
     access.check(notify_customer=False)
@@ -38,7 +39,7 @@ def order_comment_add_view(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _render_panel(
-    request: HttpRequest, order: Order, *, form: OrderCommentForm | None = None, notice: str = ""
+    request: StaffRequest, order: Order, *, form: OrderCommentForm | None = None, notice: str = ""
 ) -> HttpResponse:
     """Only the Comments History panel, for htmx to swap in place."""
     context = {
@@ -51,7 +52,7 @@ def _render_panel(
     return render(request, COMMENTS_PANEL, context, status=422 if form else 200)
 
 
-def _render_invalid(request: HttpRequest, order: Order, form: OrderCommentForm) -> HttpResponse:
+def _render_invalid(request: StaffRequest, order: Order, form: OrderCommentForm) -> HttpResponse:
     """The form again with its errors; nothing was written."""
     if request.htmx:
         return _render_panel(request, order, form=form)

@@ -7,12 +7,14 @@ binds the form and calls the one service that moves money (`credit_memo_create`)
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from backoffice.availability import Availability, OperationUnavailable
 from backoffice.decorators import operation_view, staff_required
+from backoffice.http import StaffRequest
 from backoffice.permissions import require_store_perm
 from orders.credit_memo_selectors import (
     credit_memo_detail,
@@ -27,14 +29,12 @@ from orders.forms_credit_memo import CreditMemoForm, goodwill_refund_form
 from orders.models import CreditMemo, Invoice, Order
 from orders.operations import (
     REFUNDING,
-    Availability,
     InvoiceOperation,
-    OperationUnavailable,
     OrderOperation,
     invoice_operation_availability,
     order_operation_availability,
-    refund_choices,
 )
+from orders.refund_modes import refund_choices
 from orders.refundable import invoice_refund_limit
 from orders.services.credit_memo_outcome import CreditMemoOutcome
 from orders.services.credit_memos import CreditMemoError, credit_memo_create, goodwill_refund
@@ -58,7 +58,7 @@ def memo_url(memo: CreditMemo) -> str:
 # ---- New Credit Memo -----------------------------------------------------------------------
 
 
-def _availability(request: HttpRequest, order: Order, invoice: Invoice | None) -> Availability:
+def _availability(request: StaffRequest, order: Order, invoice: Invoice | None) -> Availability:
     if invoice is not None:
         return invoice_operation_availability(
             user=request.user, invoice=invoice, operation=InvoiceOperation.CREDIT_MEMO
@@ -68,7 +68,7 @@ def _availability(request: HttpRequest, order: Order, invoice: Invoice | None) -
     )
 
 
-def _guard(request: HttpRequest, order: Order, invoice: Invoice | None) -> HttpResponse | None:
+def _guard(request: StaffRequest, order: Order, invoice: Invoice | None) -> HttpResponse | None:
     availability = _availability(request, order, invoice)
     if availability.is_permission:
         raise PermissionDenied(availability.reason)
@@ -78,13 +78,15 @@ def _guard(request: HttpRequest, order: Order, invoice: Invoice | None) -> HttpR
     return unavailable_response(request, order, availability, operation=LABEL, back=back)
 
 
-def _resolve(request: HttpRequest, number: str, invoice_number: str | None):
+def _resolve(request: StaffRequest, number: str, invoice_number: str | None):
     order = order_for_refund(user=request.user, number=number)
     invoice = invoice_of(order, invoice_number) if invoice_number else None
     return order, invoice
 
 
-def _form(request: HttpRequest, order: Order, invoice: Invoice | None, data=None) -> CreditMemoForm:
+def _form(
+    request: StaffRequest, order: Order, invoice: Invoice | None, data=None
+) -> CreditMemoForm:
     return CreditMemoForm(
         data,
         source=source_for(order, invoice),
@@ -94,7 +96,7 @@ def _form(request: HttpRequest, order: Order, invoice: Invoice | None, data=None
     )
 
 
-def _invoice_choices(request: HttpRequest, order: Order) -> list[dict]:
+def _invoice_choices(request: StaffRequest, order: Order) -> list[dict]:
     """Order-level page: the invoices a memo can start from, each with what is left on it."""
     rows, memos = list(order.transactions.all()), list(order.credit_memos.all())
     choices = []
@@ -110,9 +112,9 @@ def _invoice_choices(request: HttpRequest, order: Order) -> list[dict]:
     return choices
 
 
-def _context(request: HttpRequest, form: CreditMemoForm, **extra: object) -> dict:
+def _context(request: StaffRequest, form: CreditMemoForm, **extra: object) -> dict[str, object]:
     order, invoice = form.source.order, form.source.invoice
-    context = {
+    context: dict[str, object] = {
         "order": order,
         "store": order.store,
         "invoice": invoice,
@@ -125,14 +127,14 @@ def _context(request: HttpRequest, form: CreditMemoForm, **extra: object) -> dic
     return context | extra
 
 
-def _new(request: HttpRequest, number: str, invoice_number: str | None) -> HttpResponse:
+def _new(request: StaffRequest, number: str, invoice_number: str | None) -> HttpResponse:
     order, invoice = _resolve(request, number, invoice_number)
     if refused := _guard(request, order, invoice):
         return refused
     return render(request, NEW_TEMPLATE, _context(request, _form(request, order, invoice)))
 
 
-def _totals(request: HttpRequest, number: str, invoice_number: str | None) -> HttpResponse:
+def _totals(request: StaffRequest, number: str, invoice_number: str | None) -> HttpResponse:
     """htmx: totals, line totals, buttons and messages for what is typed. Without JavaScript
     ("Update Totals") the whole page again; nothing is created either way."""
     order, invoice = _resolve(request, number, invoice_number)
@@ -144,16 +146,19 @@ def _totals(request: HttpRequest, number: str, invoice_number: str | None) -> Ht
     return render(request, template, _context(request, form, oob=bool(request.htmx)))
 
 
-def _finished(request: HttpRequest, outcome: CreditMemoOutcome) -> HttpResponse:
+def _finished(request: StaffRequest, outcome: CreditMemoOutcome) -> HttpResponse:
     messages.add_message(request, outcome.level, outcome.message())
     return redirect(memo_url(outcome.memo))
 
 
-MODE_PERMISSIONS = {RefundMode.ONLINE: "refund_online", RefundMode.OFFLINE: "refund_offline"}
+MODE_PERMISSIONS: dict[str, str] = {
+    RefundMode.ONLINE: "refund_online",
+    RefundMode.OFFLINE: "refund_offline",
+}
 
 
 def _submit(
-    request: HttpRequest, number: str, invoice_number: str | None, mode: str
+    request: StaffRequest, number: str, invoice_number: str | None, mode: str
 ) -> HttpResponse:
     order, invoice = _resolve(request, number, invoice_number)
     # Each button's own permission first: a 403 whatever the state of the order.
@@ -180,7 +185,7 @@ def _submit(
     return render(request, NEW_TEMPLATE, _context(request, form), status=422)
 
 
-def _stale_form(request: HttpRequest, number: str, invoice_number: str | None) -> CreditMemoForm:
+def _stale_form(request: StaffRequest, number: str, invoice_number: str | None) -> CreditMemoForm:
     """The form again on the order as it is now: same entries, new version, stale message."""
     order, invoice = _resolve(request, number, invoice_number)
     data = request.POST.copy()
@@ -194,21 +199,21 @@ def _stale_form(request: HttpRequest, number: str, invoice_number: str | None) -
 @staff_required
 @operation_view(*REFUNDING)
 @require_safe
-def credit_memo_new(request: HttpRequest, number: str, invoice_number: str) -> HttpResponse:
+def credit_memo_new(request: StaffRequest, number: str, invoice_number: str) -> HttpResponse:
     return _new(request, number, invoice_number)
 
 
 @staff_required
 @operation_view(*REFUNDING)
 @require_POST
-def credit_memo_totals(request: HttpRequest, number: str, invoice_number: str) -> HttpResponse:
+def credit_memo_totals(request: StaffRequest, number: str, invoice_number: str) -> HttpResponse:
     return _totals(request, number, invoice_number)
 
 
 @staff_required
 @operation_view("refund_online")
 @require_POST
-def credit_memo_refund(request: HttpRequest, number: str, invoice_number: str) -> HttpResponse:
+def credit_memo_refund(request: StaffRequest, number: str, invoice_number: str) -> HttpResponse:
     """Refund: online, through the gateway, against the invoice's captures."""
     return _submit(request, number, invoice_number, RefundMode.ONLINE)
 
@@ -217,7 +222,7 @@ def credit_memo_refund(request: HttpRequest, number: str, invoice_number: str) -
 @operation_view("refund_offline")
 @require_POST
 def credit_memo_refund_offline(
-    request: HttpRequest, number: str, invoice_number: str
+    request: StaffRequest, number: str, invoice_number: str
 ) -> HttpResponse:
     """Refund Offline: the money was (or will be) paid back outside the gateway."""
     return _submit(request, number, invoice_number, RefundMode.OFFLINE)
@@ -226,7 +231,7 @@ def credit_memo_refund_offline(
 @staff_required
 @operation_view(*REFUNDING)
 @require_safe
-def order_credit_memo_new(request: HttpRequest, number: str) -> HttpResponse:
+def order_credit_memo_new(request: StaffRequest, number: str) -> HttpResponse:
     """The order's Credit Memo: pick an invoice to refund from, or Refund Offline the order."""
     return _new(request, number, None)
 
@@ -234,21 +239,21 @@ def order_credit_memo_new(request: HttpRequest, number: str) -> HttpResponse:
 @staff_required
 @operation_view(*REFUNDING)
 @require_POST
-def order_credit_memo_totals(request: HttpRequest, number: str) -> HttpResponse:
+def order_credit_memo_totals(request: StaffRequest, number: str) -> HttpResponse:
     return _totals(request, number, None)
 
 
 @staff_required
 @operation_view("refund_offline")
 @require_POST
-def order_credit_memo_refund_offline(request: HttpRequest, number: str) -> HttpResponse:
+def order_credit_memo_refund_offline(request: StaffRequest, number: str) -> HttpResponse:
     return _submit(request, number, None, RefundMode.OFFLINE)
 
 
 # ---- goodwill Refund -----------------------------------------------------------------------
 
 
-def _goodwill(request: HttpRequest, number: str, mode: str) -> HttpResponse:
+def _goodwill(request: StaffRequest, number: str, mode: str) -> HttpResponse:
     order = order_for_refund(user=request.user, number=number)
     if request.method == "POST":
         require_store_perm(request.user, MODE_PERMISSIONS[mode], order.store)
@@ -295,7 +300,7 @@ def _goodwill(request: HttpRequest, number: str, mode: str) -> HttpResponse:
 @staff_required
 @operation_view(*REFUNDING)  # the GET form serves Refund and Refund Offline
 @require_http_methods(["GET", "POST"])
-def goodwill_refund_view(request: HttpRequest, number: str) -> HttpResponse:
+def goodwill_refund_view(request: StaffRequest, number: str) -> HttpResponse:
     """GET: the Refund form as a page (the header opens it as a dialog); POST: refund online."""
     return _goodwill(request, number, RefundMode.ONLINE)
 
@@ -303,7 +308,7 @@ def goodwill_refund_view(request: HttpRequest, number: str) -> HttpResponse:
 @staff_required
 @operation_view("refund_offline")
 @require_POST
-def goodwill_refund_offline_view(request: HttpRequest, number: str) -> HttpResponse:
+def goodwill_refund_offline_view(request: StaffRequest, number: str) -> HttpResponse:
     return _goodwill(request, number, RefundMode.OFFLINE)
 
 
@@ -312,7 +317,7 @@ def goodwill_refund_offline_view(request: HttpRequest, number: str) -> HttpRespo
 
 @staff_required
 @require_safe
-def credit_memo_detail_view(request: HttpRequest, number: str, memo_number: str) -> HttpResponse:
+def credit_memo_detail_view(request: StaffRequest, number: str, memo_number: str) -> HttpResponse:
     memo = credit_memo_detail(user=request.user, number=number, memo_number=memo_number)
     refunds = [t for t in memo.transactions.all() if t.type == TransactionType.REFUND]
     context = {

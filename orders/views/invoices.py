@@ -2,12 +2,15 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from backoffice.availability import OperationUnavailable
 from backoffice.decorators import operation_view, staff_required
+from backoffice.http import StaffRequest
 from backoffice.permissions import require_store_perm
+from orders.capture_modes import capture_modes, capture_online_plan_lines
 from orders.enums import CaptureMode
 from orders.forms_invoice import ConfirmForm, InvoiceCaptureForm, InvoiceNewForm
 from orders.invoice_selectors import invoice_by_key, invoice_detail, order_for_invoicing
@@ -15,15 +18,11 @@ from orders.invoice_totals import InvoiceLine, is_first_invoice
 from orders.models import Invoice, Order
 from orders.operations import (
     InvoiceOperation,
-    OperationUnavailable,
     OrderOperation,
-    capture_modes,
-    capture_online_plan_lines,
-    invoice_amount_to_capture,
     invoice_operation_availability,
-    new_invoice_split,
     order_operation_availability,
 )
+from orders.order_amounts import invoice_amount_to_capture, new_invoice_split
 from orders.services.invoice_outcome import SpreadOutcome
 from orders.services.invoicing import (
     InvoicingError,
@@ -41,14 +40,14 @@ DETAIL_TEMPLATE = "orders/invoice_detail.html"
 INVOICING = ("invoice_order", "capture_online", "capture_offline")
 # The permission each Amount choice needs: a choice the user may not make is a 403, like any
 # operation, not a form error (the form still shows it disabled with the reason).
-CAPTURE_MODE_PERMISSIONS = {
+CAPTURE_MODE_PERMISSIONS: dict[str, str] = {
     CaptureMode.ONLINE: "capture_online",
     CaptureMode.OFFLINE: "capture_offline",
     CaptureMode.NOT_CAPTURE: "invoice_order",
 }
 
 
-def _require_mode_permission(request: HttpRequest, order: Order) -> None:
+def _require_mode_permission(request: StaffRequest, order: Order) -> None:
     codename = CAPTURE_MODE_PERMISSIONS.get(request.POST.get("capture_mode", ""))
     if codename is not None and "update_totals" not in request.POST:
         require_store_perm(request.user, codename, order.store)
@@ -57,7 +56,7 @@ def _require_mode_permission(request: HttpRequest, order: Order) -> None:
 # ---- New Invoice ---------------------------------------------------------------------------
 
 
-def _new_form(request: HttpRequest, order: Order, data=None) -> InvoiceNewForm:
+def _new_form(request: StaffRequest, order: Order, data=None) -> InvoiceNewForm:
     return InvoiceNewForm(
         data,
         order=order,
@@ -74,7 +73,7 @@ def _new_form(request: HttpRequest, order: Order, data=None) -> InvoiceNewForm:
     )
 
 
-def _guard_invoice(request: HttpRequest, order: Order) -> HttpResponse | None:
+def _guard_invoice(request: StaffRequest, order: Order) -> HttpResponse | None:
     availability = order_operation_availability(
         user=request.user, order=order, operation=OrderOperation.INVOICE
     )
@@ -88,7 +87,7 @@ def _guard_invoice(request: HttpRequest, order: Order) -> HttpResponse | None:
 @staff_required
 @operation_view(*INVOICING)
 @require_http_methods(["GET", "POST"])
-def invoice_new(request: HttpRequest, number: str) -> HttpResponse:
+def invoice_new(request: StaffRequest, number: str) -> HttpResponse:
     order = order_for_invoicing(user=request.user, number=number)
     if request.method == "POST":
         _require_mode_permission(request, order)
@@ -127,7 +126,7 @@ def invoice_new(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, NEW_TEMPLATE, {"order": form.order, "form": form}, status=status)
 
 
-def _stale_form(request: HttpRequest, number: str) -> InvoiceNewForm:
+def _stale_form(request: StaffRequest, number: str) -> InvoiceNewForm:
     """The form again on the order as it is now: same entries, new version, stale message."""
     order = order_for_invoicing(user=request.user, number=number)
     data = request.POST.copy()
@@ -138,7 +137,7 @@ def _stale_form(request: HttpRequest, number: str) -> InvoiceNewForm:
     return form
 
 
-def _created(request: HttpRequest, outcome: SpreadOutcome) -> HttpResponse:
+def _created(request: StaffRequest, outcome: SpreadOutcome) -> HttpResponse:
     messages.add_message(request, outcome.level, outcome.message())
     return redirect(outcome.invoice.order.get_absolute_url() + "#invoices")
 
@@ -146,7 +145,7 @@ def _created(request: HttpRequest, outcome: SpreadOutcome) -> HttpResponse:
 @staff_required
 @operation_view(*INVOICING)
 @require_POST
-def invoice_new_totals(request: HttpRequest, number: str) -> HttpResponse:
+def invoice_new_totals(request: StaffRequest, number: str) -> HttpResponse:
     """htmx: the totals, line totals, Amount choices and messages for the quantities typed."""
     order = order_for_invoicing(user=request.user, number=number)
     if refused := _guard_invoice(request, order):
@@ -160,7 +159,7 @@ def invoice_new_totals(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def invoice_page_context(
-    request: HttpRequest, invoice: Invoice, *, capture_form: InvoiceCaptureForm | None = None
+    request: StaffRequest, invoice: Invoice, *, capture_form: InvoiceCaptureForm | None = None
 ) -> dict:
     user, order = request.user, invoice.order
     capture = invoice_operation_availability(
@@ -201,13 +200,13 @@ def invoice_page_context(
 
 @staff_required
 @require_safe
-def invoice_detail_view(request: HttpRequest, number: str, invoice_number: str) -> HttpResponse:
+def invoice_detail_view(request: StaffRequest, number: str, invoice_number: str) -> HttpResponse:
     invoice = invoice_detail(user=request.user, number=number, invoice_number=invoice_number)
     return render(request, DETAIL_TEMPLATE, invoice_page_context(request, invoice))
 
 
 def _invoice_response(
-    request: HttpRequest,
+    request: StaffRequest,
     invoice: Invoice,
     *,
     message: str,
@@ -233,7 +232,7 @@ def _invoice_response(
 
 
 def _invoice_guard(
-    request: HttpRequest, invoice: Invoice, operation: InvoiceOperation, label: str
+    request: StaffRequest, invoice: Invoice, operation: InvoiceOperation, label: str
 ) -> HttpResponse | None:
     availability = invoice_operation_availability(
         user=request.user, invoice=invoice, operation=operation
@@ -245,9 +244,9 @@ def _invoice_guard(
     return _refused(request, invoice, availability, label)
 
 
-def _refused(request: HttpRequest, invoice: Invoice, availability, label: str) -> HttpResponse:
-    def htmx_response(**kwargs: object) -> HttpResponse:
-        return _invoice_response(request, invoice, **kwargs)
+def _refused(request: StaffRequest, invoice: Invoice, availability, label: str) -> HttpResponse:
+    def htmx_response(*, message: str, level: int, status: int) -> HttpResponse:
+        return _invoice_response(request, invoice, message=message, level=level, status=status)
 
     return unavailable_response(
         request,
@@ -262,7 +261,7 @@ def _refused(request: HttpRequest, invoice: Invoice, availability, label: str) -
 @staff_required
 @operation_view("capture_online", "capture_offline")
 @require_POST
-def invoice_capture_view(request: HttpRequest, number: str, invoice_number: str) -> HttpResponse:
+def invoice_capture_view(request: StaffRequest, number: str, invoice_number: str) -> HttpResponse:
     invoice = invoice_detail(user=request.user, number=number, invoice_number=invoice_number)
     _require_mode_permission(request, invoice.order)
     if refused := _invoice_guard(request, invoice, InvoiceOperation.CAPTURE, "Capture"):
@@ -302,7 +301,7 @@ def invoice_capture_view(request: HttpRequest, number: str, invoice_number: str)
 @staff_required
 @operation_view("invoice_order")
 @require_POST
-def invoice_cancel_view(request: HttpRequest, number: str, invoice_number: str) -> HttpResponse:
+def invoice_cancel_view(request: StaffRequest, number: str, invoice_number: str) -> HttpResponse:
     invoice = invoice_detail(user=request.user, number=number, invoice_number=invoice_number)
     if refused := _invoice_guard(request, invoice, InvoiceOperation.CANCEL, "Cancel"):
         return refused

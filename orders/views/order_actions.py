@@ -8,25 +8,23 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backoffice.availability import OperationUnavailable
 from backoffice.decorators import operation_view, staff_required
+from backoffice.errors import DomainError, ErrorCode
+from backoffice.http import StaffRequest
 from orders.approvals.requests import approval_needed, awaiting_message, mark_as_paid_request
 from orders.forms_invoice import ConfirmForm, MarkAsPaidForm, mark_as_paid_form
 from orders.invoice_selectors import order_for_invoicing
 from orders.models import Order
-from orders.operations import (
-    OperationUnavailable,
-    OrderOperation,
-    order_operation_availability,
-)
+from orders.operations import OrderOperation, order_operation_availability
 from orders.services.invoicing import StaleOrder, order_mark_as_paid_for_invoice
 from orders.services.order_cancel import order_cancel, order_void
 from orders.services.state import StateTransitionError, order_hold, order_unhold
 from orders.views.action_responses import order_panels_response, unavailable_response
-from payments.errors import ErrorCode, OperationError
 
 MARK_AS_PAID_TEMPLATE = "orders/mark_as_paid.html"
 MARK_AS_PAID_PARTIAL = f"{MARK_AS_PAID_TEMPLATE}#mark_as_paid_form"
@@ -45,10 +43,10 @@ DONE_MESSAGES = {
 }
 
 # Runs the operation's service; returns the message and its level.
-Runner = Callable[[HttpRequest, Order, dict], tuple[str, int]]
+Runner = Callable[[StaffRequest, Order, dict], tuple[str, int]]
 
 
-def _guarded(request: HttpRequest, number: str, operation: OrderOperation, run: Runner):
+def _guarded(request: StaffRequest, number: str, operation: OrderOperation, run: Runner):
     order = order_for_invoicing(user=request.user, number=number)
     label = LABELS[operation]
     availability = order_operation_availability(user=request.user, order=order, operation=operation)
@@ -70,7 +68,7 @@ def _guarded(request: HttpRequest, number: str, operation: OrderOperation, run: 
     return order_panels_response(request, order, message=message, level=level)
 
 
-def _void(request: HttpRequest, order: Order, data: dict) -> tuple[str, int]:
+def _void(request: StaffRequest, order: Order, data: dict) -> tuple[str, int]:
     outcome = order_void(
         order=order,
         user=request.user,
@@ -80,7 +78,7 @@ def _void(request: HttpRequest, order: Order, data: dict) -> tuple[str, int]:
     return outcome.message(), outcome.level
 
 
-def _cancel(request: HttpRequest, order: Order, data: dict) -> tuple[str, int]:
+def _cancel(request: StaffRequest, order: Order, data: dict) -> tuple[str, int]:
     outcome = order_cancel(
         order=order,
         user=request.user,
@@ -90,12 +88,12 @@ def _cancel(request: HttpRequest, order: Order, data: dict) -> tuple[str, int]:
     return outcome.message(), outcome.level
 
 
-def _hold(request: HttpRequest, order: Order, data: dict) -> tuple[str, int]:
+def _hold(request: StaffRequest, order: Order, data: dict) -> tuple[str, int]:
     order_hold(order=order, actor=request.user)
     return DONE_MESSAGES[OrderOperation.HOLD], messages.SUCCESS
 
 
-def _unhold(request: HttpRequest, order: Order, data: dict) -> tuple[str, int]:
+def _unhold(request: StaffRequest, order: Order, data: dict) -> tuple[str, int]:
     order_unhold(order=order, actor=request.user)
     return DONE_MESSAGES[OrderOperation.UNHOLD], messages.SUCCESS
 
@@ -103,32 +101,32 @@ def _unhold(request: HttpRequest, order: Order, data: dict) -> tuple[str, int]:
 @staff_required
 @operation_view("void_payment")
 @require_POST
-def order_void_view(request: HttpRequest, number: str) -> HttpResponse:
+def order_void_view(request: StaffRequest, number: str) -> HttpResponse:
     return _guarded(request, number, OrderOperation.VOID, _void)
 
 
 @staff_required
 @operation_view("cancel_order")
 @require_POST
-def order_cancel_view(request: HttpRequest, number: str) -> HttpResponse:
+def order_cancel_view(request: StaffRequest, number: str) -> HttpResponse:
     return _guarded(request, number, OrderOperation.CANCEL, _cancel)
 
 
 @staff_required
 @operation_view("hold_order")
 @require_POST
-def order_hold_view(request: HttpRequest, number: str) -> HttpResponse:
+def order_hold_view(request: StaffRequest, number: str) -> HttpResponse:
     return _guarded(request, number, OrderOperation.HOLD, _hold)
 
 
 @staff_required
 @operation_view("hold_order")
 @require_POST
-def order_unhold_view(request: HttpRequest, number: str) -> HttpResponse:
+def order_unhold_view(request: StaffRequest, number: str) -> HttpResponse:
     return _guarded(request, number, OrderOperation.UNHOLD, _unhold)
 
 
-def _ask_approval(request: HttpRequest, order: Order, form: MarkAsPaidForm) -> HttpResponse:
+def _ask_approval(request: StaffRequest, order: Order, form: MarkAsPaidForm) -> HttpResponse:
     """Four-eyes: above the store's threshold, the payment waits for a manager's approval."""
     data = form.cleaned_data
     approval = mark_as_paid_request(
@@ -149,7 +147,7 @@ def _ask_approval(request: HttpRequest, order: Order, form: MarkAsPaidForm) -> H
 @staff_required
 @operation_view("mark_as_paid")
 @require_http_methods(["GET", "POST"])
-def order_mark_as_paid_view(request: HttpRequest, number: str) -> HttpResponse:
+def order_mark_as_paid_view(request: StaffRequest, number: str) -> HttpResponse:
     """GET: the form as a page (the header opens it as a dialog); POST: record the payment."""
     order = order_for_invoicing(user=request.user, number=number)
     availability = order_operation_availability(
@@ -176,7 +174,7 @@ def order_mark_as_paid_view(request: HttpRequest, number: str) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
-        except OperationError as exc:
+        except DomainError as exc:
             if exc.code == ErrorCode.PERMISSION_DENIED:
                 raise PermissionDenied(exc.message) from exc
             field = exc.field if exc.field in form.fields else None

@@ -1,20 +1,29 @@
-from django.http import HttpRequest, HttpResponse
+from typing import TYPE_CHECKING
+
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from backoffice.decorators import staff_required
+from backoffice.http import StaffRequest
 from orders import selectors
 from orders.forms import OrderCommentForm
 from orders.models import Order
 from orders.services.comments import comment_access
 
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency only
+    from django_stubs_ext import WithAnnotations
+
 PAGE_TEMPLATE = "orders/order_detail.html"
 
 
 def order_page_context(
-    request: HttpRequest, order: Order, *, comment_form: OrderCommentForm | None = None
-) -> dict:
+    request: StaffRequest,
+    order: "WithAnnotations[Order, selectors.CommentCount]",
+    *,
+    comment_form: OrderCommentForm | None = None,
+) -> dict[str, object]:
     """Everything the order page template (and each of its partials) reads.
 
     `order` comes from `selectors.order_detail` (its prefetches and comment count).
@@ -41,7 +50,7 @@ def order_page_context(
 
 @staff_required
 @require_safe
-def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+def order_detail(request: StaffRequest, number: str) -> HttpResponse:
     """The order page; `?comments=all` / `?transactions=all` list every row (no JavaScript)."""
     order = selectors.order_detail(user=request.user, number=number)
     return render(request, PAGE_TEMPLATE, order_page_context(request, order))
@@ -49,7 +58,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 @staff_required
 @require_safe
-def order_comments_panel(request: HttpRequest, number: str) -> HttpResponse:
+def order_comments_panel(request: StaffRequest, number: str) -> HttpResponse:
     """htmx: Comments History's list, every comment with `?all=1` ("Show all")."""
     order = selectors.order_with_store(user=request.user, number=number)
     show_all = request.GET.get("all") == "1"
@@ -65,7 +74,7 @@ def order_comments_panel(request: HttpRequest, number: str) -> HttpResponse:
 
 @staff_required
 @require_safe
-def order_transactions_panel(request: HttpRequest, number: str) -> HttpResponse:
+def order_transactions_panel(request: StaffRequest, number: str) -> HttpResponse:
     """htmx: the Transactions tab's panel, every transaction with `?all=1` ("Show all")."""
     order = selectors.order_with_store(user=request.user, number=number)
     show_all = request.GET.get("all") == "1"

@@ -23,7 +23,7 @@ from payments.enums import (
     TransactionStatus,
     TransactionType,
 )
-from payments.export_csv import csv_lines
+from payments.export_csv import ExportRow, csv_lines
 from payments.models import Transaction
 from payments.selectors import EXPORT_FIELDS
 
@@ -52,7 +52,9 @@ def transactions_between(
     return Transaction.objects.filter(in_range)
 
 
-def export_rows(queryset: QuerySet[Transaction], *, limit: int | None = None) -> Iterable[tuple]:
+def export_rows(
+    queryset: QuerySet[Transaction], *, limit: int | None = None
+) -> Iterable[ExportRow]:
     rows = queryset.order_by("created_at", "id").values_list(*EXPORT_FIELDS)
     if limit is not None:
         rows = rows[:limit]
@@ -65,7 +67,7 @@ def _cash_flow(type_: str) -> str:
     return "out" if type_ in CASH_OUT_TYPES else ""
 
 
-def jsonl_lines(rows: Iterable[tuple]) -> Iterator[str]:
+def jsonl_lines(rows: Iterable[ExportRow]) -> Iterator[str]:
     """One JSON object per line: codes and labels, amounts in major units and minor units."""
     types, statuses = dict(TransactionType.choices), dict(TransactionStatus.choices)
     sources = dict(TransactionSource.choices)
@@ -102,5 +104,5 @@ def jsonl_lines(rows: Iterable[tuple]) -> Iterator[str]:
         )
 
 
-def formatted(rows: Iterable[tuple], *, fmt: str) -> Iterator[str]:
+def formatted(rows: Iterable[ExportRow], *, fmt: str) -> Iterator[str]:
     return csv_lines(rows) if fmt == "csv" else jsonl_lines(rows)

@@ -14,19 +14,19 @@ class ManualGateway(Gateway):
     def _refuse(self) -> GatewayResult:
         raise GatewayError("Manual payments have no gateway; use the offline operations.")
 
-    def authorize(self, **kwargs: object) -> GatewayResult:  # type: ignore[override]
+    def authorize(self, **kwargs: object) -> GatewayResult:
         return self._refuse()
 
-    def capture(self, **kwargs: object) -> GatewayResult:  # type: ignore[override]
+    def capture(self, **kwargs: object) -> GatewayResult:
         return self._refuse()
 
-    def void(self, **kwargs: object) -> GatewayResult:  # type: ignore[override]
+    def void(self, **kwargs: object) -> GatewayResult:
         return self._refuse()
 
-    def refund(self, **kwargs: object) -> GatewayResult:  # type: ignore[override]
+    def refund(self, **kwargs: object) -> GatewayResult:
         return self._refuse()
 
-    def rebill(self, **kwargs: object) -> GatewayResult:  # type: ignore[override]
+    def rebill(self, **kwargs: object) -> GatewayResult:
         return self._refuse()
 
     def lookup(self, *, idempotency_key: str) -> GatewayResult | None:

@@ -164,6 +164,7 @@ class SandboxGateway(Gateway):
             if kind in {Kind.AUTHORIZE, Kind.SALE}:
                 charge = self._new_charge(kind, currency)
             else:
+                assert charge is not None  # `screen` declined an unknown reference
                 pending = rules.pending_totals([charge])[charge.pk]
                 rules.check(charge, kind, amount, pending)
         except rules.Decline as decline:
@@ -199,6 +200,7 @@ class SandboxGateway(Gateway):
         with transaction.atomic():
             op = SandboxOperation.objects.select_related("charge").get(pk=op_pk)
             # Lock the charge first, as every request does, then re-read the operation.
+            assert op.charge_id is not None  # only an accepted operation is pending
             charge = SandboxCharge.objects.select_for_update().get(pk=op.charge_id)
             op = SandboxOperation.objects.select_for_update().get(pk=op_pk)
             if op.status == Status.PENDING:

@@ -105,6 +105,7 @@ def _capture_all(requests: Sequence[CaptureRequest]) -> list[Answer]:
         op.charge = charge
         try:
             screen(Kind.CAPTURE, request.reference, charge, request.amount, fault)
+            assert charge is not None  # `screen` declined an unknown reference
             check(charge, Kind.CAPTURE, request.amount, pending[charge.pk])
         except Decline as decline:
             op.status, op.message = Status.DECLINED, decline.message

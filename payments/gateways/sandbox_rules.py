@@ -83,7 +83,7 @@ def new_reference(prefix: str) -> str:
 
 
 def result_of(op: SandboxOperation) -> GatewayResult:
-    charge_ref = op.charge.reference if op.charge_id else ""
+    charge_ref = op.charge.reference if op.charge is not None else ""
     reference = charge_ref if op.kind in {Kind.AUTHORIZE, Kind.SALE} else op.reference
     return GatewayResult(
         status=GatewayStatus(op.status),
@@ -174,6 +174,7 @@ def accept(op: SandboxOperation, fault: Fault | None, pending: dict[str, int]) -
         return False
     op.status = Status.SUCCESS
     op.message = "Approved."
+    assert op.charge is not None  # `screen` declined the operations that have none
     effect(op.charge, op.kind, op.amount)
     return True
 
@@ -181,7 +182,10 @@ def accept(op: SandboxOperation, fault: Fault | None, pending: dict[str, int]) -
 def check(charge: SandboxCharge, kind: str, amount: int, pending: dict[str, int]) -> None:
     """Refuse what the PSP itself would refuse, given the charge's pending amounts by kind;
     the caller holds the charge lock."""
-    money = lambda value: format_money(value, charge.currency)  # noqa: E731
+
+    def money(value: int) -> str:
+        return format_money(value, charge.currency)
+
     if kind in {Kind.CAPTURE, Kind.VOID}:
         if charge.expires_at and timezone.now() >= charge.expires_at:
             raise Decline("The authorization has expired.")

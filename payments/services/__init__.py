@@ -1,11 +1,14 @@
 """Money operations (writes). Every one follows DESIGN.md's skeleton (see `_flow`).
 
 All take keyword-only arguments and return an `OperationResult` (transaction, outcome,
-message, replayed); refusals raise `payments.errors.OperationError` before anything is
+message, replayed); refusals raise `backoffice.errors.DomainError` before anything is
 written or sent. Call them outside any transaction.
 """
 
-from payments.services._flow import OperationResult, Outcome, register_outcome_listener
+from payments.services._flow import OperationResult, Outcome
+from payments.services._messages import NOUNS as TRANSACTION_NOUNS
+from payments.services._messages import describe_transaction
+from payments.services._result import result_of
 from payments.services.authorize import (
     payment_authorize,
     payment_record_checkout,
@@ -20,9 +23,11 @@ from payments.services.refund import payment_refund
 from payments.services.void import payment_void
 
 __all__ = [
+    "TRANSACTION_NOUNS",
     "OperationResult",
     "Outcome",
     "chargeback_reverse",
+    "describe_transaction",
     "order_mark_as_paid",
     "payment_authorize",
     "payment_capture",
@@ -31,7 +36,7 @@ __all__ = [
     "payment_record_checkout",
     "payment_refund",
     "payment_void",
-    "register_outcome_listener",
+    "result_of",
     "store_gateway_account",
     "transaction_reconcile",
 ]

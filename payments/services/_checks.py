@@ -4,15 +4,14 @@ from collections.abc import Callable
 
 from django.db.models import Sum
 
+from backoffice.errors import DomainError, ErrorCode
 from backoffice.money import format_money
 from orders.models import CreditMemo, Invoice, Order
-from payments.enums import TransactionStatus, TransactionType
-from payments.errors import ErrorCode, OperationError
+from payments.enums import PAID_TYPES, TransactionStatus, TransactionType
 from payments.models import Payment, Transaction
 
 T = TransactionType
 COUNTED = [TransactionStatus.SUCCESS, TransactionStatus.PENDING, TransactionStatus.UNKNOWN]
-PAID_TYPES = [T.CAPTURE, T.DEBIT, T.REBILL, T.MANUAL]
 
 Check = Callable[[Order, Payment | None, int], None]
 
@@ -26,13 +25,13 @@ def _linked(invoice: Invoice) -> int:
     return invoice.capture_links.aggregate(t=Sum("amount"))["t"] or 0
 
 
-def _exceeds(message: str) -> OperationError:
-    return OperationError(ErrorCode.AMOUNT_EXCEEDS, message, field="amount")
+def _exceeds(message: str) -> DomainError:
+    return DomainError(ErrorCode.AMOUNT_EXCEEDS, message, field="amount")
 
 
 def _same_order(document: Invoice | CreditMemo, order: Order) -> None:
     if document.order_id != order.pk:
-        raise OperationError(ErrorCode.NOT_AVAILABLE, f"{document} belongs to another order.")
+        raise DomainError(ErrorCode.NOT_AVAILABLE, f"{document} belongs to another order.")
 
 
 def invoice_payment_cap(invoice: Invoice | None) -> Check | None:

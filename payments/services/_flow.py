@@ -26,24 +26,20 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 
+from backoffice.availability import Availability
+from backoffice.errors import DomainError, ErrorCode
 from backoffice.money import format_money
-from orders.history import author_label
+from backoffice.users import user_label
 from orders.models import CreditMemo, Invoice, Order
 from payments.enums import TransactionSource, TransactionStatus, TransactionType
-from payments.errors import ErrorCode, OperationError
 from payments.gateways import Gateway, GatewayResult, GatewayStatus, gateway_for_payment
 from payments.gateways.base import GatewayError, IdempotencyConflict
 from payments.ledger import compute_amounts
 from payments.locks import lock_order_and_payments
 from payments.models import Payment, Transaction
-from payments.operations import Availability, Operation, availability
+from payments.operations import Operation, availability
 from payments.recompute import order_payments_recompute
-from payments.services._outcome import (
-    after_outcome,
-    fresh_payment,
-    record_outcome,
-    register_outcome_listener,
-)
+from payments.services._outcome import after_outcome, fresh_payment, record_outcome
 from payments.services._result import OperationResult, Outcome, result_of
 
 __all__ = [
@@ -51,7 +47,6 @@ __all__ = [
     "OperationResult",
     "Outcome",
     "record_outcome",
-    "register_outcome_listener",
     "result_of",
     "run_offline",
     "run_online",
@@ -88,7 +83,7 @@ class MoneyRequest:
     source: str = TransactionSource.UI
     # Creates the payment under the lock (authorize, Mark as paid).
     new_payment: Callable[[Order], Payment] | None = None
-    # Extra checks under the lock (invoice caps, authorize rules); raise OperationError.
+    # Extra checks under the lock (invoice caps, authorize rules); raise DomainError.
     check: Callable[[Order, Payment | None, int], None] | None = None
     # The gateway call of step 2.
     call: Callable[[Gateway, Transaction], GatewayResult] | None = None
@@ -182,7 +177,7 @@ def _open_locked(req: MoneyRequest) -> Transaction | OperationResult:
         return _replay(existing, req)
     payment = next((p for p in payments if p.pk == req.payment_id), None)
     if req.payment_id is not None and payment is None:
-        raise OperationError(ErrorCode.NOT_AVAILABLE, "This payment belongs to another order.")
+        raise DomainError(ErrorCode.NOT_AVAILABLE, "This payment belongs to another order.")
     if payment is not None:
         refresh_from_ledger(payment)
     parent = _locked_parent(req.parent, payment)
@@ -212,17 +207,17 @@ def recheck(
 ) -> int:
     """Under the lock, against the ledger: the registry's verdict and the amount to write.
 
-    Raises OperationError (nothing written) when the operation is no longer allowed.
+    Raises DomainError (nothing written) when the operation is no longer allowed.
     """
     amount = req.amount
     if req.operation is not None:
         target = parent or payment or order
         avail = availability(req.operation, user=req.actor, target=target)
         if not avail.allowed:
-            raise OperationError(avail.code or ErrorCode.NOT_AVAILABLE, avail.reason)
+            raise avail.error()
         amount = _checked_amount(avail, amount)
     elif amount is None or amount <= 0:
-        raise OperationError(
+        raise DomainError(
             ErrorCode.INVALID_AMOUNT, "Enter an amount greater than zero.", field="amount"
         )
     if req.check is not None:
@@ -250,7 +245,7 @@ def new_transaction(
         memo=req.memo,
         idempotency_key=req.idempotency_key,
         actor=req.actor if req.actor is not None and req.actor.is_authenticated else None,
-        actor_label=author_label(req.actor),
+        actor_label=user_label(req.actor),
         source=req.source,
         gateway_request={
             **req.gateway_request,
@@ -276,7 +271,7 @@ def _replay(existing: Transaction, req: MoneyRequest) -> OperationResult:
         and (req.parent is None or existing.parent_id == req.parent.pk)
     )
     if not same:
-        raise OperationError(
+        raise DomainError(
             ErrorCode.IDEMPOTENCY_CONFLICT,
             "This form was already submitted with other values. Reload the page to start a "
             "new operation.",
@@ -296,7 +291,7 @@ def _locked_parent(parent: Transaction | None, payment: Payment | None) -> Trans
         return None
     fresh = Transaction.objects.get(pk=parent.pk)
     if payment is None or fresh.payment_id != payment.pk:
-        raise OperationError(ErrorCode.NOT_AVAILABLE, "The transaction belongs to another payment.")
+        raise DomainError(ErrorCode.NOT_AVAILABLE, "The transaction belongs to another payment.")
     fresh.payment = payment
     return fresh
 
@@ -318,27 +313,27 @@ def _authorization_of(payment: Payment, type_: str) -> Transaction | None:
 
 
 def _checked_amount(avail: Availability, amount: int | None) -> int:
-    label = avail.operation.label
+    label = avail.label
     if amount is None:
         if avail.max_amount is None:
-            raise OperationError(
+            raise DomainError(
                 ErrorCode.INVALID_AMOUNT, "Enter an amount greater than zero.", field="amount"
             )
         return avail.max_amount
     if amount <= 0:
-        raise OperationError(
+        raise DomainError(
             ErrorCode.INVALID_AMOUNT, "Enter an amount greater than zero.", field="amount"
         )
     if avail.max_amount is not None and amount > avail.max_amount:
         most = format_money(avail.max_amount, avail.currency)
-        raise OperationError(
+        raise DomainError(
             ErrorCode.AMOUNT_EXCEEDS,
             f"The amount can't be more than {most}, what is left for {label}.",
             field="amount",
         )
     if not avail.amount_editable and amount != avail.max_amount:
         whole = format_money(avail.max_amount or 0, avail.currency)
-        raise OperationError(
+        raise DomainError(
             ErrorCode.INVALID_AMOUNT,
             f"{label} must be for the full {whole}: the gateway does not take part of it.",
             field="amount",
@@ -346,8 +341,8 @@ def _checked_amount(avail: Availability, amount: int | None) -> int:
     return amount
 
 
-def _duplicate_reference(reference: str) -> OperationError:
-    return OperationError(
+def _duplicate_reference(reference: str) -> DomainError:
+    return DomainError(
         ErrorCode.DUPLICATE_REFERENCE,
         f'The Transaction ID "{reference}" is already used in this store.',
         field="merchant_reference",

@@ -5,9 +5,7 @@ Transaction ID and the gateway's reference.
 """
 
 from backoffice.money import format_money
-from orders.enums import CommentKind, CommentSource
-from orders.history import describe_transaction
-from payments.enums import TransactionSource, TransactionType
+from payments.enums import TransactionType
 from payments.models import Transaction
 
 T = TransactionType
@@ -31,31 +29,6 @@ VERBS = {
     T.REFUND: "Refunded",
     T.REBILL: "Rebilled",
 }
-COMMENT_KINDS = {
-    T.AUTHORIZATION: CommentKind.AUTHORIZATION,
-    T.DEBIT: CommentKind.AUTHORIZATION,
-    T.CAPTURE: CommentKind.CAPTURE,
-    T.REBILL: CommentKind.CAPTURE,
-    T.MANUAL: CommentKind.CAPTURE,
-    T.REVERSAL: CommentKind.VOID,
-    T.REFUND: CommentKind.REFUND,
-    T.CHARGEBACK: CommentKind.CHARGEBACK,
-    T.CHARGEBACK_REVERSAL: CommentKind.CHARGEBACK,
-}
-_SOURCES = {
-    TransactionSource.UI: CommentSource.UI,
-    TransactionSource.BATCH: CommentSource.BATCH,
-    TransactionSource.API: CommentSource.API,
-    TransactionSource.WEBHOOK: CommentSource.GATEWAY,
-    TransactionSource.IMPORT: CommentSource.SYSTEM,
-}
-
-
-def comment_source(txn: Transaction, *, from_gateway: bool) -> str:
-    """Gateway answers are the gateway's messages; offline records come from whoever acted."""
-    if from_gateway:
-        return CommentSource.GATEWAY
-    return _SOURCES.get(txn.source, CommentSource.SYSTEM)
 
 
 def _money(txn: Transaction) -> str:
@@ -73,6 +46,11 @@ def _references(txn: Transaction) -> str:
     if txn.gateway_reference:
         parts.append(f"Gateway reference: {txn.gateway_reference}.")
     return " ".join(parts)
+
+
+def describe_transaction(txn: Transaction, *, verb: str) -> str:
+    """'Captured amount of $66.00 online. Transaction ID: "abc". Gateway reference: psp-1.'"""
+    return _join(f"{verb} amount of {_money(txn)} {_how(txn)}.", _references(txn))
 
 
 def _join(*parts: str) -> str:

@@ -1,27 +1,24 @@
 """Step 3 of the skeleton, shared with reconciliation: write what the gateway said.
 
 `record_outcome` runs in its own durable transaction under the order → payments lock; the
-offline operations call `after_outcome` inside their single atomic step. Either way: history
-comment, order version, order state, then the documents that follow their transactions
-(`register_outcome_listener`).
+offline operations call `after_outcome` inside their single atomic step. Either way the orders
+layer is told (`payments.hooks`): history comment, order version, order state, then the
+documents that follow their transactions.
 """
 
-from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from orders.history import comment_money
 from orders.models import Order
 from payments.enums import TransactionStatus, TransactionType
 from payments.gateways import GatewayResult, gateway_for_payment
+from payments.hooks import Recorded, order_hooks
 from payments.locks import lock_order_and_payments
 from payments.models import Payment, Transaction
 from payments.recompute import order_payments_recompute
-from payments.services import _messages as text
-from payments.services._order_state import order_state_sync
 from payments.services._result import OperationResult, result_of
 
 S = TransactionStatus
@@ -61,7 +58,7 @@ def record_outcome(
         payments = order_payments_recompute(order=order)
         txn.payment = fresh_payment(payments, txn)
         after_outcome(txn, order, payments, actor=actor, from_gateway=True, via=via)
-        notify_outcome_listeners(txn, order, actor=actor, via=via)
+        order_hooks().money_resolved(txn, order, actor=actor, via=via)
         return result_of(txn)
 
 
@@ -83,32 +80,6 @@ def apply_answer(
     txn.error = "" if status == S.SUCCESS else error
     txn.updated_at = timezone.now()
     return True
-
-
-def notify_outcome_listeners(
-    txn: Transaction, order: Order, *, actor: AbstractBaseUser | None, via: str = ""
-) -> None:
-    for listener in _OUTCOME_LISTENERS:
-        listener(transaction=txn, order=order, actor=actor, via=via)
-
-
-# -- extension point: documents that follow an outcome ------------------------------------------
-
-OutcomeListener = Callable[..., None]
-_OUTCOME_LISTENERS: list[OutcomeListener] = []
-
-
-def register_outcome_listener(listener: OutcomeListener) -> OutcomeListener:
-    """Let a document follow the outcome of its transactions (a credit memo of its refunds).
-
-    `listener(transaction=, order=, actor=, via=)` runs inside `record_outcome`, under the order
-    lock and in the same transaction, after the history comment and the recompute, so the
-    document can never disagree with the ledger. `via` is "" for an operation's own step 3 and
-    names the resolver otherwise ("Reconciliation"). Registered once, from an AppConfig.ready().
-    """
-    if listener not in _OUTCOME_LISTENERS:
-        _OUTCOME_LISTENERS.append(listener)
-    return listener
 
 
 def _on_success(txn: Transaction) -> None:
@@ -136,28 +107,15 @@ def after_outcome(
     save: bool = True,
     sync_state: bool = True,
 ) -> None:
-    """History comment, order version and state: the same for every operation.
-
-    `open_rows` and `save=False`: see `order_state_sync` (a batch job's chunk);
-    `sync_state=False`: another row of the same order follows, whose outcome moves the state.
-    """
-    outcome = result_of(txn)
-    body = f"{via}: {outcome.message}" if via else outcome.message
-    comment_money(
-        order=order,
-        kind=text.COMMENT_KINDS[txn.type],
-        body=body,
-        transaction=txn,
-        author=actor,
-        source=text.comment_source(txn, from_gateway=from_gateway),
-        invoice=txn.invoice,
-        credit_memo=txn.credit_memo,
+    """Tell the orders layer that `txn` got its outcome: history comment, order version and
+    state (`payments.hooks.OrderHooks.money_recorded`; `open_rows`, `save` and `sync_state`
+    are explained on `payments.hooks.Recorded`)."""
+    how = Recorded(
+        actor=actor,
+        from_gateway=from_gateway,
+        via=via,
+        open_rows=open_rows,
+        save=save,
+        sync_state=sync_state,
     )
-    # Forms opened before this money moved are stale now.
-    order.version += 1
-    if save:
-        order.save(update_fields=["version", "updated_at"])
-    if sync_state:
-        order_state_sync(
-            order=order, payments=payments, actor=actor, open_rows=open_rows, save=save
-        )
+    order_hooks().money_recorded(txn, order, payments, how)

@@ -5,27 +5,20 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
-from orders.enums import OrderState
+from backoffice.availability import unavailable
+from backoffice.errors import DomainError, ErrorCode
 from orders.models import Order
 from payments.enums import PaymentAction, TransactionSource, TransactionType
-from payments.errors import ErrorCode, OperationError
 from payments.gateways import Gateway, GatewayResult, get_gateway
 from payments.models import GatewayAccount, Payment, Transaction
 from payments.operations import store_codenames
 from payments.services._flow import MoneyRequest, OperationResult, run_offline, run_online
 
-_BLOCKED = {
-    OrderState.HOLDED: "the order is on hold",
-    OrderState.PAYMENT_REVIEW: "the order is in payment review",
-    OrderState.CANCELED: "the order is canceled",
-    OrderState.CLOSED: "the order is closed",
-}
-
 
 def store_gateway_account(*, order: Order, gateway: str = "sandbox") -> GatewayAccount:
     account = GatewayAccount.objects.filter(store_id=order.store_id, gateway=gateway).first()
     if account is None:
-        raise OperationError(
+        raise DomainError(
             ErrorCode.NOT_AVAILABLE,
             f"Store {order.store.code.upper()} has no {gateway} gateway account.",
         )
@@ -55,15 +48,14 @@ def payment_authorize(
 
     def check(locked: Order, payment: Payment | None, amount: int) -> None:
         if account.store_id != locked.store_id:
-            raise OperationError(ErrorCode.NOT_AVAILABLE, "The gateway account is another store's.")
+            raise DomainError(ErrorCode.NOT_AVAILABLE, "The gateway account is another store's.")
         if actor is not None and "edit_order" not in store_codenames(actor, locked.store):
-            raise OperationError(
+            raise DomainError(
                 ErrorCode.PERMISSION_DENIED,
                 f"Requires the Edit orders permission for store {locked.store.code.upper()}",
             )
-        if locked.state in _BLOCKED:
-            reason = _BLOCKED[OrderState(locked.state)]
-            raise OperationError(ErrorCode.NOT_AVAILABLE, f"Authorize is unavailable: {reason}")
+        if (block := locked.money_block()) is not None:
+            raise unavailable("authorize", "Authorize", block).error()
 
     def new_payment(locked: Order) -> Payment:
         return Payment.objects.create(

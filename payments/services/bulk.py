@@ -10,11 +10,11 @@ a chunk of orders in a fixed number of statements instead of a dozen round trips
    re-checked (`_flow.recheck`); a refused one writes nothing and says why; the others' rows
    are inserted at once and every touched order recomputed at once (`orders_payments_recompute`,
    the one recompute). Offline rows are settled there and then, as `run_offline` does. The
-   caller saves the chunk's orders (state, version) with `save_orders` before committing.
+   caller saves the chunk's orders (state, version) before committing.
 2. `call_many`, outside any transaction: one `Gateway.capture_many` call per gateway account.
 3. `record_many`, in a new transaction opened the same way: each answer written as
-   `record_outcome` writes it (history, order version and state, outcome listeners); the
-   caller saves the orders again with `save_orders`.
+   `record_outcome` writes it (history, order version and state, the documents that follow:
+   `payments.hooks`); the caller saves the orders again.
 
 What the chunk path does not take (the caller leaves such items to the one-by-one services):
 two requests on one payment, a new payment, a named parent or a Transaction ID, a key used
@@ -25,14 +25,13 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from backoffice.bulk import bulk_insert, bulk_set
+from backoffice.errors import DomainError
 from orders.models import Invoice, Order
 from payments.enums import TransactionStatus, TransactionType
-from payments.errors import OperationError
 from payments.gateways import gateway_for_payment
 from payments.gateways.base import CaptureRequest, GatewayError, GatewayResult
+from payments.hooks import order_hooks
 from payments.models import Transaction
 from payments.recompute import orders_payments_recompute
 from payments.services._flow import (
@@ -42,23 +41,10 @@ from payments.services._flow import (
     recheck,
     refresh_from_ledger,
 )
-from payments.services._outcome import (
-    ANSWER_FIELDS,
-    after_outcome,
-    apply_answer,
-    notify_outcome_listeners,
-)
+from payments.services._outcome import ANSWER_FIELDS, after_outcome, apply_answer
 
 logger = logging.getLogger("payments")
 S = TransactionStatus
-ORDER_FIELDS = [
-    "state",
-    "state_before_hold",
-    "state_before_review",
-    "payment_status",
-    "version",
-    "updated_at",
-]
 
 
 @dataclass(frozen=True)
@@ -67,7 +53,7 @@ class Opened:
     key was used before, so the one-by-one service must answer it as it did the first time."""
 
     transaction: Transaction | None = None
-    refusal: OperationError | None = None
+    refusal: DomainError | None = None
     replayed: bool = False
 
 
@@ -100,7 +86,7 @@ def open_many(requests: list[MoneyRequest], *, orders: list[Order]) -> list[Open
         refresh_from_ledger(payment)
         try:
             amount = recheck(req, order=order, payment=payment, parent=None)
-        except OperationError as refusal:
+        except DomainError as refusal:
             opened.append(Opened(refusal=refusal))
             continue
         row = new_transaction(req, order=order, payment=payment, parent=None, amount=amount)
@@ -211,16 +197,8 @@ def record_many(answers: list[Answer], *, orders: list[Order]) -> Recorded:
             save=False,
             sync_state=last,
         )
-        notify_outcome_listeners(row, order, actor=None)
+        order_hooks().money_resolved(row, order, actor=None, via="")
     return Recorded(rows=rows, invoices=invoices)
-
-
-def save_orders(orders: list[Order]) -> None:
-    """The state, payment status and version the chunk gave each order, in one statement."""
-    now = timezone.now()
-    for order in orders:
-        order.updated_at = now
-    bulk_set(orders, ORDER_FIELDS)
 
 
 def _last_of_order(rows: list[Transaction]) -> list[tuple[Transaction, bool]]:

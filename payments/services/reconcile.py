@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from payments.enums import TransactionStatus
 from payments.gateways import GatewayError, GatewayResult, GatewayStatus, gateway_for_payment
+from payments.ledger import needs_review
 from payments.models import Transaction
 from payments.services._flow import in_flight_grace, record_outcome
-from payments.services._order_state import needs_review
 
 S = TransactionStatus
 _STATUS = {

@@ -3,12 +3,13 @@
 import json
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.models import User
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from backoffice.decorators import staff_required
+from backoffice.http import StaffRequest
 from payments import selectors
 from payments.models import Transaction
 from payments.views.operations import operation_buttons
@@ -20,7 +21,7 @@ def pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def detail_context(*, user: AbstractBaseUser, transaction: Transaction) -> dict[str, Any]:
+def detail_context(*, user: User, transaction: Transaction) -> dict[str, Any]:
     return {
         "transaction": transaction,
         "tree": selectors.transaction_tree(transaction=transaction),
@@ -32,7 +33,7 @@ def detail_context(*, user: AbstractBaseUser, transaction: Transaction) -> dict[
 
 @staff_required
 @require_safe
-def transaction_detail(request: HttpRequest, uuid: str) -> HttpResponse:
+def transaction_detail(request: StaffRequest, uuid: str) -> HttpResponse:
     transaction = selectors.transaction_get(user=request.user, uuid=uuid)
     context = detail_context(user=request.user, transaction=transaction)
     return render(request, "payments/transaction_detail.html", context)

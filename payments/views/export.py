@@ -1,11 +1,12 @@
 """CSV export of the filtered transaction list, streamed row by row."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from backoffice.decorators import staff_required
+from backoffice.http import StaffRequest
 from payments import selectors
 from payments.export_csv import csv_lines
 from payments.filters import TransactionFilter
@@ -15,7 +16,7 @@ NO_PERMISSION = "You don't have permission to export transactions."
 
 @staff_required
 @require_safe
-def transaction_export(request: HttpRequest) -> StreamingHttpResponse:
+def transaction_export(request: StaffRequest) -> StreamingHttpResponse:
     if not selectors.user_can_export(user=request.user):
         raise PermissionDenied(NO_PERMISSION)
     filterset = TransactionFilter(

@@ -1,10 +1,11 @@
 """The transaction list: search, filters and keyset pages."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from backoffice.decorators import staff_required
+from backoffice.http import StaffRequest
 from payments import selectors
 from payments.filters import TransactionFilter
 
@@ -13,7 +14,7 @@ PER_PAGE = 50
 
 @staff_required
 @require_safe
-def transaction_list(request: HttpRequest) -> HttpResponse:
+def transaction_list(request: StaffRequest) -> HttpResponse:
     stores = list(selectors.stores_visible(user=request.user))
     filterset = TransactionFilter(
         request.GET,

@@ -9,23 +9,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from backoffice.availability import Availability
 from backoffice.decorators import operation_view, staff_required
+from backoffice.errors import DomainError, form_error, raise_for_http
+from backoffice.http import StaffRequest
 from backoffice.money import format_major
-from orders.approvals.requests import (
-    approval_needed,
-    awaiting_message,
-    transaction_refund_request,
-)
 from payments import operations as ops
 from payments import selectors, services
-from payments.errors import ErrorCode, OperationError
 from payments.forms import OperationForm, new_idempotency_key
+from payments.hooks import AwaitingApproval, RefundRequest, order_hooks
 from payments.models import Transaction
 from payments.services import OperationResult, Outcome
 
@@ -119,13 +116,15 @@ def operation_buttons(*, user: AbstractBaseUser, transaction: Transaction) -> li
     ]
 
 
-def _render(request: HttpRequest, partial: str, context: dict, status: int = 200) -> HttpResponse:
+def _render(
+    request: StaffRequest, partial: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     template = f"{DETAIL}#{partial}" if request.htmx else PAGE
     return render(request, template, {**context, "partial": partial}, status=status)
 
 
 def _form(
-    txn: Transaction, avail: ops.Availability, data: Any = None, *, replay: bool = False
+    txn: Transaction, avail: Availability, data: Any = None, *, replay: bool = False
 ) -> OperationForm:
     # Rebill has no upper limit; offering the debit's amount is the usual case.
     suggested = avail.max_amount if avail.max_amount is not None else txn.amount
@@ -141,19 +140,19 @@ def _form(
         # is left now; only a new form is held to the current maximum.
         max_amount=None if replay else avail.max_amount,
         amount_editable=replay or avail.amount_editable,
-        label=avail.operation.label,
+        label=avail.label,
     )
 
 
 @staff_required
 @operation_view(from_kwargs=_door_permission)
 @require_http_methods(["GET", "POST"])
-def transaction_operation(request: HttpRequest, uuid: str, operation: str) -> HttpResponse:
+def transaction_operation(request: StaffRequest, uuid: str, operation: str) -> HttpResponse:
     door = DOORS[operation]
     txn = selectors.transaction_get(user=request.user, uuid=uuid)
     avail = ops.availability(door.operation, user=request.user, target=txn)
-    if avail.code == ErrorCode.PERMISSION_DENIED:
-        raise PermissionDenied(avail.reason)
+    if avail.is_permission:
+        raise_for_http(avail.error())
     context = {"transaction": txn, "door": door, "availability": avail}
     key = request.POST.get("idempotency_key", "")
     replay = request.method == "POST" and selectors.idempotency_key_used(key=key)
@@ -164,53 +163,38 @@ def transaction_operation(request: HttpRequest, uuid: str, operation: str) -> Ht
         return _render(request, "operation_form", {**context, "form": form})
     if not form.is_valid():
         return _render(request, "operation_form", {**context, "form": form}, UNPROCESSABLE)
-    if not replay and _needs_approval(request, door, txn, form):
-        return _ask_approval(request, door, txn, form)
+    if not replay and (awaiting := _approval(request, door, txn, form)) is not None:
+        context = {**context, "approval": awaiting, "partial": "operation_awaiting"}
+        return render(request, AWAITING if request.htmx else PAGE, context)
     try:
         result = door.run(txn, actor=request.user, **form.service_arguments())
-    except OperationError as error:
-        if error.code == ErrorCode.PERMISSION_DENIED:
-            raise PermissionDenied(error.message) from error
-        form.add_error(error.field if error.field in form.fields else None, error.message)
+    except DomainError as error:
+        raise_for_http(error)
+        form_error(form, error)
         return _render(request, "operation_form", {**context, "form": form}, UNPROCESSABLE)
     return _render(request, "operation_result", result_context(request, door, txn, result))
 
 
-# Four-eyes: refunds above the store's threshold wait for a manager (orders/approvals).
+# Four-eyes: refunds above the store's threshold wait for a second person (orders/approvals).
 APPROVABLE = frozenset({ops.REFUND.code, ops.REFUND_OFFLINE.code})
 AWAITING = "payments/_approval_awaiting.html"
 
 
-def _needs_approval(
-    request: HttpRequest, door: Door, txn: Transaction, form: OperationForm
-) -> bool:
-    amount = form.cleaned_data["amount"]
-    return door.operation.code in APPROVABLE and approval_needed(
-        user=request.user, store=txn.store, amount=amount
-    )
-
-
-def _ask_approval(
-    request: HttpRequest, door: Door, txn: Transaction, form: OperationForm
-) -> HttpResponse:
-    approval = transaction_refund_request(
-        transaction=txn,
-        user=request.user,
-        online=door.operation.online,
+def _approval(
+    request: StaffRequest, door: Door, txn: Transaction, form: OperationForm
+) -> AwaitingApproval | None:
+    """The request this refund now waits as, or None when it may run now."""
+    if door.operation.code not in APPROVABLE:
+        return None
+    refund = RefundRequest(
+        transaction=txn, user=request.user, online=door.operation.online,
         **form.service_arguments(),
-    )
-    context = {
-        "transaction": txn,
-        "door": door,
-        "approval": approval,
-        "message": awaiting_message(approval),
-        "partial": "operation_awaiting",
-    }
-    return render(request, AWAITING if request.htmx else PAGE, context)
+    )  # fmt: skip
+    return order_hooks().refund_approval(refund)
 
 
 def result_context(
-    request: HttpRequest, door: Door, txn: Transaction, result: OperationResult
+    request: StaffRequest, door: Door, txn: Transaction, result: OperationResult
 ) -> dict[str, Any]:
     """The outcome, plus the panels it changed (swapped out of band into the page)."""
     fresh = selectors.transaction_get(user=request.user, uuid=txn.uuid)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from orders.approvals.models import ApprovalRequest, ApprovalState
+from orders.approvals.requests import when_text
 from orders.approvals.services import approval_approve
 from orders.enums import CreditMemoState
 from orders.models import CreditMemo, Order, OrderComment
@@ -293,19 +294,77 @@ def test_the_expiry_follows_the_setting(client, finance, capture, settings):
     assert approval.expires_at - approval.requested_at == timedelta(hours=4)
 
 
-def test_an_overdue_request_is_closed_when_a_page_reads_it(client, finance, manager, capture):
+def test_an_expired_request_cannot_be_rejected_either(client, finance, manager, capture):
     approval = ask_refund(client, finance, capture)
+    ApprovalRequest.objects.filter(pk=approval.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    client.force_login(manager)
+
+    response = client.post(reject_url(approval), {"reason": "Too late"}, headers=HX)
+
+    approval.refresh_from_db()
+    assert (approval.state, approval.decided_by) == (ApprovalState.EXPIRED, None)
+    assert approval.reason.startswith("not decided by ")
+    assert "expired on" in response.text and "ask for it again" in response.text
+    assert "expired without a decision" in history(capture.order)[-1]
+
+
+def due(approval: ApprovalRequest) -> ApprovalRequest:
+    """Past its expiry, not closed yet (nobody ran expire_approval_requests since)."""
     ApprovalRequest.objects.filter(pk=approval.pk).update(
         expires_at=timezone.now() - timedelta(seconds=1)
     )
+    return ApprovalRequest.objects.select_related("store").get(pk=approval.pk)
+
+
+def test_the_order_page_shows_an_overdue_request_as_expired_and_writes_nothing(
+    client, finance, manager, capture
+):
+    approval = due(ask_refund(client, finance, capture))
+    comments = history(capture.order)
     client.force_login(manager)
 
     page = client.get(capture.order.get_absolute_url()).text
 
     approval.refresh_from_db()
-    assert approval.state == ApprovalState.EXPIRED
-    assert 'data-approval="' not in page
-    assert OrderComment.objects.filter(body__contains="expired without a decision").count() == 1
+    assert approval.state == ApprovalState.AWAITING  # shown expired, not written
+    assert history(capture.order) == comments
+    assert f'data-approval="{approval.pk}" data-state="expired"' in page
+    assert '<span class="badge badge--gray">Expired</span>' in page
+    expired_on = f"The request expired on {when_text(approval.expires_at, approval.store)}."
+    assert f"Approve: {expired_on}" in page
+    assert f'disabled aria-describedby="approve-reason-{approval.pk}"' in page
+    assert f'disabled aria-describedby="reject-reason-text-{approval.pk}"' in page
+
+
+def test_the_dashboard_shows_an_overdue_request_as_expired_and_writes_nothing(
+    client, finance, manager, capture
+):
+    approval = due(ask_refund(client, finance, capture))
+    client.force_login(manager)
+
+    response = client.get(reverse("dashboard"))
+
+    [row] = response.context["approvals"]
+    assert (row.approval.pk, row.expired, row.state_label) == (approval.pk, True, "Expired")
+    expired_on = f"The request expired on {when_text(approval.expires_at, approval.store)}."
+    assert (row.can_approve, row.approve_reason, row.reject_reason) == (
+        False,
+        expired_on,
+        expired_on,
+    )
+    assert expired_on in response.text and ">Expired</span>" in response.text
+    assert ApprovalRequest.objects.get(pk=approval.pk).state == ApprovalState.AWAITING
+
+
+def test_a_request_not_yet_due_is_not_shown_as_expired(client, finance, manager, capture):
+    ask_refund(client, finance, capture)
+    client.force_login(manager)
+
+    [row] = client.get(reverse("dashboard")).context["approvals"]
+
+    assert (row.expired, row.state_label, row.can_approve) == (False, "Awaiting approval", True)
 
 
 # Pages ---------------------------------------------------------------------------------------

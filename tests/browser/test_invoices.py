@@ -130,7 +130,9 @@ def test_hold_blocks_invoice_with_the_reason_shown(page: Page, live_server):
     expect(page.get_by_role("button", name="Unhold")).to_be_visible()
     invoice_action = page.locator(".order-op--invoice")
     expect(invoice_action.locator(".btn")).to_have_attribute("aria-disabled", "true")
-    expect(invoice_action.locator(".reason")).to_have_text("The order is on hold: Unhold it first.")
+    expect(invoice_action.locator(".reason")).to_have_text(
+        "Invoice is not available: the order is on hold. Unhold it first."
+    )
     expect(page.get_by_role("button", name="Void")).to_be_disabled()
     expect(page.locator("#flash")).to_contain_text("The order is on hold.")
     shot(page, SHOTS, "order-on-hold")

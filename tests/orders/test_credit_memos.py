@@ -6,9 +6,10 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from backoffice.availability import OperationUnavailable
 from orders.enums import CommentKind, CreditMemoState, OrderState, RefundMode
 from orders.models import CreditMemo, Invoice, OrderComment, OrderItem
-from orders.operations import InvoiceOperation, OperationUnavailable, invoice_operation_availability
+from orders.operations import InvoiceOperation, invoice_operation_availability
 from orders.services.credit_memos import CreditMemoError, goodwill_refund
 from orders.services.invoicing import StaleOrder
 from payments.enums import TransactionStatus, TransactionType

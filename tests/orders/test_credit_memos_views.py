@@ -222,7 +222,7 @@ def test_on_hold_the_credit_memo_is_unavailable_with_its_reason(client, user):
     response = client.post(url("credit_memo_refund", order, invoice), form_data(order, item, 1))
 
     assert response.status_code == 409
-    assert "The order is on hold" in response.content.decode()
+    assert "the order is on hold" in response.content.decode()
     assert not CreditMemo.objects.exists()
 
 
@@ -249,7 +249,10 @@ def test_the_refund_dialog_is_not_offered_when_nothing_is_refundable(client, use
     page = client.get(order.get_absolute_url()).content.decode()
 
     assert 'id="goodwill-dialog"' not in page
-    assert 'id="op-reason-refund">The order is on hold: Unhold it first.' in page
+    assert (
+        'id="op-reason-refund">Refund is not available: the order is on hold. Unhold it first.'
+        in page
+    )
 
 
 def test_the_order_credit_memo_page_offers_the_invoices_and_refund_offline(client, user):

@@ -156,7 +156,7 @@ def test_an_open_invoice_is_paid_by_a_later_capture_on_transaction_details():
     invoice = create(order, user, item, CaptureMode.NOT_CAPTURE).invoice
     assert order_operation_availability(
         user=user, order=fresh(order), operation=OrderOperation.CANCEL
-    ).reason.startswith("Invoice #")
+    ).reason.startswith("Cancel is not available: invoice #")
 
     capture_on_details(payment, 2000, user)
     invoice.refresh_from_db()

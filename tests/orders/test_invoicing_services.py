@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
+from orders.capture_modes import CAPTURED_AT_CHECKOUT, capture_modes
 from orders.enums import CaptureMode, InvoiceState, OrderState
 from orders.models import Invoice, OrderItem
-from orders.operations import CAPTURED_AT_CHECKOUT, capture_modes
 from orders.services.invoicing import (
     InvoicingError,
     StaleOrder,

@@ -3,10 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from orders.capture_modes import CAPTURED_AT_CHECKOUT
 from orders.enums import CaptureMode, InvoiceState, OrderState
 from orders.forms_invoice import NO_ITEMS, STALE, ZERO_TOTAL
 from orders.models import Invoice, OrderItem
-from orders.operations import CAPTURED_AT_CHECKOUT
 from orders.services.invoicing import invoice_create
 from payments.enums import TransactionType
 from payments.models import Transaction
@@ -226,9 +226,9 @@ def test_hold_blocks_invoice_with_the_reason(client, user):
     page = client.get(order.get_absolute_url()).content.decode()
     response = client.post(new_url(order), form_data(order, item, 1))
 
-    assert "The order is on hold: Unhold it first." in page
+    assert "Invoice is not available: the order is on hold. Unhold it first." in page
     assert response.status_code == 409
-    assert "The order is on hold: Unhold it first." in response.content.decode()
+    assert "the order is on hold. Unhold it first." in response.content.decode()
     assert not Invoice.objects.exists()
 
 
@@ -302,7 +302,7 @@ def test_capture_of_a_paid_invoice_is_refused_with_the_reason(client, user):
     response = client.post(invoice_url(invoice, "capture"), again)
 
     assert response.status_code == 409
-    assert "The invoice is paid." in response.content.decode()
+    assert "Capture is not available: the invoice is paid." in response.content.decode()
 
 
 def test_capture_with_a_stale_version_is_refused(client, user):

@@ -109,7 +109,8 @@ def test_cancel_is_unavailable_while_an_invoice_is_open(user):
     )
 
     assert availability.reason == (
-        f"Invoice #{open_invoice.number} is open: capture or cancel it first."
+        f"Cancel is not available: invoice #{open_invoice.number} is open. "
+        "Capture or cancel it first."
     )
 
 
@@ -122,7 +123,9 @@ def test_hold_makes_every_money_operation_unavailable_with_that_reason(user):
         availability = order_operation_availability(
             user=user, order=fresh(order), operation=operation
         )
-        assert availability.reason == "The order is on hold: Unhold it first."
+        assert availability.reason == (
+            f"{availability.label} is not available: the order is on hold. Unhold it first."
+        )
     assert order_operation_availability(
         user=user, order=fresh(order), operation=OrderOperation.UNHOLD
     ).allowed
@@ -138,7 +141,7 @@ def test_order_page_draws_every_action_with_its_reason_when_unavailable(client, 
 
     for label in ["Invoice", "Mark as paid", "Void", "Hold", "Cancel"]:
         assert f">{label}<" in html
-    assert "There is no open authorization to void." in html
+    assert "Void is not available: there is no open authorization to void." in html
     assert 'hx-confirm="Cancel this order?' in html
 
 
@@ -195,9 +198,9 @@ def test_void_on_hold_is_refused_with_the_reason(client, user):
     htmx = client.post(url(order, "void"), confirm(order), headers=HTMX)
 
     assert plain.status_code == 409
-    assert "The order is on hold: Unhold it first." in plain.content.decode()
+    assert "Void is not available: the order is on hold. Unhold it first." in plain.content.decode()
     assert htmx.status_code == 422
-    assert "Void is not available: the order is on hold: Unhold it first." in (
+    assert "Void is not available: the order is on hold. Unhold it first." in (
         htmx.content.decode()
     )
     assert not Transaction.objects.filter(type=T.REVERSAL).exists()

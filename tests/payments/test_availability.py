@@ -5,11 +5,11 @@ from datetime import UTC, datetime
 import pytest
 from guardian.shortcuts import assign_perm
 
+from backoffice.errors import ErrorCode
 from orders.enums import OrderState
 from orders.services.state import order_hold
 from payments import operations as ops
 from payments.enums import TransactionType
-from payments.errors import ErrorCode
 from payments.models import Payment
 from payments.services import payment_capture, payment_chargeback, payment_refund
 from tests.factories import StoreFactory
@@ -59,10 +59,11 @@ def test_reason_authorization_expired():
     Payment.objects.filter(pk=payment.pk).update(expires_at=datetime(2026, 11, 8, 10, tzinfo=UTC))
     pa = txn(payment, T.AUTHORIZATION)
     assert reason(ops.CAPTURE, pa) == (
-        "Capture is unavailable: the authorization expired on 8 Nov 2026"
+        "Capture is not available: the authorization expired on 8 Nov 2026."
     )
     assert (
-        reason(ops.VOID, pa) == "Reversal is unavailable: the authorization expired on 8 Nov 2026"
+        reason(ops.VOID, pa)
+        == "Reversal is not available: the authorization expired on 8 Nov 2026."
     )
     # The expiry job can still record the lapsed authorization as an offline reversal.
     assert ops.availability(ops.VOID_OFFLINE, user=None, target=pa).max_amount == 10000
@@ -72,7 +73,7 @@ def test_reason_order_on_hold():
     payment = authorized_payment(10000)
     order_hold(order=payment.order, actor=staff())
     assert reason(ops.CAPTURE, txn(payment, T.AUTHORIZATION)) == (
-        "Capture is unavailable: the order is on hold"
+        "Capture is not available: the order is on hold. Unhold it first."
     )
 
 
@@ -82,7 +83,11 @@ def test_reason_order_in_payment_review(settings):
     payment_refund(payment=payment, amount=100, online=True, actor=staff(), idempotency_key=key())
     payment = refreshed(payment)
     assert payment.order.state == OrderState.PAYMENT_REVIEW
-    assert reason(ops.REFUND, payment) == "Refund is unavailable: the order is in payment review"
+    assert (
+        reason(ops.REFUND, payment)
+        == "Refund is not available: the order is in payment review. "
+        "A gateway result is still unknown: reconciliation settles it."
+    )
     # Chargebacks are the acquirer's facts: recorded whatever the order's state.
     assert ops.availability(ops.CHARGEBACK, user=None, target=payment).max_amount == 9900
 
@@ -90,14 +95,14 @@ def test_reason_order_in_payment_review(settings):
 def test_reason_nothing_left():
     payment = captured_payment(10000)
     pa, cp = txn(payment, T.AUTHORIZATION), txn(payment, T.CAPTURE)
-    assert reason(ops.CAPTURE, pa) == "Capture is unavailable: nothing left to capture"
-    assert reason(ops.VOID, pa) == "Reversal is unavailable: nothing left to void"
+    assert reason(ops.CAPTURE, pa) == "Capture is not available: nothing left to capture."
+    assert reason(ops.VOID, pa) == "Reversal is not available: nothing left to void."
     payment_refund(
         payment=payment, amount=10000, online=False, actor=staff(), idempotency_key=key()
     )
     cp.payment.refresh_from_db()
     assert reason(ops.REFUND, txn(payment, T.CAPTURE)) == (
-        "Refund is unavailable: the order is closed"
+        "Refund is not available: the order is closed."
     )
 
 
@@ -115,7 +120,7 @@ def test_reason_nothing_left_mentions_money_waiting_for_the_gateway(settings):
     payment = refreshed(payment)
     payment.order.state = OrderState.PROCESSING  # look past the review to the amounts
     assert reason(ops.CAPTURE, payment) == (
-        "Capture is unavailable: nothing left to capture ($100.00 is waiting for the gateway)"
+        "Capture is not available: nothing left to capture ($100.00 is waiting for the gateway)."
     )
 
 
@@ -127,7 +132,7 @@ def test_reason_capability_missing():
     )
     payment = refreshed(payment)
     assert reason(ops.CAPTURE, payment) == (
-        "Capture is unavailable: the gateway does not support multiple captures"
+        "Capture is not available: the gateway does not support multiple captures."
     )
     full_only = ops.availability(ops.REFUND, user=None, target=payment)
     assert full_only.allowed and not full_only.amount_editable and full_only.max_amount == 4000
@@ -153,7 +158,7 @@ def test_reason_partial_refund_capability_after_a_partial_refund():
         source="batch",
     )
     assert reason(ops.REFUND, refreshed(payment)) == (
-        "Refund is unavailable: the gateway does not support partial refunds"
+        "Refund is not available: the gateway does not support partial refunds."
     )
     assert ops.availability(ops.REFUND_OFFLINE, user=None, target=refreshed(payment))
 
@@ -164,13 +169,13 @@ def test_reason_wrong_transaction_type_and_status():
         payment=payment, amount=100, actor=None, idempotency_key=key(), source="batch"
     ).transaction
     assert reason(ops.CAPTURE, txn(payment, T.CAPTURE)) == (
-        "Capture is unavailable: only a pre-authorization can be captured"
+        "Capture is not available: only a pre-authorization can be captured."
     )
     assert reason(ops.REFUND, cb) == (
-        "Refund is unavailable: only a capture, debit or rebill can be refunded"
+        "Refund is not available: only a capture, debit or rebill can be refunded."
     )
     assert reason(ops.REBILL, txn(payment, T.CAPTURE)) == (
-        "Rebill is unavailable: only a debit or rebill can be rebilled"
+        "Rebill is not available: only a debit or rebill can be rebilled."
     )
 
 
@@ -190,7 +195,7 @@ def test_reason_manual_payments_have_no_gateway():
     ).transaction
     payment = refreshed(mp.payment)
     assert reason(ops.REFUND, payment) == (
-        "Refund is unavailable: the payment was recorded manually; use Refund Offline"
+        "Refund is not available: the payment was recorded manually; use Refund Offline."
     )
     assert [op.label for op, a in ops.available_operations(user=None, target=mp) if a] == [
         "Refund Offline"
@@ -203,8 +208,9 @@ def test_reason_permission_names_the_permission_and_the_store():
     finance_us = staff("finance_us", ["view_orders"])
     assign_perm("backoffice.refund_online", finance_us, StoreFactory(code="us"))
     result = ops.availability(ops.REFUND, user=finance_us, target=payment)
-    assert result.reason == "Requires the Refund online permission for store EU"
-    assert result.code == ErrorCode.PERMISSION_DENIED
+    assert result.reason == "Requires the Refund online permission for store EU."
+    assert result.is_permission
+    assert result.error().code == ErrorCode.PERMISSION_DENIED
     assign_perm("backoffice.refund_online", finance_us, eu)
     fresh = type(finance_us).objects.get(pk=finance_us.pk)
     assert ops.availability(ops.REFUND, user=fresh, target=payment).allowed
@@ -218,8 +224,8 @@ def test_a_page_of_operations_costs_one_permission_query_per_store(django_assert
     with django_assert_num_queries(1):
         results = ops.available_operations(user=user, target=pa)
     assert [a.reason for _op, a in results] == [
-        "Requires the Capture online permission for store US",
-        "Requires the Void authorizations permission for store US",
+        "Requires the Capture online permission for store US.",
+        "Requires the Void authorizations permission for store US.",
     ]
 
 
@@ -234,4 +240,4 @@ def test_expiry_date_is_shown_in_the_store_time_zone():
     Payment.objects.filter(pk=payment.pk).update(
         expires_at=datetime(2026, 11, 8, 20, tzinfo=UTC)  # 9 Nov 05:00 in Tokyo
     )
-    assert reason(ops.CAPTURE, refreshed(payment)).endswith("expired on 9 Nov 2026")
+    assert reason(ops.CAPTURE, refreshed(payment)).endswith("expired on 9 Nov 2026.")

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from orders.services.money_state import order_state_for_money
 from payments.enums import PaymentStatus, TransactionStatus, TransactionType
 from payments.ledger import (
     LedgerRowData,
@@ -10,7 +11,6 @@ from payments.ledger import (
     aggregate_order_status,
     compute_amounts,
     compute_status,
-    order_state_for_money,
     outstanding_amount,
 )
 

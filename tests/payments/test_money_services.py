@@ -2,10 +2,10 @@
 
 import pytest
 
+from backoffice.errors import DomainError, ErrorCode
 from orders.enums import CommentKind, CommentSource, OrderState
 from orders.models import Invoice
 from payments.enums import PaymentStatus, TransactionStatus, TransactionType
-from payments.errors import ErrorCode, OperationError
 from payments.models import Payment, SandboxCharge, SandboxOperation, Transaction
 from payments.services import (
     Outcome,
@@ -81,7 +81,7 @@ def test_capture_more_than_capturable_is_refused_and_writes_nothing():
     user = staff()
     payment = authorized_payment(10000)
     before = Transaction.objects.count(), SandboxOperation.objects.count()
-    with pytest.raises(OperationError) as raised:
+    with pytest.raises(DomainError) as raised:
         payment_capture(
             payment=payment, amount=10001, online=True, actor=user, idempotency_key=key()
         )
@@ -94,7 +94,7 @@ def test_capture_more_than_capturable_is_refused_and_writes_nothing():
 @pytest.mark.parametrize("amount", [0, -5])
 def test_amount_must_be_positive(amount):
     payment = authorized_payment(10000)
-    with pytest.raises(OperationError) as raised:
+    with pytest.raises(DomainError) as raised:
         payment_capture(
             payment=payment, amount=amount, online=True, actor=staff(), idempotency_key=key()
         )
@@ -147,7 +147,7 @@ def test_refund_more_than_refundable_is_refused():
     payment_refund(
         payment=payment, amount=9000, online=True, actor=None, idempotency_key=key(), source="batch"
     )
-    with pytest.raises(OperationError) as raised:
+    with pytest.raises(DomainError) as raised:
         payment_refund(
             payment=payment, amount=1001, online=False, actor=staff(), idempotency_key=key()
         )
@@ -174,7 +174,7 @@ def test_a_declined_refund_releases_the_reservation_and_says_why(settings):
 def test_mark_as_paid_records_a_manual_payment_up_to_the_outstanding_amount():
     user = staff()
     order = OrderFactory(state=OrderState.NEW, subtotal=5000, shipping_amount=0)
-    with pytest.raises(OperationError) as raised:
+    with pytest.raises(DomainError) as raised:
         order_mark_as_paid(
             order=order,
             amount=5001,
@@ -205,12 +205,12 @@ def test_mark_as_paid_records_a_manual_payment_up_to_the_outstanding_amount():
         'Marked as paid: $50.00 received offline. Transaction ID: "bank-123". '
         'Memo: "Wire received".'
     ) in bodies(order)
-    with pytest.raises(OperationError) as raised:
+    with pytest.raises(DomainError) as raised:
         order_mark_as_paid(
             order=order, amount=1, merchant_reference="", memo="", actor=user, idempotency_key=key()
         )
     assert raised.value.message == (
-        "Mark as paid is unavailable: nothing is outstanding on this order"
+        "Mark as paid is not available: nothing is outstanding on this order."
     )
 
 
@@ -218,7 +218,7 @@ def test_chargeback_is_capped_and_its_reversal_too():
     user = staff()
     payment = captured_payment(10000)
     payment_refund(payment=payment, amount=3000, online=True, actor=user, idempotency_key=key())
-    with pytest.raises(OperationError) as raised:
+    with pytest.raises(DomainError) as raised:
         payment_chargeback(payment=payment, amount=7001, actor=user, idempotency_key=key())
     assert raised.value.code == ErrorCode.AMOUNT_EXCEEDS
     cb = payment_chargeback(
@@ -228,7 +228,7 @@ def test_chargeback_is_capped_and_its_reversal_too():
     # $20.00 of the capture is still kept: a partial chargeback does not hide it.
     assert refreshed(payment).status == PaymentStatus.PARTIALLY_REFUNDED
     assert 'Chargeback of $50.00 recorded. Transaction ID: "cb1".' in bodies(payment.order)
-    with pytest.raises(OperationError):
+    with pytest.raises(DomainError):
         chargeback_reverse(
             chargeback=cb.transaction, amount=5001, actor=user, idempotency_key=key()
         )
@@ -262,7 +262,7 @@ def test_transaction_id_is_unique_per_store_with_a_clear_error():
         merchant_reference="T-1",
     )
     other = authorized_payment(10000, order=OrderFactory(store=payment.order.store))
-    with pytest.raises(OperationError) as raised:
+    with pytest.raises(DomainError) as raised:
         payment_capture(
             payment=other,
             amount=100,
@@ -279,12 +279,12 @@ def test_transaction_id_is_unique_per_store_with_a_clear_error():
 def test_without_the_permission_nothing_is_written():
     support = staff("support", ["view_orders", "capture_offline"])
     payment = authorized_payment(10000)
-    with pytest.raises(OperationError) as raised:
+    with pytest.raises(DomainError) as raised:
         payment_capture(
             payment=payment, amount=100, online=True, actor=support, idempotency_key=key()
         )
     assert raised.value.code == ErrorCode.PERMISSION_DENIED
-    assert raised.value.message == "Requires the Capture online permission for store US"
+    assert raised.value.message == "Requires the Capture online permission for store US."
     assert not payment.transactions.filter(type=TransactionType.CAPTURE).exists()
 
 
@@ -310,7 +310,7 @@ def test_same_key_with_another_amount_is_refused():
     payment = captured_payment(10000)
     k = key()
     payment_refund(payment=payment, amount=1000, online=True, actor=user, idempotency_key=k)
-    with pytest.raises(OperationError) as raised:
+    with pytest.raises(DomainError) as raised:
         payment_refund(payment=payment, amount=2000, online=True, actor=user, idempotency_key=k)
     assert raised.value.code == ErrorCode.IDEMPOTENCY_CONFLICT
 
@@ -329,7 +329,7 @@ def test_captures_for_an_invoice_never_exceed_its_total():
         idempotency_key=key(),
         invoice=invoice,
     )
-    with pytest.raises(OperationError) as raised:
+    with pytest.raises(DomainError) as raised:
         payment_capture(
             payment=payment,
             amount=2001,

@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
+from backoffice.errors import DomainError
 from payments.enums import TransactionStatus, TransactionType
-from payments.errors import OperationError
 from payments.models import SandboxCharge, SandboxOperation, Transaction
 from payments.services import (
     OperationResult,
@@ -28,7 +28,7 @@ def outcomes(results: list[object]) -> Counter:
     for result in results:
         if isinstance(result, OperationResult):
             counts[result.outcome] += 1
-        elif isinstance(result, OperationError):
+        elif isinstance(result, DomainError):
             counts["refused"] += 1
         else:
             raise AssertionError(f"unexpected: {result!r}")

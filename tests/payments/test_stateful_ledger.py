@@ -26,9 +26,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from backoffice.errors import DomainError, ErrorCode
 from orders.models import Order
 from orders.services.state import StateTransitionError, order_hold, order_unhold
-from payments.errors import ErrorCode, OperationError
 from payments.ledger import compute_amounts
 from payments.models import Payment, SandboxCharge, Transaction
 from payments.services import (
@@ -176,7 +176,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def expect_refused(self, code: ErrorCode, call) -> None:
         before = Transaction.objects.count()
-        with pytest.raises(OperationError) as raised:
+        with pytest.raises(DomainError) as raised:
             call()
         assert raised.value.code == code, raised.value
         assert Transaction.objects.count() == before

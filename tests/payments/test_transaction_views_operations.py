@@ -299,7 +299,10 @@ def test_state_that_forbids_the_operation_is_a_form_error(client, finance):
     response = submit(client, "capture", pa, key=key_, amount="5.00")
 
     assert response.status_code == 422
-    assert "Capture is unavailable: the order is on hold" in response.content.decode()
+    assert (
+        "Capture is not available: the order is on hold. Unhold it first."
+        in response.content.decode()
+    )
     assert not Transaction.objects.filter(parent=pa).exists()
 
 

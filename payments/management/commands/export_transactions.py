@@ -11,6 +11,7 @@ from backoffice.batch.console import BatchConsole
 from backoffice.batch.runner import BatchReport, done
 from payments.batch.export import FORMATS, export_rows, formatted, transactions_between
 from payments.enums import TransactionType
+from payments.export_csv import ExportRow
 from payments.selectors import EXPORT_FIELDS
 
 _TYPE, _AMOUNT, _CURRENCY = (EXPORT_FIELDS.index(f) for f in ("type", "amount", "currency"))
@@ -104,13 +105,12 @@ def _format_of(path: str | None) -> str:
 
 
 def _counted(
-    rows: Iterable[tuple], report: BatchReport, advance: Callable[[], None]
-) -> Iterator[tuple]:
+    rows: Iterable[ExportRow], report: BatchReport, advance: Callable[[], None]
+) -> Iterator[ExportRow]:
     """The rows, unchanged, counted per transaction type on the way through."""
     labels = dict(TransactionType.choices)
     for row in rows:
-        report.add(
-            done(labels.get(row[_TYPE], row[_TYPE]), amount=row[_AMOUNT], currency=row[_CURRENCY])
-        )
+        type_: str = row[_TYPE]
+        report.add(done(labels.get(type_, type_), amount=row[_AMOUNT], currency=row[_CURRENCY]))
         advance()
         yield row

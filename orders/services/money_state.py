@@ -1,7 +1,7 @@
 """Move the order's state to where its money now stands (caller holds the order lock).
 
 The state machine itself lives in `orders.services.state`; this module only decides, from the
-ledger, which move the money implies.
+ledger (`payments.ledger.order_money`), which move the money implies.
 """
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,9 +16,9 @@ from orders.services.state import (
     order_leave_payment_review,
 )
 from payments.enums import TransactionStatus
-from payments.ledger import order_money, order_state_for_money
+from payments.ledger import OrderMoney, needs_review, order_money
 from payments.models import Payment, Transaction
-from payments.services._messages import NOUNS
+from payments.services import TRANSACTION_NOUNS
 
 _REASONS = {
     OrderState.CLOSED: "Everything captured was paid back and no authorization is open.",
@@ -27,16 +27,31 @@ _REASONS = {
 }
 
 
-def needs_review(txn: Transaction) -> bool:
-    """Unknown outcome, or the gateway answered "pending": a person or reconcile must look.
+_FROZEN = frozenset(
+    {OrderState.HOLDED, OrderState.PAYMENT_REVIEW, OrderState.CLOSED, OrderState.CANCELED}
+)
 
-    A pending row without an answer is an operation still talking to the gateway, not a
-    reason for review.
+
+def order_state_for_money(state: str, money: OrderMoney) -> str | None:
+    """The state the order's money implies, or None to leave the state as it is.
+
+    - closed: something was captured, all of it went back (refunds, chargebacks) and no
+      authorization is open;
+    - canceled: nothing captured and every authorization voided;
+    - processing: a new or pending-payment order got an authorization or a payment.
+    Held, in-review and final orders, and orders with money still reserved, are left alone.
     """
-    if txn.status == TransactionStatus.UNKNOWN:
-        return True
-    answered = (txn.gateway_response or {}).get("status") == TransactionStatus.PENDING
-    return txn.status == TransactionStatus.PENDING and answered
+    if state in _FROZEN or money.reserved:
+        return None
+    if money.open_authorization == 0:
+        if money.captured > 0 and money.captured - money.refunded - money.charged_back <= 0:
+            return OrderState.CLOSED
+        if money.captured == 0 and money.authorized > 0 and money.voided >= money.authorized:
+            return OrderState.CANCELED
+    new = state in {OrderState.NEW, OrderState.PENDING_PAYMENT}
+    if new and (money.captured > 0 or money.open_authorization > 0):
+        return OrderState.PROCESSING
+    return None
 
 
 def order_state_sync(
@@ -58,7 +73,7 @@ def order_state_sync(
         )
     unresolved = [t for t in open_rows if needs_review(t)]
     if unresolved:
-        what = ", ".join(sorted({NOUNS[t.type].lower() for t in unresolved}))
+        what = ", ".join(sorted({TRANSACTION_NOUNS[t.type].lower() for t in unresolved}))
         order_enter_payment_review(
             order=order, actor=actor, reason=f"The outcome of a {what} is not known yet."
         )
