@@ -5,6 +5,7 @@ views hand it to one place that maps it: `http_status` (403 / 404 / 409 / 422), 
 (next to its field, or on the form), `raise_for_http` (Django's 403 and 404 pages).
 """
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Protocol
 
@@ -73,7 +74,8 @@ def raise_for_http(error: DomainError) -> None:
 
 
 class _Form(Protocol):
-    fields: dict[str, object]
+    @property
+    def fields(self) -> Mapping[str, object]: ...  # read only: a form's is `dict[str, Field]`
 
     def add_error(self, field: str | None, error: ValidationError | str) -> None: ...
 

@@ -9,7 +9,6 @@ reserved by operations still waiting for the gateway count as spent.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from backoffice.models import Store
@@ -20,15 +19,27 @@ from payments.gateways import capabilities_for_payment
 from payments.ledger import is_authorization_expired, outstanding_amount, uncaptured_remainder
 from payments.models import Payment, Transaction
 
-if TYPE_CHECKING:
-    from payments.operations import Operation
-
 T = TransactionType
 S = TransactionStatus
 CASH_IN = frozenset({T.CAPTURE, T.DEBIT, T.REBILL, T.MANUAL})
 OPEN = frozenset({S.PENDING, S.UNKNOWN})
 
 Target = Transaction | Payment | Order
+
+
+@dataclass(frozen=True)
+class Operation:
+    code: str
+    label: str
+    permission: str  # codename in backoffice.models.OPERATION_PERMISSIONS
+    transaction_types: frozenset[str]  # the transaction types it acts on
+    online: bool
+    # Chargebacks are facts reported by the acquirer: recorded whatever the order's state.
+    blocked_by_order_state: bool = True
+    wrong_type: str = ""
+
+    def __str__(self) -> str:
+        return self.label
 
 
 def _money(amount: int, currency: str) -> str:
@@ -63,7 +74,7 @@ class Unavailable(Exception):
 
 @dataclass
 class RuleContext:
-    operation: "Operation"
+    operation: Operation
     order: Order
     payment: Payment | None
     transaction: Transaction | None

@@ -42,7 +42,6 @@ Targets should come with `payment__order__store` (or `order__store`) selected; t
 transactions are read once per payment (prefetch `transactions` for lists).
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -66,26 +65,12 @@ from payments.availability_rules import (
     check_target,
     split_target,
 )
+from payments.availability_rules import Operation as Operation  # the registry's public type
 from payments.enums import TransactionType
 from payments.ledger import open_authorization
 from payments.models import Payment, Transaction
 
 T = TransactionType
-
-
-@dataclass(frozen=True)
-class Operation:
-    code: str
-    label: str
-    permission: str  # codename in backoffice.models.OPERATION_PERMISSIONS
-    transaction_types: frozenset[str]  # the transaction types it acts on
-    online: bool
-    # Chargebacks are facts reported by the acquirer: recorded whatever the order's state.
-    blocked_by_order_state: bool = True
-    wrong_type: str = ""
-
-    def __str__(self) -> str:
-        return self.label
 
 
 CAPTURE = Operation(

@@ -21,13 +21,20 @@ session setting a worker may use, is explained below.
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
-if TYPE_CHECKING:
-    from backoffice.batch.runner import BatchJob
+
+class Claimable[M: Model](Protocol):
+    """What a claim needs of a job (`backoffice.batch.runner.BatchJob` is one)."""
+
+    @property
+    def name(self) -> str: ...  # read only: a job's is a ClassVar
+
+    def candidates(self, *, among: list[int] | None = None) -> QuerySet[M]: ...
+
 
 # One 64-bit advisory key per (job, pk): the job's 31-bit hash in the high half.
 _KEY = "%s::bigint * 4294967296 + (id %% 4294967296)"
@@ -41,7 +48,7 @@ def job_lock_class(name: str) -> int:
 
 @contextmanager
 def claimed[M: Model](
-    job: "BatchJob[M]", pks: list[int], *, dry_run: bool = False
+    job: Claimable[M], pks: list[int], *, dry_run: bool = False
 ) -> Iterator[list[M]]:
     """The rows among `pks` this worker may process now, in pk order; released on exit."""
     if dry_run or connection.vendor != "postgresql":

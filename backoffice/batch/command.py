@@ -10,7 +10,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from backoffice.batch.console import BatchConsole
-from backoffice.batch.runner import BatchJob, BatchReport, run_batch
+from backoffice.batch.results import BatchReport
+from backoffice.batch.runner import BatchJob, run_batch
 from backoffice.models import Store
 
 DEFAULT_CHUNK_SIZE = 500

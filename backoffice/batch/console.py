@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from backoffice.batch.runner import BatchReport, ItemResult, Status
+from backoffice.batch.results import BatchReport, ItemResult, Status
 from backoffice.money import format_money
 
 PLAIN_PROGRESS_EVERY = 10.0

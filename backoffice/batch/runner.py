@@ -28,52 +28,15 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from django.db.models import Model, QuerySet
 
 from backoffice.batch.claims import claimed, commit_mode
-
-if TYPE_CHECKING:
-    from backoffice.batch.console import BatchConsole
+from backoffice.batch.console import BatchConsole
+from backoffice.batch.results import BatchReport, ItemResult, failed
 
 logger = logging.getLogger("payments.batch")
-
-
-class Status(StrEnum):
-    DONE = "done"
-    SKIPPED = "skipped"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class ItemResult:
-    """What happened to one item: `outcome` names the summary row ("captured", "declined").
-
-    `message` completes the item's line; `quiet` results (nothing to do) are printed only with
-    `--verbosity 2`.
-    """
-
-    status: Status
-    outcome: str
-    message: str = ""
-    amount: int = 0
-    currency: str = ""
-    quiet: bool = False
-
-
-def done(outcome: str, message: str = "", *, amount: int = 0, currency: str = "") -> ItemResult:
-    return ItemResult(Status.DONE, outcome, message, amount, currency)
-
-
-def skipped(outcome: str, message: str = "", *, quiet: bool = False) -> ItemResult:
-    return ItemResult(Status.SKIPPED, outcome, message, quiet=quiet)
-
-
-def failed(outcome: str, message: str = "", *, amount: int = 0, currency: str = "") -> ItemResult:
-    return ItemResult(Status.FAILED, outcome, message, amount, currency)
 
 
 class BatchJob[M: Model](ABC):
@@ -140,55 +103,10 @@ class BatchJob[M: Model](ABC):
         )
 
 
-@dataclass
-class OutcomeTotal:
-    status: Status
-    count: int = 0
-    amounts: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class BatchReport:
-    job: str
-    title: str
-    noun: str
-    dry_run: bool
-    outcomes: dict[str, OutcomeTotal] = field(default_factory=dict)
-    counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
-    elapsed: float = 0.0
-
-    def add(self, result: ItemResult) -> None:
-        total = self.outcomes.setdefault(result.outcome, OutcomeTotal(result.status))
-        total.count += 1
-        if result.amount and result.currency:
-            total.amounts[result.currency] = total.amounts.get(result.currency, 0) + result.amount
-        self.counts[result.status] += 1
-
-    @property
-    def seen(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def done(self) -> int:
-        return self.counts[Status.DONE]
-
-    @property
-    def skipped(self) -> int:
-        return self.counts[Status.SKIPPED]
-
-    @property
-    def failed(self) -> int:
-        return self.counts[Status.FAILED]
-
-    def count(self, outcome: str) -> int:
-        total = self.outcomes.get(outcome)
-        return total.count if total else 0
-
-
 def run_batch[M: Model](
     job: BatchJob[M],
     *,
-    console: "BatchConsole",
+    console: BatchConsole,
     limit: int | None = None,
     dry_run: bool = False,
     chunk_size: int = 100,

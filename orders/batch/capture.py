@@ -21,21 +21,20 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from backoffice.availability import OperationUnavailable
-from backoffice.batch.runner import BatchJob, ItemResult, done, failed, skipped
+from backoffice.batch.results import ItemResult, done, failed, skipped
+from backoffice.batch.runner import BatchJob
 from backoffice.errors import DomainError
 from backoffice.models import Store
 from backoffice.money import format_money, parse_amount
+from orders.batch.capture_chunk import capture_chunk
+from orders.batch.capture_results import CAPTURABLE_STATES, item_result, quantities_to_invoice
 from orders.batch.expiring import open_authorization_q
 from orders.capture_modes import capture_online_availability
-from orders.enums import CaptureMode, InvoiceState, OrderState
+from orders.enums import CaptureMode, InvoiceState
 from orders.invoice_totals import invoice_totals, is_first_invoice
 from orders.models import Invoice, Order, OrderItem
-from orders.services.invoice_outcome import SpreadOutcome
 from orders.services.invoicing import InvoicingError, StaleOrder, invoice_capture, invoice_create
-from payments.enums import TransactionStatus
 from payments.models import Payment, Transaction
-
-CAPTURABLE_STATES = (OrderState.NEW, OrderState.PENDING_PAYMENT, OrderState.PROCESSING)
 
 
 def max_amount_q(text: str, *, store_code: str | None) -> Q:
@@ -124,8 +123,6 @@ class CaptureAuthorized(BatchJob[Order]):
         return done("would capture", f"would {what}", amount=amount, currency=order.currency)
 
     def process_chunk(self, items: list[Order]) -> dict[int, ItemResult]:
-        from orders.batch.capture_chunk import capture_chunk
-
         return capture_chunk(self, items)
 
     def process(self, item: Order, *, key: str) -> ItemResult:
@@ -192,30 +189,3 @@ def _unstarted_invoice(order: Order, *, key: str) -> Invoice | None:
         return None
     started = set(Transaction.objects.filter(invoice__in=mine).values_list("invoice_id", flat=True))
     return next((invoice for invoice in mine if invoice.pk not in started), None)
-
-
-def quantities_to_invoice(order: Order) -> dict[int, int]:
-    return {item.pk: item.qty_to_invoice for item in order.items.all() if item.qty_to_invoice > 0}
-
-
-def item_result(outcome: SpreadOutcome) -> ItemResult:
-    invoice = outcome.invoice
-    currency = invoice.order.currency
-    if outcome.repeated:
-        return skipped("already done", f"invoice #{invoice.number} was done by an earlier run")
-    failure = outcome.failure
-    if failure is None:
-        return done("captured", outcome.message(), amount=outcome.captured, currency=currency)
-    status = failure.transaction.status if failure.transaction is not None else None
-    if status == TransactionStatus.PENDING and not outcome.captured:
-        # Accepted by the gateway, its final answer to follow: reconcile_payments settles it.
-        return skipped("pending at the gateway", outcome.message())
-    if outcome.captured:
-        kind = "partly captured"
-    elif status is None:
-        kind = "refused"
-    elif status == TransactionStatus.FAILED:
-        kind = "declined"
-    else:
-        kind = "no answer from the gateway"
-    return failed(kind, outcome.message(), amount=outcome.captured, currency=currency)

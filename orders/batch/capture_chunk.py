@@ -22,18 +22,14 @@ one-by-one path does: reconcile_payments asks the gateway and settles the invoic
 
 import logging
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from django.db import transaction
 
-from backoffice.batch.runner import ItemResult, failed
+from backoffice.batch.results import ItemResult, failed
 from backoffice.bulk import bulk_insert, bulk_set
 from orders import history
-from orders.batch.capture import (
-    CAPTURABLE_STATES,
-    CaptureAuthorized,
-    item_result,
-    quantities_to_invoice,
-)
+from orders.batch.capture_results import CAPTURABLE_STATES, item_result, quantities_to_invoice
 from orders.capture_modes import capture_online_availability
 from orders.capture_plan import plan_capture
 from orders.enums import CaptureMode, InvoiceState, OrderState
@@ -54,6 +50,12 @@ logger = logging.getLogger("payments.batch")
 BATCH = TransactionSource.BATCH
 
 
+class CaptureJob(Protocol):
+    """What this module asks of the job (`CaptureAuthorized`): its idempotency keys."""
+
+    def key(self, item: Order) -> str: ...
+
+
 @dataclass(frozen=True)
 class _Planned:
     invoice: Invoice
@@ -61,7 +63,7 @@ class _Planned:
     payment: Payment  # the one authorization that covers it
 
 
-def capture_chunk(job: CaptureAuthorized, claimed: list[Order]) -> dict[int, ItemResult]:
+def capture_chunk(job: CaptureJob, claimed: list[Order]) -> dict[int, ItemResult]:
     """{order pk: result} for the orders settled here; the others go one by one."""
     settled: dict[int, ItemResult] = {}
     with transaction.atomic(durable=True), history.batched():
@@ -108,42 +110,60 @@ def capture_chunk(job: CaptureAuthorized, claimed: list[Order]) -> dict[int, Ite
         return settled | {invoice.order_id: failed("not recorded", lost) for invoice in invoices}
 
 
-def _invoice(job: CaptureAuthorized, orders: list[Order], settled: dict) -> list[_Planned]:
+def _invoice(job: CaptureJob, orders: list[Order], settled: dict) -> list[_Planned]:
     """Step 1's documents for the orders this path takes; refusals into `settled`."""
     numbers = {order.pk: f"{order.number}-1" for order in orders}
     taken = set(
         Invoice.objects.filter(number__in=numbers.values()).values_list("number", flat=True)
     )
-    planned, counted = [], []
+    planned = []
     for order in orders:
         if numbers[order.pk] in taken or not _first_capture(order):
             continue
-        availability = order_operation_availability(
-            user=None, order=order, operation=OrderOperation.INVOICE
+        entry = _plan(job, order, number=numbers[order.pk])
+        if isinstance(entry, ItemResult):
+            settled[order.pk] = entry
+        elif entry is not None:
+            planned.append(entry)
+    _write(planned)
+    return planned
+
+
+def _plan(job: CaptureJob, order: Order, *, number: str) -> _Planned | ItemResult | None:
+    """The order's invoice (not saved yet) when one authorization covers it, the refusal when
+    the re-checks refuse it, or None when the capture spreads over several: one by one."""
+    availability = order_operation_availability(
+        user=None, order=order, operation=OrderOperation.INVOICE
+    )
+    items = list(order.items.all())
+    totals = invoice_totals(
+        order=order, items=items, quantities=quantities_to_invoice(order), include_shipping=True
+    )
+    if availability.allowed:
+        availability = capture_online_availability(
+            user=None, order=order, amount=totals.grand_total
         )
-        items = list(order.items.all())
-        totals = invoice_totals(
-            order=order, items=items, quantities=quantities_to_invoice(order), include_shipping=True
-        )
-        if availability.allowed:
-            availability = capture_online_availability(
-                user=None, order=order, amount=totals.grand_total
-            )
-        if not availability.allowed:
-            settled[order.pk] = failed("refused", availability.reason)
-            continue
-        plan = plan_capture(order.payments.all(), amount=totals.grand_total, user=None)
-        if len(plan.steps) != 1:
-            continue  # spread over several authorizations: one by one
-        invoice = new_invoice(
-            order=order,
-            number=numbers[order.pk],
-            capture_mode=CaptureMode.ONLINE,
-            totals=totals,
-            idempotency_key=f"{job.key(order)}:1",
-        )
-        planned.append(_Planned(invoice=invoice, totals=totals, payment=plan.steps[0].payment))
-        for line in totals.lines:
+    if not availability.allowed:
+        return failed("refused", availability.reason)
+    plan = plan_capture(order.payments.all(), amount=totals.grand_total, user=None)
+    if len(plan.steps) != 1:
+        return None  # spread over several authorizations: one by one
+    invoice = new_invoice(
+        order=order,
+        number=number,
+        capture_mode=CaptureMode.ONLINE,
+        totals=totals,
+        idempotency_key=f"{job.key(order)}:1",
+    )
+    return _Planned(invoice=invoice, totals=totals, payment=plan.steps[0].payment)
+
+
+def _write(planned: list[_Planned]) -> None:
+    """The planned invoices inserted with their items and the items' counters; each order's
+    history queued and its state changed in memory (`capture_chunk` saves the orders)."""
+    counted = []
+    for entry in planned:
+        for line in entry.totals.lines:
             # The counter from the invoice items, as `items_qty_invoiced_refresh` counts it:
             # this is the order's only invoice.
             line.order_item.qty_invoiced = line.qty
@@ -171,7 +191,6 @@ def _invoice(job: CaptureAuthorized, orders: list[Order], settled: dict) -> list
                 reason=f"Invoice #{invoice.number} created.",
                 save=False,
             )
-    return planned
 
 
 def _first_capture(order: Order) -> bool:

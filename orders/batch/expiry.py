@@ -20,14 +20,14 @@ Held orders and orders in payment review are left alone and reported: Unhold, or
 reconcile_payments finish, and the next run releases them.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from backoffice.batch.runner import BatchJob, ItemResult, done, failed, skipped
+from backoffice.batch.results import ItemResult, done, failed, skipped
+from backoffice.batch.runner import BatchJob
 from backoffice.errors import DomainError
 from backoffice.money import format_money
 from orders.batch.expiring import (
@@ -40,18 +40,26 @@ from orders.batch.expiring import (
     local_date,
     open_authorization_q,
 )
-from orders.batch.expiry_text import cancel_documents, describe, expiry_comment, how_text
+from orders.batch.expiry_chunk import expire_chunk
+from orders.batch.expiry_documents import cancel_documents
+from orders.batch.expiry_plan import (
+    BATCH,
+    Plan,
+    Release,
+    Released,
+    cancel_if_nothing_left,
+    cancels_order,
+    expiry_comment,
+)
 from orders.enums import CommentKind, CommentSource, OrderState
 from orders.history import comment_money
 from orders.models import Order
-from orders.services.state import can_change_state, order_change_state
-from payments.enums import TransactionSource
+from orders.services.invoice_outcome import authorization_label
 from payments.ledger import uncaptured_remainder
 from payments.locks import lock_order_and_payments
 from payments.models import Payment, Transaction
 from payments.services import Outcome, payment_void
 
-BATCH = TransactionSource.BATCH
 _LEFT_ALONE = {
     OrderState.HOLDED: ("order on hold", "the order is on hold: Unhold it to let the job release"),
     OrderState.PAYMENT_REVIEW: (
@@ -59,34 +67,6 @@ _LEFT_ALONE = {
         "the order is in payment review: once reconcile_payments settles it, the job releases",
     ),
 }
-
-
-@dataclass(frozen=True)
-class Release:
-    """One expired authorization to release, as decided under the lock."""
-
-    payment: Payment
-    amount: int
-    online: bool
-    expired_on: str
-
-
-@dataclass(frozen=True)
-class Plan:
-    order: Order
-    releases: list[Release]
-    cancels_order: bool
-    documents: str  # what was canceled with it ("2 item unit(s) not invoiced"), for the line
-
-
-@dataclass(frozen=True)
-class Released:
-    release: Release
-    how: str = ""  # "online" or "offline" once released
-    problem: str = ""  # why it was not released
-    # The gateway's answer: unknown (a timeout, an error) or pending; reconcile_payments
-    # settles it with the same key.
-    waiting: Outcome | None = None
 
 
 class ExpireAuthorizations(BatchJob[Order]):
@@ -141,8 +121,6 @@ class ExpireAuthorizations(BatchJob[Order]):
     # -- the work ------------------------------------------------------------------------------
 
     def process_chunk(self, items: list[Order]) -> dict[int, ItemResult]:
-        from orders.batch.expiry_chunk import expire_chunk
-
         return expire_chunk(self, items)
 
     def process(self, item: Order, *, key: str) -> ItemResult:
@@ -295,29 +273,6 @@ class ExpireAuthorizations(BatchJob[Order]):
         return done(outcome, message, amount=released, currency=order.currency)
 
 
-def cancel_if_nothing_left(order: Order, payments: list[Payment], *, save: bool = True) -> bool:
-    """Cancel the order (under its lock) when nothing was captured and nothing stays open."""
-    untouched = not any(p.amount_captured or p.pending_capture for p in payments)
-    closed = not any(is_open_authorization(p) for p in payments)
-    if not (untouched and closed and can_change_state(order, OrderState.CANCELED)):
-        return False
-    return order_change_state(
-        order=order,
-        to=OrderState.CANCELED,
-        reason="The authorization expired and nothing was captured.",
-        source=CommentSource.BATCH,
-        save=save,
-    )
-
-
-def cancels_order(payments: list[Payment], releases: list[Release]) -> bool:
-    """Nothing captured (or being captured), and nothing stays open once these are released."""
-    releasing = {r.payment.pk for r in releases}
-    if any(p.amount_captured or p.pending_capture for p in payments):
-        return False
-    return all(p.pk in releasing or not is_open_authorization(p) for p in payments)
-
-
 def _mark_expired(payment: Payment) -> None:
     """As in step 1: the fact under the lock; the reversal that follows recomputes."""
     with transaction.atomic(durable=True):
@@ -336,3 +291,19 @@ def _already_asked(releases: list[Release], *, key: str) -> set[int]:
     return set(
         Transaction.objects.filter(idempotency_key__in=keys).values_list("payment_id", flat=True)
     )
+
+
+def describe(release: Release, how: str | None) -> str:
+    """A release on the order's result line: what expired, and what became of it."""
+    payment = release.payment
+    money = format_money(release.amount, payment.currency)
+    what = how or "would be recorded as expired"
+    return f"{authorization_label(payment)} expired on {release.expired_on}, {money} {what}"
+
+
+def how_text(released: Released) -> str:
+    if released.how == "online":
+        return "voided online"
+    if released.how == "offline":
+        return "recorded as expired"
+    return f"not released: {released.problem.rstrip('.')}"

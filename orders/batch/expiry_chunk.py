@@ -14,23 +14,24 @@ order of the chunk one by one: nothing is written twice, nothing lost.
 """
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.db import transaction
 from django.utils import timezone
 
-from backoffice.batch.runner import ItemResult
+from backoffice.batch.results import ItemResult
 from backoffice.bulk import bulk_set
 from orders import history
-from orders.batch.expiry import (
+from orders.batch.expiry_documents import canceled_documents
+from orders.batch.expiry_plan import (
     BATCH,
-    ExpireAuthorizations,
     Plan,
     Release,
     Released,
     cancel_if_nothing_left,
     cancels_order,
+    expiry_comment,
 )
-from orders.batch.expiry_text import canceled_documents, expiry_comment
 from orders.enums import CommentKind, CommentSource, InvoiceState, OrderState
 from orders.models import Order, OrderItem
 from orders.services.state import orders_save_chunk
@@ -40,6 +41,19 @@ from payments.services.bulk import open_many
 from payments.services.void import void_request
 
 
+class ExpiryJob(Protocol):
+    """What this module asks of the job (`ExpireAuthorizations`): its keys, what has expired
+    and the re-check under the lock, the result line."""
+
+    def key(self, item: Order) -> str: ...
+
+    def releases_of(self, order: Order, payments: list[Payment]) -> list[Release]: ...
+
+    def recheck(self, order: Order, releases: list[Release]) -> ItemResult | None: ...
+
+    def outcome_of(self, plan: Plan, results: list[Released], canceled: bool) -> ItemResult: ...
+
+
 @dataclass
 class _Order:
     plan: Plan
@@ -47,7 +61,7 @@ class _Order:
     items: list[OrderItem]
 
 
-def expire_chunk(job: ExpireAuthorizations, claimed: list[Order]) -> dict[int, ItemResult]:
+def expire_chunk(job: ExpiryJob, claimed: list[Order]) -> dict[int, ItemResult]:
     """{order pk: result} for the orders settled here; the others go one by one."""
     settled: dict[int, ItemResult] = {}
     with transaction.atomic(durable=True), history.batched():

@@ -9,7 +9,8 @@ from datetime import timedelta
 
 from django.db.models import QuerySet
 
-from backoffice.batch.runner import BatchJob, BatchReport, ItemResult, done, failed, skipped
+from backoffice.batch.results import BatchReport, ItemResult, done, failed, skipped
+from backoffice.batch.runner import BatchJob
 from backoffice.money import format_money
 from payments.models import Transaction
 from payments.services.reconcile import ReconcileChange, open_transactions, transaction_reconcile

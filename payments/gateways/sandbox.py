@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from payments.gateways import sandbox_batch
 from payments.gateways import sandbox_rules as rules
 from payments.gateways.base import (
     CaptureRequest,
@@ -67,10 +68,7 @@ class SandboxGateway(Gateway):
     def capture_many(
         self, requests: Sequence[CaptureRequest]
     ) -> list[GatewayResult | GatewayError]:
-        # Imported here: the batch module imports this one (SandboxGateway).
-        from payments.gateways.sandbox_batch import capture_many
-
-        return capture_many(self, requests)
+        return sandbox_batch.capture_many(self, requests)
 
     def lookup(self, *, idempotency_key: str) -> GatewayResult | None:
         op = SandboxOperation.objects.select_related("charge").filter(

@@ -26,7 +26,6 @@ from payments.gateways.base import (
     GatewayTimeout,
     IdempotencyConflict,
 )
-from payments.gateways.sandbox import SandboxGateway
 from payments.gateways.sandbox_rules import (
     AMOUNT_FIELDS,
     TIMEOUT_AFTER_MESSAGE,
@@ -50,7 +49,7 @@ from payments.models import SandboxCharge, SandboxOperation
 Answer = GatewayResult | GatewayError
 
 
-def capture_many(gateway: SandboxGateway, requests: Sequence[CaptureRequest]) -> list[Answer]:
+def capture_many(gateway: Gateway, requests: Sequence[CaptureRequest]) -> list[Answer]:
     if not requests:
         return []
     try:

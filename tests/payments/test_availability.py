@@ -84,8 +84,7 @@ def test_reason_order_in_payment_review(settings):
     payment = refreshed(payment)
     assert payment.order.state == OrderState.PAYMENT_REVIEW
     assert (
-        reason(ops.REFUND, payment)
-        == "Refund is not available: the order is in payment review. "
+        reason(ops.REFUND, payment) == "Refund is not available: the order is in payment review. "
         "A gateway result is still unknown: reconciliation settles it."
     )
     # Chargebacks are the acquirer's facts: recorded whatever the order's state.

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from backoffice.batch.command import add_batch_arguments, usage_error, warn_unknown_store
 from backoffice.batch.console import BatchConsole
-from backoffice.batch.runner import BatchReport, done
+from backoffice.batch.results import BatchReport, done
 from payments.batch.export import FORMATS, export_rows, formatted, transactions_between
 from payments.enums import TransactionType
 from payments.export_csv import ExportRow

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from backoffice.batch.command import BatchCommand
-from backoffice.batch.runner import BatchReport
+from backoffice.batch.results import BatchReport
 from payments.batch.reconcile import LOOKUP_FAILED, ReconcilePayments
 
 

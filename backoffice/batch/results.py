@@ -1,0 +1,83 @@
+"""What a batch job did: one result per item, and the report that counts them."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    DONE = "done"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What happened to one item: `outcome` names the summary row ("captured", "declined").
+
+    `message` completes the item's line; `quiet` results (nothing to do) are printed only with
+    `--verbosity 2`.
+    """
+
+    status: Status
+    outcome: str
+    message: str = ""
+    amount: int = 0
+    currency: str = ""
+    quiet: bool = False
+
+
+def done(outcome: str, message: str = "", *, amount: int = 0, currency: str = "") -> ItemResult:
+    return ItemResult(Status.DONE, outcome, message, amount, currency)
+
+
+def skipped(outcome: str, message: str = "", *, quiet: bool = False) -> ItemResult:
+    return ItemResult(Status.SKIPPED, outcome, message, quiet=quiet)
+
+
+def failed(outcome: str, message: str = "", *, amount: int = 0, currency: str = "") -> ItemResult:
+    return ItemResult(Status.FAILED, outcome, message, amount, currency)
+
+
+@dataclass
+class OutcomeTotal:
+    status: Status
+    count: int = 0
+    amounts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class BatchReport:
+    job: str
+    title: str
+    noun: str
+    dry_run: bool
+    outcomes: dict[str, OutcomeTotal] = field(default_factory=dict)
+    counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
+    elapsed: float = 0.0
+
+    def add(self, result: ItemResult) -> None:
+        total = self.outcomes.setdefault(result.outcome, OutcomeTotal(result.status))
+        total.count += 1
+        if result.amount and result.currency:
+            total.amounts[result.currency] = total.amounts.get(result.currency, 0) + result.amount
+        self.counts[result.status] += 1
+
+    @property
+    def seen(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def done(self) -> int:
+        return self.counts[Status.DONE]
+
+    @property
+    def skipped(self) -> int:
+        return self.counts[Status.SKIPPED]
+
+    @property
+    def failed(self) -> int:
+        return self.counts[Status.FAILED]
+
+    def count(self, outcome: str) -> int:
+        total = self.outcomes.get(outcome)
+        return total.count if total else 0
