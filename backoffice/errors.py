@@ -15,8 +15,9 @@ from django.http import Http404
 
 class ErrorCode(StrEnum):
     INVALID = "invalid"  # bad input found under the lock (quantities, totals)
-    INVALID_AMOUNT = "invalid_amount"
-    AMOUNT_EXCEEDS = "amount_exceeds"
+    NO_ITEMS = "no_items"  # no quantity entered for any item
+    INVALID_AMOUNT = "invalid_amount"  # not more than zero (an amount, a document's total)
+    AMOUNT_EXCEEDS = "amount_exceeds"  # more than what is left (to capture, refund, collect)
     DUPLICATE_REFERENCE = "duplicate_reference"
     NOT_AVAILABLE = "not_available"  # state, amounts or gateway say no (the registry's answer)
     STALE = "stale"  # the order changed since the form was drawn

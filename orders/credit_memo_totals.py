@@ -17,6 +17,7 @@ Used by the New Credit Memo form's live totals and, under the order lock, by the
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from backoffice.errors import ErrorCode
 from backoffice.money import allocate, format_money
 from orders.enums import InvoiceState
 from orders.models import CreditMemo, Invoice, Order, OrderItem
@@ -235,10 +236,11 @@ def shipping_error(source: MemoSource, amount: int) -> str | None:
     return None
 
 
-def total_error(source: MemoSource, totals: MemoTotals) -> tuple[str, str] | None:
-    """(code, message) when the total is not refundable: zero_total or over_limit."""
+def total_error(source: MemoSource, totals: MemoTotals) -> tuple[ErrorCode, str] | None:
+    """(code, message) when the total is not refundable: not more than zero (INVALID_AMOUNT)
+    or over the refund limit (AMOUNT_EXCEEDS)."""
     if totals.grand_total <= 0:
-        return "zero_total", ZERO_TOTAL
+        return ErrorCode.INVALID_AMOUNT, ZERO_TOTAL
     if totals.grand_total > source.limit.available:
-        return "over_limit", source.limit.exceeded_message()
+        return ErrorCode.AMOUNT_EXCEEDS, source.limit.exceeded_message()
     return None

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
+from backoffice.errors import ErrorCode
 from backoffice.money import MoneyError, format_major, format_money, parse_amount
 from orders.credit_memo_selectors import source_for
 from orders.credit_memo_totals import (
@@ -23,8 +24,11 @@ from orders.models import Order
 from orders.refund_modes import RefundChoice, refund_choices
 
 AMOUNT_FIELDS = ("shipping_amount", "adjustment_refund", "adjustment_fee")
-# Errors shown in the totals section rather than at the top of the page.
-TOTALS_CODES = frozenset({"zero_total", "over_limit", "mode"})
+# Errors shown in the totals section rather than at the top of the page: a total not more than
+# zero or over the refund limit, and a refund button not available for it.
+TOTALS_CODES = frozenset(
+    {ErrorCode.INVALID_AMOUNT, ErrorCode.AMOUNT_EXCEEDS, ErrorCode.NOT_AVAILABLE}
+)
 
 # Given the memo total, the refund buttons (the operations registry answers).
 RefundChoices = Callable[[int], Sequence[RefundChoice]]
@@ -214,7 +218,7 @@ class CreditMemoForm(_AmountsMixin, _KeyedForm):
         return [
             message
             for error in self.non_field_errors().as_data()
-            if error.code not in TOTALS_CODES | {"stale"}
+            if error.code not in TOTALS_CODES | {ErrorCode.STALE}
             for message in error.messages
         ]
 
@@ -257,7 +261,8 @@ class CreditMemoForm(_AmountsMixin, _KeyedForm):
         """The button pressed must be available for this total; else say why, in place."""
         choice = self.choice(mode)
         if not choice.allowed:
-            self.add_error(None, ValidationError(choice.availability.reason, code="mode"))
+            reason = choice.availability.reason
+            self.add_error(None, ValidationError(reason, code=ErrorCode.NOT_AVAILABLE))
         return choice.allowed
 
     def service_kwargs(self) -> dict:

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from backoffice.availability import Availability
+from backoffice.errors import ErrorCode
 from backoffice.money import MoneyError, format_major, format_money, parse_amount
 from orders.enums import CaptureMode
 from orders.invoice_totals import InvoiceTotals, invoice_totals
@@ -57,27 +58,32 @@ class _KeyedForm(forms.Form):
             for message in error.messages
         ]
 
+    # Codes of the non-field errors a section of the page shows in place.
+    in_place_codes: frozenset[str] = frozenset({ErrorCode.STALE})
+
     @property
     def stale_errors(self) -> list[str]:
-        return self._errors_with_code("stale")
+        return self._errors_with_code(ErrorCode.STALE)
 
     @property
     def other_errors(self) -> list[str]:
         """Non-field errors that no section of the page shows in place."""
-        shown = {"stale", "no_items", "zero_total"}
         return [
             message
             for error in self.non_field_errors().as_data()
-            if error.code not in shown
+            if error.code not in self.in_place_codes
             for message in error.messages
         ]
 
     def mark_stale(self) -> None:
-        self.add_error(None, ValidationError(STALE, code="stale"))
+        self.add_error(None, ValidationError(STALE, code=ErrorCode.STALE))
 
 
 class InvoiceNewForm(_KeyedForm):
     """New Invoice: a quantity per item, the Amount choice, a comment, Email Copy."""
+
+    # No quantity entered: under the items; a total not more than zero: in the totals.
+    in_place_codes = frozenset({ErrorCode.STALE, ErrorCode.NO_ITEMS, ErrorCode.INVALID_AMOUNT})
 
     capture_mode = forms.ChoiceField(
         label="Amount", choices=CAPTURE_CHOICES, widget=forms.RadioSelect
@@ -226,11 +232,11 @@ class InvoiceNewForm(_KeyedForm):
 
     @property
     def items_errors(self) -> list[str]:
-        return self._errors_with_code("no_items")
+        return self._errors_with_code(ErrorCode.NO_ITEMS)
 
     @property
     def totals_errors(self) -> list[str]:
-        return self._errors_with_code("zero_total")
+        return self._errors_with_code(ErrorCode.INVALID_AMOUNT)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -239,9 +245,9 @@ class InvoiceNewForm(_KeyedForm):
         if any(self.has_error(self.qty_field_name(item)) for item in self.items):
             return cleaned
         if not any(quantities.values()):
-            raise ValidationError(NO_ITEMS, code="no_items")
+            raise ValidationError(NO_ITEMS, code=ErrorCode.NO_ITEMS)
         if self.totals.grand_total <= 0:
-            raise ValidationError(ZERO_TOTAL, code="zero_total")
+            raise ValidationError(ZERO_TOTAL, code=ErrorCode.INVALID_AMOUNT)
         mode = cleaned.get("capture_mode")
         if mode:
             option = self.capture_options(self.totals.grand_total)[mode]

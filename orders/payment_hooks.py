@@ -8,10 +8,14 @@ from collections.abc import Mapping, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from orders.approvals.requests import approval_needed, awaiting_message, transaction_refund_request
 from orders.enums import CommentKind, CommentSource
 from orders.history import comment_money
 from orders.models import Invoice, Order
+from orders.services.approval_requests import (
+    approval_needed,
+    awaiting_message,
+    transaction_refund_request,
+)
 from orders.services.credit_memo_settle import credit_memo_follow_outcome
 from orders.services.invoice_recompute import invoices_recompute
 from orders.services.invoicing import invoice_follow_outcome

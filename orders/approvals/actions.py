@@ -17,12 +17,11 @@ from django.db.models import prefetch_related_objects
 
 from backoffice.errors import DomainError
 from backoffice.money import format_money
-from orders.approvals.models import ApprovalRequest, ApprovalState
-from orders.approvals.requests import CREDIT_MEMO, MARK_AS_PAID, TRANSACTION_REFUND
 from orders.enums import CreditMemoState, RefundMode
-from orders.models import CreditMemo, Invoice, Order
+from orders.models import ApprovalRequest, ApprovalState, CreditMemo, Invoice, Order
 from orders.operations import OrderOperation, order_operation_availability
 from orders.order_amounts import mark_as_paid_limit
+from orders.services.approval_requests import CREDIT_MEMO, MARK_AS_PAID, TRANSACTION_REFUND
 from orders.services.credit_memos import (
     credit_memo_cancel_unapproved,
     credit_memo_refund,

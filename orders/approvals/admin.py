@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from backoffice.money import format_money
-from orders.approvals.models import ApprovalRequest
+from orders.models import ApprovalRequest
 from payments.admin import ReadOnlyAdminMixin
 
 

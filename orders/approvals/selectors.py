@@ -14,9 +14,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from backoffice.permissions import visible_store_ids
-from orders.approvals.models import ApprovalRequest, ApprovalState
 from orders.approvals.services import approval_decision_refusal
-from orders.models import Order
+from orders.models import ApprovalRequest, ApprovalState, Order
 
 DASHBOARD_APPROVALS = 20
 

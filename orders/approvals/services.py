@@ -34,15 +34,14 @@ from django.utils import timezone
 from backoffice.permissions import permission_reason, store_permissions
 from backoffice.users import user_label
 from orders.approvals.actions import ACTIONS, ApprovalAction
-from orders.approvals.models import ApprovalRequest, ApprovalState, due_q
-from orders.approvals.requests import (
+from orders.models import ApprovalRequest, ApprovalState, Order, due_q
+from orders.services.approval_requests import (
     APPROVE_PERMISSION,
     approval_close,
     approval_comment,
     what_text,
     when_text,
 )
-from orders.models import Order
 from payments.locks import lock_order_and_payments
 
 logger = logging.getLogger(__name__)

@@ -4,11 +4,11 @@ import logging
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from backoffice.errors import DomainError, ErrorCode
 from backoffice.models import Store
 from backoffice.permissions import permission_reason, store_permissions
 from orders.history import comment_note
@@ -40,10 +40,11 @@ class CommentAccess:
         return permission_reason("notify_customer", store=self.store)
 
     def check(self, *, notify_customer: bool) -> None:
+        """Raises DomainError (PERMISSION_DENIED) with the reason the form shows."""
         if not self.can_comment:
-            raise PermissionDenied(self.reason)
+            raise DomainError(ErrorCode.PERMISSION_DENIED, self.reason)
         if notify_customer and not self.can_notify:
-            raise PermissionDenied(self.notify_reason)
+            raise DomainError(ErrorCode.PERMISSION_DENIED, self.notify_reason)
 
 
 def comment_access(*, user: AbstractBaseUser, store: Store) -> CommentAccess:

@@ -31,7 +31,6 @@ from django.db import transaction
 from backoffice.availability import ensure
 from backoffice.errors import DomainError
 from backoffice.money import format_money
-from orders.approvals.requests import approval_needed, credit_memo_approval_add
 from orders.credit_memo_totals import (
     MemoSource,
     MemoTotals,
@@ -59,6 +58,7 @@ from orders.refundable import (
     plan_refund,
     refundable_captures,
 )
+from orders.services.approval_requests import approval_needed, credit_memo_approval_add
 from orders.services.credit_memo_outcome import (
     NOT_REFUNDED,
     SHORT_PLAN,

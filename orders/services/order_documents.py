@@ -1,5 +1,5 @@
-"""What every order document workflow shares: the stale-form check, the order version, item
-counters and the order's progress to complete.
+"""What every order document workflow shares: its refusals (`DocumentError`, `StaleOrder`), the
+stale-form check, the order version, item counters and the order's progress to complete.
 
 Invoices, credit memos, Void and Cancel all lock the order, compare the version a form was
 drawn with, write, and bump the version with `F("version") + 1` so any other open form becomes
@@ -9,23 +9,25 @@ stale. Item counters are recomputed from the documents' items, never incremented
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F, Q, Sum
 
+from backoffice.errors import DomainError, ErrorCode
 from orders.enums import InvoiceState, OrderState
 from orders.models import Invoice, InvoiceItem, Order, OrderItem
 from orders.services.state import can_change_state, order_change_state
 from payments.enums import TransactionSource
 
 
-class InvoicingError(Exception):
-    """Bad input found under the lock: shown next to `field` (or the form), nothing written."""
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.message, self.field, self.code = message, field, code
+class DocumentError(DomainError):
+    """An invoice or credit memo refused under the order lock (bad quantities or totals, an
+    Amount choice or refund button no longer available, a stale form): nothing was written."""
 
 
-class StaleOrder(InvoicingError):
+class StaleOrder(DocumentError):
+    """The order changed since the form was drawn (its version moved on)."""
+
+    default_code = ErrorCode.STALE
+
     def __init__(self) -> None:
-        super().__init__("The order changed since this page was opened.", code="stale")
+        super().__init__(ErrorCode.STALE, "The order changed since this page was opened.")
 
 
 def check_version(order: Order, expected_version: int) -> None:

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from backoffice.bulk import bulk_set
+from backoffice.errors import DomainError, ErrorCode
 from orders.enums import CommentSource, OrderState
 from orders.history import comment_status
 from orders.models import Order
@@ -46,8 +47,13 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 HOLDABLE = frozenset({S.NEW, S.PENDING_PAYMENT, S.PROCESSING})
 
 
-class StateTransitionError(Exception):
+class StateTransitionError(DomainError):
     """A state change the table does not allow; the message is written for staff."""
+
+    default_code = ErrorCode.NOT_AVAILABLE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(ErrorCode.NOT_AVAILABLE, message)
 
 
 def can_change_state(order: Order, to: str) -> bool:

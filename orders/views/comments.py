@@ -4,11 +4,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from backoffice.decorators import operation_view, staff_required
+from backoffice.errors import DomainError, raise_for_http
 from backoffice.http import StaffRequest
 from orders import selectors
 from orders.forms import OrderCommentForm
 from orders.models import Order
-from orders.services.comments import comment_access, order_comment_add
+from orders.services.comments import CommentAccess, comment_access, order_comment_add
 from orders.views.order_detail import PAGE_TEMPLATE, order_page_context
 
 COMMENTS_PANEL = f"{PAGE_TEMPLATE}#comments_history"
@@ -20,11 +21,11 @@ COMMENTS_PANEL = f"{PAGE_TEMPLATE}#comments_history"
 def order_comment_add_view(request: StaffRequest, number: str) -> HttpResponse:
     order = selectors.order_for_update(user=request.user, number=number)
     access = comment_access(user=request.user, store=order.store)
-    access.check(notify_customer=False)
+    _check(access, notify_customer=False)
     form = OrderCommentForm(request.POST)
     if not form.is_valid():
         return _render_invalid(request, order, form)
-    access.check(notify_customer=form.cleaned_data["notify_customer"])
+    _check(access, notify_customer=form.cleaned_data["notify_customer"])
     order_comment_add(
         order=order,
         author=request.user,
@@ -36,6 +37,15 @@ def order_comment_add_view(request: StaffRequest, number: str) -> HttpResponse:
         return _render_panel(request, order, notice="Comment added.")
     messages.success(request, "Comment added.")
     return redirect(f"{order.get_absolute_url()}#comments")
+
+
+def _check(access: CommentAccess, *, notify_customer: bool) -> None:
+    """A missing permission is Django's 403, with the reason the form shows."""
+    try:
+        access.check(notify_customer=notify_customer)
+    except DomainError as error:
+        raise_for_http(error)
+        raise
 
 
 def _render_panel(

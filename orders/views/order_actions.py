@@ -16,11 +16,15 @@ from backoffice.availability import OperationUnavailable
 from backoffice.decorators import operation_view, staff_required
 from backoffice.errors import DomainError, ErrorCode
 from backoffice.http import StaffRequest
-from orders.approvals.requests import approval_needed, awaiting_message, mark_as_paid_request
 from orders.forms_invoice import ConfirmForm, MarkAsPaidForm, mark_as_paid_form
 from orders.invoice_selectors import order_for_invoicing
 from orders.models import Order
 from orders.operations import OrderOperation, order_operation_availability
+from orders.services.approval_requests import (
+    approval_needed,
+    awaiting_message,
+    mark_as_paid_request,
+)
 from orders.services.invoicing import StaleOrder, order_mark_as_paid_for_invoice
 from orders.services.order_cancel import order_cancel, order_void
 from orders.services.state import StateTransitionError, order_hold, order_unhold

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from backoffice.models import Store
 from backoffice.roles import role_grant, role_grant_for_store, roles_setup
-from orders.approvals.models import ApprovalRequest
-from orders.models import Order
+from orders.models import ApprovalRequest, Order
 from payments.enums import TransactionType
 from payments.models import Payment, Transaction
 from tests.factories import StoreFactory, UserFactory

@@ -7,11 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from orders.approvals.models import ApprovalRequest, ApprovalState
-from orders.approvals.requests import when_text
 from orders.approvals.services import approval_approve
 from orders.enums import CreditMemoState
-from orders.models import CreditMemo, Order, OrderComment
+from orders.models import ApprovalRequest, ApprovalState, CreditMemo, Order, OrderComment
+from orders.services.approval_requests import when_text
 from payments.enums import TransactionStatus
 from payments.models import Transaction
 from payments.services import payment_chargeback

@@ -2,14 +2,14 @@
 
 import pytest
 
-from orders.approvals.models import ApprovalRequest, ApprovalState
-from orders.approvals.requests import transaction_refund_request
 from orders.approvals.services import (
     ApprovalOutcome,
     ApprovalRefused,
     approval_approve,
     approval_reject,
 )
+from orders.models import ApprovalRequest, ApprovalState
+from orders.services.approval_requests import transaction_refund_request
 from payments.models import Transaction
 from tests.backoffice.roles_helpers import T, capture_of, captured, eu_store, key, role_user
 from tests.concurrency import run_concurrently

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import reverse
 
-from orders.approvals.models import ApprovalRequest, ApprovalState
-from orders.approvals.requests import transaction_refund_request
 from orders.enums import CaptureMode, OrderState
-from orders.models import Invoice, Order, OrderComment
+from orders.models import ApprovalRequest, ApprovalState, Invoice, Order, OrderComment
+from orders.services.approval_requests import transaction_refund_request
 from orders.services.state import order_hold
 from payments.models import Transaction
 from payments.services import payment_chargeback

@@ -21,9 +21,9 @@ from guardian.shortcuts import assign_perm
 
 from backoffice.decorators import PERMISSION_GUARD, declared_permissions
 from backoffice.models import OPERATION_PERMISSIONS
-from orders.approvals.requests import transaction_refund_request
 from orders.enums import CaptureMode, CreditMemoState, RefundMode
 from orders.models import CreditMemo, Order
+from orders.services.approval_requests import transaction_refund_request
 from orders.services.invoicing import invoice_create
 from payments.models import Transaction
 from tests.backoffice.roles_helpers import fresh, key, role_user, snapshot

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from playwright.sync_api import Page, expect
 
-from orders.approvals.models import ApprovalRequest, ApprovalState
+from orders.models import ApprovalRequest, ApprovalState
 from payments.models import Transaction
 from tests.backoffice.roles_helpers import T, capture_of, captured, eu_store, role_user
 from tests.browser.helpers import sign_in

@@ -8,10 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.approvals import services
-from orders.approvals.models import ApprovalRequest, ApprovalState
-from orders.approvals.requests import when_text
 from orders.enums import CreditMemoState
-from orders.models import CreditMemo, Order, OrderComment
+from orders.models import ApprovalRequest, ApprovalState, CreditMemo, Order, OrderComment
+from orders.services.approval_requests import when_text
 from tests.backoffice.roles_helpers import (
     HX,
     approve_url,

@@ -5,8 +5,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from orders.approvals.models import ApprovalRequest, ApprovalState
-from orders.approvals.requests import transaction_refund_request
 from orders.approvals.services import (
     ApprovalOutcome,
     ApprovalRefused,
@@ -14,7 +12,8 @@ from orders.approvals.services import (
     approval_reject,
     approval_requests_expire_due,
 )
-from orders.models import OrderComment
+from orders.models import ApprovalRequest, ApprovalState, OrderComment
+from orders.services.approval_requests import transaction_refund_request
 from tests.backoffice.roles_helpers import capture_of, captured, eu_store, key, role_user
 from tests.concurrency import run_concurrently
 

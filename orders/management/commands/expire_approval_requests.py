@@ -4,9 +4,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from backoffice.batch.command import add_batch_arguments, warn_unknown_store
-from orders.approvals.models import ApprovalRequest
-from orders.approvals.requests import what_text, when_text
 from orders.approvals.services import approval_requests_due, approval_requests_expire_due
+from orders.models import ApprovalRequest
+from orders.services.approval_requests import what_text, when_text
 
 
 def describe(approval: ApprovalRequest) -> str:

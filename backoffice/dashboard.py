@@ -1,3 +1,7 @@
+"""The dashboard's reads: it sits on top of every app (ARCHITECTURE.md, Layers); nothing
+below imports it.
+"""
+
 from dataclasses import dataclass
 from datetime import timedelta
 

@@ -18,10 +18,9 @@ from backoffice.models import Store
 from backoffice.money import format_money
 from backoffice.permissions import store_permissions
 from backoffice.users import user_label
-from orders.approvals.models import ApprovalKind, ApprovalRequest, ApprovalState
 from orders.enums import CommentKind, RefundMode
 from orders.history import comment_approval
-from orders.models import CreditMemo, Order
+from orders.models import ApprovalKind, ApprovalRequest, ApprovalState, CreditMemo, Order
 from payments.locks import lock_order_and_payments
 from payments.models import Transaction
 
