@@ -22,8 +22,8 @@ from tests.backoffice.roles_helpers import (
     role_user,
     snapshot,
 )
+from tests.batch_helpers import run
 from tests.factories import StoreFactory
-from tests.payments.batch_helpers import run
 
 pytestmark = pytest.mark.django_db
 COMMAND = "expire_approval_requests"

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from payments.models import Transaction
+from tests.batch_helpers import order_with_authorization, run, snapshot
 from tests.factories import StoreFactory
-from tests.payments.batch_helpers import order_with_authorization, run, snapshot
 from tests.payments.money_helpers import key
 
 pytestmark = pytest.mark.django_db

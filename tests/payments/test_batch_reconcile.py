@@ -5,7 +5,7 @@ import pytest
 from payments.enums import TransactionStatus
 from payments.models import Transaction
 from payments.services import payment_capture
-from tests.payments.batch_helpers import order_with_authorization, run, snapshot
+from tests.batch_helpers import order_with_authorization, run, snapshot
 from tests.payments.money_helpers import key
 
 pytestmark = pytest.mark.django_db

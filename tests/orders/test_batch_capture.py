@@ -10,8 +10,8 @@ from orders.enums import CommentSource, InvoiceState, OrderState
 from orders.models import Invoice, OrderComment
 from payments.enums import TransactionStatus, TransactionType
 from payments.models import SandboxCharge, SandboxOperation, Transaction
+from tests.batch_helpers import order_with_authorization, run, snapshot
 from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
-from tests.payments.batch_helpers import order_with_authorization, run, snapshot
 from tests.payments.money_helpers import authorized_payment, refreshed, sandbox_account
 
 pytestmark = pytest.mark.django_db

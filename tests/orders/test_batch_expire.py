@@ -14,7 +14,7 @@ from orders.services.state import order_hold
 from payments.enums import PaymentStatus, TransactionStatus, TransactionType
 from payments.models import SandboxCharge, SandboxOperation, Transaction
 from payments.services import payment_capture, payment_void
-from tests.payments.batch_helpers import (
+from tests.batch_helpers import (
     age_authorization,
     items,
     order_with_authorization,

@@ -11,8 +11,8 @@ from orders.batch.capture import CaptureAuthorized
 from orders.batch.expiry import ExpireAuthorizations
 from orders.models import Invoice, Order, OrderComment, OrderItem
 from payments.models import Payment, Transaction
+from tests.batch_helpers import age_authorization, order_with_authorization, run
 from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
-from tests.payments.batch_helpers import age_authorization, order_with_authorization, run
 from tests.payments.money_helpers import authorized_payment, sandbox_account
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.db.models import Count
 from orders.models import Invoice
 from payments.enums import TransactionStatus, TransactionType
 from payments.models import SandboxOperation, Transaction
+from tests.batch_helpers import Run, bulk_authorized_orders, run
 from tests.concurrency import run_concurrently
-from tests.payments.batch_helpers import Run, bulk_authorized_orders, run
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
