@@ -34,6 +34,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## Type-check backoffice, orders and payments (mypy + django-stubs; settings in pyproject.toml).
 typecheck: $(STAMP)

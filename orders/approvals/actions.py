@@ -27,7 +27,8 @@ from orders.services.credit_memos import (
     credit_memo_refund,
     credit_memo_refund_plan,
 )
-from orders.services.invoicing import InvoicingError, order_mark_as_paid_for_invoice
+from orders.services.invoicing import order_mark_as_paid_for_invoice
+from orders.services.order_documents import StaleOrder
 from payments import operations as ops
 from payments.models import Transaction
 from payments.services import OperationResult, payment_refund
@@ -153,7 +154,7 @@ def _execute_mark_as_paid(request: ApprovalRequest, requester: AbstractBaseUser)
             expected_version=data["expected_version"],
             idempotency_key=request.idempotency_key,
         )
-    except InvoicingError as error:  # StaleOrder: the order changed in between
+    except StaleOrder as error:  # the order changed in between
         return Executed(ok=False, message=f"{CHANGED} ({error.message})", refused=True)
     except DomainError as error:
         return Executed(ok=False, message=error.message, refused=True)

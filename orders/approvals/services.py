@@ -8,8 +8,9 @@
     approvals.approval_requests_expire_due(now=timezone.now())   # expire_approval_requests
 
 Rules, all checked under the order lock (order first, then the request row):
-- the decider holds "approve refund" on the request's store (else PermissionDenied: 403);
-- nobody approves their own request (PermissionDenied too, nothing written);
+- the decider holds "approve refund" on the request's store (else a DomainError with code
+  PERMISSION_DENIED: 403);
+- nobody approves their own request (the same, nothing written);
 - only a request still awaiting is decided; one past `expires_at`
   (settings.REFUND_APPROVAL_TTL_HOURS) is closed as expired, with its history line, by the POST
   that touches it (approve, reject) or by the expire_approval_requests command. Pages never
@@ -26,11 +27,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from backoffice.errors import DomainError, ErrorCode
 from backoffice.permissions import permission_reason, store_permissions
 from backoffice.users import user_label
 from orders.approvals.actions import ACTIONS, ApprovalAction
@@ -49,12 +50,10 @@ logger = logging.getLogger(__name__)
 SELF_APPROVAL = "You cannot approve your own request."
 
 
-class ApprovalRefused(Exception):
-    """The decision can't be taken (own request, already decided): nothing was written."""
+class ApprovalRefused(DomainError):
+    """The decision can't be taken now (already decided): nothing was written."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    default_code = ErrorCode.NOT_AVAILABLE
 
 
 @dataclass(frozen=True)
@@ -102,9 +101,9 @@ def _guard(row: ApprovalRequest, user: AbstractBaseUser, *, approving: bool, now
         approval=row, user=user, approving=approving, now=now
     )
     if is_permission:
-        raise PermissionDenied(reason)
+        raise DomainError(ErrorCode.PERMISSION_DENIED, reason)
     if reason and not row.is_due(now):
-        raise ApprovalRefused(reason)
+        raise ApprovalRefused(message=reason)
 
 
 def _expire(row: ApprovalRequest, order: Order, now: datetime) -> ApprovalOutcome:

@@ -20,7 +20,6 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetc
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from backoffice.availability import OperationUnavailable
 from backoffice.batch.results import ItemResult, done, failed, skipped
 from backoffice.batch.runner import BatchJob
 from backoffice.errors import DomainError
@@ -33,7 +32,8 @@ from orders.capture_modes import capture_online_availability
 from orders.enums import CaptureMode, InvoiceState
 from orders.invoice_totals import invoice_totals, is_first_invoice
 from orders.models import Invoice, Order, OrderItem
-from orders.services.invoicing import InvoicingError, StaleOrder, invoice_capture, invoice_create
+from orders.services.invoicing import invoice_capture, invoice_create
+from orders.services.order_documents import StaleOrder
 from payments.models import Payment, Transaction
 
 
@@ -152,8 +152,6 @@ class CaptureAuthorized(BatchJob[Order]):
                 )
         except StaleOrder:
             return skipped("changed meanwhile", "the order changed while the job ran; next run")
-        except (InvoicingError, OperationUnavailable) as exc:
-            return failed("refused", str(exc))
         except DomainError as exc:
             return failed("refused", exc.message)
         return item_result(outcome)

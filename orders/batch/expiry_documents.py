@@ -10,7 +10,7 @@ from django.template.defaultfilters import pluralize
 from orders.enums import CommentSource, InvoiceState
 from orders.history import comment_invoice
 from orders.models import Invoice, Order, OrderItem
-from orders.services.invoicing import items_qty_invoiced_refresh
+from orders.services.order_documents import items_qty_invoiced_refresh
 
 
 def cancel_documents(order: Order) -> tuple[str, str]:

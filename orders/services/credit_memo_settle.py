@@ -24,7 +24,7 @@ from orders.history import comment_credit_memo
 from orders.models import CreditMemo, CreditMemoItem, Order, OrderItem
 from orders.refundable import COUNTED_MEMO_STATES, memo_refund_rows
 from orders.services.credit_memo_outcome import NOT_REFUNDED, CreditMemoOutcome, StepOutcome
-from orders.services.invoicing import bump_version
+from orders.services.order_documents import bump_version
 from payments.locks import lock_order_and_payments
 from payments.models import Transaction
 

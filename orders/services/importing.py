@@ -18,6 +18,7 @@ sandbox records it so that later captures, voids and refunds against its referen
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -159,76 +160,94 @@ def payments_register_with_gateway(*, order: Order) -> None:
 def order_import(*, record: OrderRecord, store: Store, origin: str) -> Order:
     """Write one validated order, its payments and their history in one transaction."""
     with transaction.atomic():
-        order = Order.objects.create(
-            number=record.number,
-            store=store,
-            state=OrderState.PROCESSING if record.payments else OrderState.PENDING_PAYMENT,
-            currency=record.currency,
-            customer_email=record.customer_email,
-            customer_name=record.customer_name,
-            shipping_method=record.shipping_method,
-            payment_method_title=record.payments[0].method_title if record.payments else "",
-            subtotal=record.subtotal,
-            shipping_amount=record.shipping_amount,
-            tax_amount=record.tax_amount,
-            discount_amount=record.discount_amount,
-            grand_total=record.grand_total,
-            placed_at=record.placed_at,
-        )
-        addresses = [(AddressKind.BILLING, record.billing_address)]
-        if record.shipping_address is not None:
-            addresses.append((AddressKind.SHIPPING, record.shipping_address))
-        OrderAddress.objects.bulk_create(
-            [_address(order=order, kind=kind, address=a) for kind, a in addresses]
-        )
-        invoiced = any(p.action == PaymentAction.AUTHORIZE_CAPTURE for p in record.payments)
-        items = OrderItem.objects.bulk_create(
-            [
-                OrderItem(
-                    order=order,
-                    sku=item.sku,
-                    name=item.name,
-                    qty_ordered=item.qty,
-                    unit_price=item.unit_price,
-                    tax_amount=item.tax,
-                    discount_amount=item.discount,
-                    row_total=item.row_total,
-                    qty_invoiced=item.qty if invoiced else 0,
-                )
-                for item in record.items
-            ]
-        )
+        order = _order_create(record=record, store=store)
+        items = _items_create(order=order, record=record)
         transactions = [
             _payment_import(order=order, index=index, payment=payment, origin=origin)
             for index, payment in enumerate(record.payments)
         ]
         debits = [t for t in transactions if t.type == TransactionType.DEBIT]
         invoice = _invoice_paid_at_checkout(order=order, items=items, debits=debits)
-        for txn in transactions:
-            captured = txn.type == TransactionType.DEBIT
-            comment_money(
-                order=order,
-                kind=CommentKind.CAPTURE if captured else CommentKind.AUTHORIZATION,
-                body=describe_transaction(txn, verb="Captured" if captured else "Authorized"),
-                transaction=txn,
-                invoice=txn.invoice,
-                source=CommentSource.GATEWAY,
-                occurred_at=txn.created_at,
-            )
-        if invoice is not None:
-            comment_money(
-                order=order,
-                kind=CommentKind.INVOICE,
-                body=f"Invoice #{invoice.number} for "
-                f"{format_money(invoice.grand_total, order.currency)} created: captured online "
-                "at checkout.",
-                invoice=invoice,
-                source=CommentSource.SYSTEM,
-                occurred_at=invoice.created_at,
-            )
+        _comment_imported(order=order, transactions=transactions, invoice=invoice)
         # The order was created in this transaction, so no one else can hold or want its lock.
         order_payments_recompute(order=order)
     return order
+
+
+def _order_create(*, record: OrderRecord, store: Store) -> Order:
+    """The order row and its addresses (in the caller's transaction)."""
+    order = Order.objects.create(
+        number=record.number,
+        store=store,
+        state=OrderState.PROCESSING if record.payments else OrderState.PENDING_PAYMENT,
+        currency=record.currency,
+        customer_email=record.customer_email,
+        customer_name=record.customer_name,
+        shipping_method=record.shipping_method,
+        payment_method_title=record.payments[0].method_title if record.payments else "",
+        subtotal=record.subtotal,
+        shipping_amount=record.shipping_amount,
+        tax_amount=record.tax_amount,
+        discount_amount=record.discount_amount,
+        grand_total=record.grand_total,
+        placed_at=record.placed_at,
+    )
+    addresses = [(AddressKind.BILLING, record.billing_address)]
+    if record.shipping_address is not None:
+        addresses.append((AddressKind.SHIPPING, record.shipping_address))
+    OrderAddress.objects.bulk_create(
+        [_address(order=order, kind=kind, address=a) for kind, a in addresses]
+    )
+    return order
+
+
+def _items_create(*, order: Order, record: OrderRecord) -> list[OrderItem]:
+    """The order's items; all invoiced when a payment was captured at checkout."""
+    invoiced = any(p.action == PaymentAction.AUTHORIZE_CAPTURE for p in record.payments)
+    return OrderItem.objects.bulk_create(
+        [
+            OrderItem(
+                order=order,
+                sku=item.sku,
+                name=item.name,
+                qty_ordered=item.qty,
+                unit_price=item.unit_price,
+                tax_amount=item.tax,
+                discount_amount=item.discount,
+                row_total=item.row_total,
+                qty_invoiced=item.qty if invoiced else 0,
+            )
+            for item in record.items
+        ]
+    )
+
+
+def _comment_imported(
+    *, order: Order, transactions: list[Transaction], invoice: Invoice | None
+) -> None:
+    """The history of what happened at checkout, dated when it happened."""
+    for txn in transactions:
+        captured = txn.type == TransactionType.DEBIT
+        comment_money(
+            order=order,
+            kind=CommentKind.CAPTURE if captured else CommentKind.AUTHORIZATION,
+            body=describe_transaction(txn, verb="Captured" if captured else "Authorized"),
+            transaction=txn,
+            invoice=txn.invoice,
+            source=CommentSource.GATEWAY,
+            occurred_at=txn.created_at,
+        )
+    if invoice is not None:
+        comment_money(
+            order=order,
+            kind=CommentKind.INVOICE,
+            body=f"Invoice #{invoice.number} for "
+            f"{format_money(invoice.grand_total, order.currency)} created: captured online "
+            "at checkout.",
+            invoice=invoice,
+            source=CommentSource.SYSTEM,
+            occurred_at=invoice.created_at,
+        )
 
 
 def _address(*, order: Order, kind: str, address: AddressRecord) -> OrderAddress:
@@ -332,7 +351,7 @@ def _invoice_paid_at_checkout(
     return invoice
 
 
-def _backdate(row: Transaction | Invoice, when) -> None:
+def _backdate(row: Transaction | Invoice, when: datetime) -> None:
     """Record when the event happened at the gateway, not when the file was loaded.
 
     created_at is auto_now_add, which ignores a value given to create(); the row was inserted

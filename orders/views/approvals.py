@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_POST
 
 from backoffice.decorators import operation_view, staff_required
+from backoffice.errors import DomainError, raise_for_http
 from backoffice.http import StaffRequest
 from orders import selectors
 from orders.approvals import services
@@ -27,7 +28,8 @@ def approval_approve_view(request: StaffRequest, number: str, approval_id: int) 
     approval = approval_get(order=order, approval_id=approval_id)
     try:
         outcome = services.approval_approve(approval=approval, user=request.user)
-    except services.ApprovalRefused as refused:
+    except DomainError as refused:
+        raise_for_http(refused)
         return order_panels_response(
             request, order, message=refused.message, level=messages.ERROR, status=422
         )
@@ -44,7 +46,8 @@ def approval_reject_view(request: StaffRequest, number: str, approval_id: int) -
     reason = request.POST.get("reason", "")[:REASON_MAX]
     try:
         outcome = services.approval_reject(approval=approval, user=request.user, reason=reason)
-    except services.ApprovalRefused as refused:
+    except DomainError as refused:
+        raise_for_http(refused)
         return order_panels_response(
             request, order, message=refused.message, level=messages.ERROR, status=422
         )

@@ -6,7 +6,7 @@ binds the form and calls the one service that moves money (`credit_memo_create`)
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from backoffice.availability import Availability, OperationUnavailable
 from backoffice.decorators import operation_view, staff_required
+from backoffice.errors import DomainError, form_error, raise_for_http
 from backoffice.http import StaffRequest
 from backoffice.permissions import require_store_perm
 from orders.credit_memo_selectors import (
@@ -36,9 +37,9 @@ from orders.operations import (
 )
 from orders.refund_modes import refund_choices
 from orders.refundable import invoice_refund_limit
+from orders.services.credit_memo_create import credit_memo_create, goodwill_refund
 from orders.services.credit_memo_outcome import CreditMemoOutcome
-from orders.services.credit_memos import CreditMemoError, credit_memo_create, goodwill_refund
-from orders.services.invoicing import StaleOrder
+from orders.services.order_documents import StaleOrder
 from orders.views.action_responses import invoice_url, order_panels_response, unavailable_response
 from payments.enums import TransactionType
 
@@ -175,11 +176,11 @@ def _submit(
             )
         except StaleOrder:
             form = _stale_form(request, number, invoice_number)
-        except CreditMemoError as exc:
-            field = exc.field if exc.field in form.fields else None
-            form.add_error(field, ValidationError(exc.message, code=exc.code))
         except OperationUnavailable as exc:
             return unavailable_response(request, order, exc.availability, operation=LABEL)
+        except DomainError as exc:
+            raise_for_http(exc)
+            form_error(form, exc)
         else:
             return _finished(request, outcome)
     return render(request, NEW_TEMPLATE, _context(request, form), status=422)
@@ -280,10 +281,11 @@ def _goodwill(request: StaffRequest, number: str, mode: str) -> HttpResponse:
             )
         except StaleOrder:
             form.mark_stale()
-        except CreditMemoError as exc:
-            form.add_error("amount", ValidationError(exc.message, code=exc.code))
         except OperationUnavailable as exc:
             return unavailable_response(request, order, exc.availability, operation="Refund")
+        except DomainError as exc:
+            raise_for_http(exc)
+            form_error(form, exc, field="amount")
         else:
             return order_panels_response(
                 request,

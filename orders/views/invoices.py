@@ -1,13 +1,14 @@
 """New Invoice (with live totals), the invoice page, and its Capture and Cancel."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from backoffice.availability import OperationUnavailable
 from backoffice.decorators import operation_view, staff_required
+from backoffice.errors import DomainError, form_error, raise_for_http
 from backoffice.http import StaffRequest
 from backoffice.permissions import require_store_perm
 from orders.capture_modes import capture_modes, capture_online_plan_lines
@@ -23,15 +24,11 @@ from orders.operations import (
     order_operation_availability,
 )
 from orders.order_amounts import invoice_amount_to_capture, new_invoice_split
+from orders.services.invoice_cancel import invoice_cancel
+from orders.services.invoice_email import email_copy_availability
 from orders.services.invoice_outcome import SpreadOutcome
-from orders.services.invoicing import (
-    InvoicingError,
-    StaleOrder,
-    email_copy_availability,
-    invoice_cancel,
-    invoice_capture,
-    invoice_create,
-)
+from orders.services.invoicing import invoice_capture, invoice_create
+from orders.services.order_documents import StaleOrder
 from orders.views.action_responses import LEVEL_TAGS, invoice_url, unavailable_response
 
 NEW_TEMPLATE = "orders/invoice_new.html"
@@ -116,10 +113,11 @@ def invoice_new(request: StaffRequest, number: str) -> HttpResponse:
             )
         except StaleOrder:
             form = _stale_form(request, number)
-        except InvoicingError as exc:
-            form.add_error(exc.field, ValidationError(exc.message, code=exc.code))
         except OperationUnavailable as exc:
             return unavailable_response(request, order, exc.availability, operation="Invoice")
+        except DomainError as exc:
+            raise_for_http(exc)
+            form_error(form, exc)
         else:
             return _created(request, outcome)
     status = 422 if form.is_bound else 200
@@ -284,10 +282,11 @@ def invoice_capture_view(request: StaffRequest, number: str, invoice_number: str
             )
         except StaleOrder:
             form.mark_stale()
-        except InvoicingError as exc:
-            form.add_error(exc.field, ValidationError(exc.message, code=exc.code))
         except OperationUnavailable as exc:
             return _refused(request, invoice, exc.availability, "Capture")
+        except DomainError as exc:
+            raise_for_http(exc)
+            form_error(form, exc)
         else:
             return _invoice_response(
                 request, outcome.invoice, message=outcome.message(), level=outcome.level

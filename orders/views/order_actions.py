@@ -7,14 +7,14 @@ permission is a 403, anything else answers with the reason and writes nothing.
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backoffice.availability import OperationUnavailable
 from backoffice.decorators import operation_view, staff_required
-from backoffice.errors import DomainError, ErrorCode
+from backoffice.errors import DomainError, form_error, raise_for_http
 from backoffice.http import StaffRequest
 from orders.forms_invoice import ConfirmForm, MarkAsPaidForm, mark_as_paid_form
 from orders.invoice_selectors import order_for_invoicing
@@ -25,8 +25,9 @@ from orders.services.approval_requests import (
     awaiting_message,
     mark_as_paid_request,
 )
-from orders.services.invoicing import StaleOrder, order_mark_as_paid_for_invoice
+from orders.services.invoicing import order_mark_as_paid_for_invoice
 from orders.services.order_cancel import order_cancel, order_void
+from orders.services.order_documents import StaleOrder
 from orders.services.state import StateTransitionError, order_hold, order_unhold
 from orders.views.action_responses import order_panels_response, unavailable_response
 
@@ -68,6 +69,11 @@ def _guarded(request: StaffRequest, number: str, operation: OrderOperation, run:
     except (StaleOrder, StateTransitionError):
         return order_panels_response(
             request, order, message=STALE_MESSAGE, level=messages.ERROR, status=422
+        )
+    except DomainError as exc:
+        raise_for_http(exc)
+        return order_panels_response(
+            request, order, message=exc.message, level=messages.ERROR, status=422
         )
     return order_panels_response(request, order, message=message, level=level)
 
@@ -178,13 +184,11 @@ def order_mark_as_paid_view(request: StaffRequest, number: str) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
-        except DomainError as exc:
-            if exc.code == ErrorCode.PERMISSION_DENIED:
-                raise PermissionDenied(exc.message) from exc
-            field = exc.field if exc.field in form.fields else None
-            form.add_error(field, ValidationError(exc.message))
         except StaleOrder:
             form.mark_stale()
+        except DomainError as exc:
+            raise_for_http(exc)
+            form_error(form, exc)
         else:
             return order_panels_response(request, order, message=result.message)
     template = MARK_AS_PAID_PARTIAL if request.htmx else MARK_AS_PAID_TEMPLATE

@@ -1,5 +1,6 @@
 """New payments: an online authorization (or sale), or one made at checkout being recorded."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -12,6 +13,7 @@ from payments.enums import PaymentAction, TransactionSource, TransactionType
 from payments.gateways import Gateway, GatewayResult, get_gateway
 from payments.models import GatewayAccount, Payment, Transaction
 from payments.operations import store_codenames
+from payments.services._checks import Check
 from payments.services._flow import MoneyRequest, OperationResult, run_offline, run_online
 
 
@@ -45,6 +47,45 @@ def payment_authorize(
     """
     account = gateway_account or store_gateway_account(order=order)
     sale = account.payment_action == PaymentAction.AUTHORIZE_CAPTURE
+    return run_online(
+        MoneyRequest(
+            type=TransactionType.DEBIT if sale else TransactionType.AUTHORIZATION,
+            order_id=order.pk,
+            amount=amount,
+            online=True,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            merchant_reference=merchant_reference,
+            memo=memo,
+            source=source,
+            new_payment=_new_payment(
+                gateway=account.gateway,
+                gateway_account=account,
+                payment_action=account.payment_action,
+                method_title=method_title or account.name,
+                card_brand=card_brand,
+                card_last4=card_last4,
+                amount_requested=amount,
+            ),
+            check=_authorize_check(account, actor),
+            call=_authorize_call(sale),
+            gateway_request={"operation": "sale" if sale else "authorize"},
+        )
+    )
+
+
+def _new_payment(**fields: object) -> Callable[[Order], Payment]:
+    """Creates the new payment under the flow's lock, in the order's currency."""
+
+    def new_payment(locked: Order) -> Payment:
+        return Payment.objects.create(order=locked, currency=locked.currency, **fields)
+
+    return new_payment
+
+
+def _authorize_check(account: GatewayAccount, actor: AbstractBaseUser | None) -> Check:
+    """Under the lock: the account is the order's store's, staff may edit orders there, and
+    nothing blocks money on the order (hold, review, final state)."""
 
     def check(locked: Order, payment: Payment | None, amount: int) -> None:
         if account.store_id != locked.store_id:
@@ -57,18 +98,11 @@ def payment_authorize(
         if (block := locked.money_block()) is not None:
             raise unavailable("authorize", "Authorize", block).error()
 
-    def new_payment(locked: Order) -> Payment:
-        return Payment.objects.create(
-            order=locked,
-            gateway=account.gateway,
-            gateway_account=account,
-            payment_action=account.payment_action,
-            method_title=method_title or account.name,
-            card_brand=card_brand,
-            card_last4=card_last4,
-            currency=locked.currency,
-            amount_requested=amount,
-        )
+    return check
+
+
+def _authorize_call(sale: bool) -> Callable[[Gateway, Transaction], GatewayResult]:
+    """Step 2: the gateway's authorization (or sale), with the transaction's key."""
 
     def call(gateway: Gateway, txn: Transaction) -> GatewayResult:
         return gateway.authorize(
@@ -78,23 +112,7 @@ def payment_authorize(
             capture=sale,
         )
 
-    return run_online(
-        MoneyRequest(
-            type=TransactionType.DEBIT if sale else TransactionType.AUTHORIZATION,
-            order_id=order.pk,
-            amount=amount,
-            online=True,
-            actor=actor,
-            idempotency_key=idempotency_key,
-            merchant_reference=merchant_reference,
-            memo=memo,
-            source=source,
-            new_payment=new_payment,
-            check=check,
-            call=call,
-            gateway_request={"operation": "sale" if sale else "authorize"},
-        )
-    )
+    return call
 
 
 def payment_record_checkout(
@@ -123,23 +141,18 @@ def payment_record_checkout(
     when = authorized_at or timezone.now()
     validity = account.authorization_validity_days if account else 7
     expiry = None if sale else (expires_at or when + timedelta(days=validity))
-
-    def new_payment(locked: Order) -> Payment:
-        return Payment.objects.create(
-            order=locked,
-            gateway=gateway,
-            gateway_account=account,
-            payment_action=payment_action,
-            method_title=method_title or (account.name if account else gateway),
-            card_brand=card_brand,
-            card_last4=card_last4,
-            currency=locked.currency,
-            amount_requested=amount,
-            gateway_reference=reference,
-            authorized_at=when,
-            expires_at=expiry,
-        )
-
+    new_payment = _new_payment(
+        gateway=gateway,
+        gateway_account=account,
+        payment_action=payment_action,
+        method_title=method_title or (account.name if account else gateway),
+        card_brand=card_brand,
+        card_last4=card_last4,
+        amount_requested=amount,
+        gateway_reference=reference,
+        authorized_at=when,
+        expires_at=expiry,
+    )
     result = run_offline(
         MoneyRequest(
             type=TransactionType.DEBIT if sale else TransactionType.AUTHORIZATION,

@@ -2,7 +2,7 @@
 
 from orders.enums import CaptureMode, RefundMode
 from orders.models import CreditMemo, Invoice, Order, OrderItem
-from orders.services.credit_memos import credit_memo_create
+from orders.services.credit_memo_create import credit_memo_create
 from orders.services.invoicing import invoice_create
 from payments.models import Payment
 from tests.orders.invoice_helpers import authorizations, fresh, key, order_with_items

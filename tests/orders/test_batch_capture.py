@@ -161,7 +161,7 @@ def test_a_crash_after_the_invoice_is_finished_by_the_next_run(monkeypatch, one_
     order, payment = order_with_authorization()
 
     # The worker dies between the invoice and its capture.
-    monkeypatch.setattr("orders.services.invoicing._capture_and_settle", crash)
+    monkeypatch.setattr("orders.services.invoicing.invoice_capture_and_settle", crash)
     with pytest.raises(KeyboardInterrupt):
         run("capture_authorized")
     monkeypatch.undo()

@@ -7,11 +7,12 @@ from django.core import mail
 from django.core.management import call_command
 
 from backoffice.availability import OperationUnavailable
+from backoffice.errors import DomainError, ErrorCode
 from orders.enums import CommentKind, CreditMemoState, OrderState, RefundMode
 from orders.models import CreditMemo, Invoice, OrderComment, OrderItem
 from orders.operations import InvoiceOperation, invoice_operation_availability
-from orders.services.credit_memos import CreditMemoError, goodwill_refund
-from orders.services.invoicing import StaleOrder
+from orders.services.credit_memo_create import goodwill_refund
+from orders.services.order_documents import DocumentError, StaleOrder
 from payments.enums import TransactionStatus, TransactionType
 from payments.models import Payment, SandboxOperation, Transaction
 from tests.orders.credit_memo_helpers import create_memo, paid_invoice, refunder
@@ -83,12 +84,12 @@ def test_over_refund_is_refused_with_the_figures_and_writes_nothing():
     order, item, invoice, _ = paid_invoice()
     version = fresh(order).version
 
-    with pytest.raises(CreditMemoError) as refused:
+    with pytest.raises(DocumentError) as refused:
         create_memo(
             order, invoice, user, quantities={item.pk: 2}, shipping_amount=1000, adjustment_refund=1
         )
 
-    assert refused.value.code == "over_limit"
+    assert refused.value.code == ErrorCode.AMOUNT_EXCEEDS
     assert refused.value.message == (
         "Refund is limited to $122.00: captured $122.00, already refunded $0.00, pending $0.00."
     )
@@ -114,7 +115,7 @@ def test_bad_input_is_refused_next_to_its_field(kwargs, field, message):
         field = f"qty_{item.pk}"
     kwargs.setdefault("quantities", {item.pk: 1})
 
-    with pytest.raises(CreditMemoError) as refused:
+    with pytest.raises(DocumentError) as refused:
         create_memo(order, invoice, user, **kwargs)
 
     assert refused.value.field == field
@@ -279,13 +280,12 @@ def test_refund_offline_records_the_refund_outside_the_gateway_with_return_to_st
 
 
 def test_permission_for_the_mode_is_required():
-    from django.core.exceptions import PermissionDenied
-
     user = refunder("offline-only", ["view_orders", "refund_offline"])
     order, item, invoice, _ = paid_invoice()
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(DomainError) as refused:
         create_memo(order, invoice, user, quantities={item.pk: 1})
+    assert refused.value.code == ErrorCode.PERMISSION_DENIED
     assert not CreditMemo.objects.exists()
 
 
@@ -322,7 +322,7 @@ def test_goodwill_refund_is_bounded_by_what_is_refundable():
     user = refunder()
     order, _item, _invoice, _ = paid_invoice()
 
-    with pytest.raises(CreditMemoError) as refused:
+    with pytest.raises(DocumentError) as refused:
         goodwill_refund(
             order=order,
             user=user,

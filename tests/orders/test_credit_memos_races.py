@@ -6,8 +6,7 @@ Threads start together behind a barrier; each has its own database connection.
 import pytest
 
 from orders.models import CreditMemo, Invoice
-from orders.services.credit_memos import CreditMemoError
-from orders.services.invoicing import StaleOrder
+from orders.services.order_documents import DocumentError, StaleOrder
 from payments.enums import TransactionStatus, TransactionType
 from payments.models import Payment, SandboxOperation, Transaction
 from tests.concurrency import run_concurrently
@@ -55,7 +54,7 @@ def test_concurrent_credit_memos_on_one_invoice_never_exceed_what_was_captured()
     # The first memo wins; the others were refused before writing anything (the version moved
     # on, or the limit was reached), never half-done.
     assert memos.count() == 1
-    refusals = [r for r in results if isinstance(r, (StaleOrder, CreditMemoError))]
+    refusals = [r for r in results if isinstance(r, DocumentError)]
     assert len(refusals) == 3
 
 
@@ -74,7 +73,7 @@ def test_concurrent_memos_with_fresh_forms_stop_at_the_invoice_limit():
 
     results = run_concurrently([lambda user=user: memo_for(user) for user in users])
 
-    refused = [r for r in results if isinstance(r, CreditMemoError)]
+    refused = [r for r in results if isinstance(r, DocumentError)]
     assert len(refused) == 1  # 50.00 + 50.00 fit in 122.00, a third would not
     assert refused[0].message.startswith("Refund is limited to $22.00: captured $122.00")
     assert CreditMemo.objects.filter(state="refunded").count() == 2

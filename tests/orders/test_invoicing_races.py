@@ -5,7 +5,8 @@ import pytest
 from orders.enums import CaptureMode
 from orders.models import Invoice, OrderItem
 from orders.services.invoice_outcome import SpreadOutcome
-from orders.services.invoicing import StaleOrder, invoice_create
+from orders.services.invoicing import invoice_create
+from orders.services.order_documents import StaleOrder
 from payments.enums import TransactionType
 from payments.models import Payment, Transaction
 from tests.concurrency import run_concurrently

@@ -7,13 +7,9 @@ import pytest
 from orders.capture_modes import CAPTURED_AT_CHECKOUT, capture_modes
 from orders.enums import CaptureMode, InvoiceState, OrderState
 from orders.models import Invoice, OrderItem
-from orders.services.invoicing import (
-    InvoicingError,
-    StaleOrder,
-    invoice_cancel,
-    invoice_capture,
-    invoice_create,
-)
+from orders.services.invoice_cancel import invoice_cancel
+from orders.services.invoicing import invoice_capture, invoice_create
+from orders.services.order_documents import DocumentError, StaleOrder
 from payments.enums import PaymentStatus, TransactionStatus, TransactionType
 from payments.models import Payment, Transaction
 from payments.services import transaction_reconcile
@@ -255,7 +251,7 @@ def test_more_than_left_to_invoice_is_refused_under_the_lock():
     order, item, _auths = xpayments_order()
     create(order, user, item, 1, mode=CaptureMode.NOT_CAPTURE)
 
-    with pytest.raises(InvoicingError) as error:
+    with pytest.raises(DocumentError) as error:
         create(order, user, item, 2, mode=CaptureMode.NOT_CAPTURE)
 
     assert (error.value.field, error.value.message) == (f"qty_{item.pk}", "Only 1 left to invoice.")
