@@ -5,7 +5,7 @@ below imports it.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, Q
 
 from backoffice.permissions import store_permissions, visible_store_ids
@@ -31,7 +31,7 @@ class Kpi:
     query: str
 
 
-def dashboard_summary(*, user: AbstractBaseUser) -> dict:
+def dashboard_summary(*, user: User) -> dict:
     orders = Order.objects.filter(store_id__in=visible_store_ids(user))
     # One scan for all four numbers rather than four round trips.
     counts = orders.aggregate(
@@ -78,7 +78,7 @@ def dashboard_summary(*, user: AbstractBaseUser) -> dict:
     }
 
 
-def _expiring_soon(user: AbstractBaseUser) -> dict:
+def _expiring_soon(user: User) -> dict:
     expiring = authorizations_expiring(within=timedelta(hours=EXPIRING_WITHIN_HOURS)).filter(
         order__store_id__in=visible_store_ids(user)
     )

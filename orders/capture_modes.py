@@ -8,7 +8,7 @@ same type as every registry's: the New Invoice page draws them, its POST guard e
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
@@ -50,9 +50,7 @@ def _requires(mode: CaptureMode, order: Order) -> Availability:
     return permission_missing(mode, mode.label, reason)
 
 
-def capture_online_availability(
-    *, user: AbstractBaseUser | None, order: Order, amount: int
-) -> Availability:
+def capture_online_availability(*, user: User | None, order: Order, amount: int) -> Availability:
     if captured_at_checkout(order):
         return unavailable(ONLINE, ONLINE.label, AT_CHECKOUT)
     payments = order_payments(order)
@@ -75,7 +73,7 @@ def capture_online_availability(
 
 
 def capture_offline_availability(
-    *, user: AbstractBaseUser, order: Order, amount: int, codenames: frozenset[str]
+    *, user: User | None, order: Order, amount: int, codenames: frozenset[str]
 ) -> Availability:
     """Offline captures on the open authorizations, a manual payment for what they don't cover."""
     if _CODENAMES[OFFLINE] not in codenames:
@@ -97,7 +95,7 @@ def capture_offline_availability(
     )
 
 
-def capture_online_plan_lines(*, user: AbstractBaseUser, order: Order, amount: int) -> list[str]:
+def capture_online_plan_lines(*, user: User, order: Order, amount: int) -> list[str]:
     """What Capture Online would take from each authorization, for staff to see beforehand."""
     plan = plan_capture(order_payments(order), amount=amount, user=user, online=True)
     if not plan.is_complete:
@@ -118,9 +116,10 @@ def capture_online_plan_lines(*, user: AbstractBaseUser, order: Order, amount: i
 
 
 def capture_modes(
-    *, user: AbstractBaseUser, order: Order, amount: int, with_not_capture: bool = True
+    *, user: User | None, order: Order, amount: int, with_not_capture: bool = True
 ) -> dict[str, Availability]:
-    """Each Amount choice for capturing `amount` on this order, with its reason if unavailable."""
+    """Each Amount choice for capturing `amount` on this order, with its reason if unavailable
+    (`user` None: the system, a batch job, which holds every permission)."""
     codenames = ops.store_codenames(user, order.store)
     modes: dict[str, Availability]
     if amount <= 0:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from backoffice.availability import Availability
@@ -68,7 +68,7 @@ def plan_capture(
     payments: Iterable[Payment],
     *,
     amount: int,
-    user: AbstractBaseUser | None,
+    user: User | None,
     online: bool = True,
     now: datetime | None = None,
 ) -> CapturePlan:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from backoffice.bulk import bulk_insert
 from backoffice.users import user_label
@@ -45,7 +45,7 @@ def _add(
     body: str,
     kind: str,
     source: str,
-    author: AbstractBaseUser | None = None,
+    author: User | None = None,
     is_customer_notified: bool = False,
     is_visible_on_front: bool = False,
     transaction=None,
@@ -83,7 +83,7 @@ def _add(
 def comment_note(
     *,
     order: Order,
-    author: AbstractBaseUser | None,
+    author: User | None,
     body: str,
     is_customer_notified: bool = False,
     is_visible_on_front: bool = False,
@@ -106,7 +106,7 @@ def comment_status(
     *,
     order: Order,
     body: str,
-    author: AbstractBaseUser | None = None,
+    author: User | None = None,
     source: str = CommentSource.SYSTEM,
     occurred_at: datetime | None = None,
 ) -> OrderComment:
@@ -126,7 +126,7 @@ def comment_money(
     kind: str,
     body: str,
     transaction=None,
-    author: AbstractBaseUser | None = None,
+    author: User | None = None,
     source: str = CommentSource.GATEWAY,
     invoice: Invoice | None = None,
     credit_memo: CreditMemo | None = None,
@@ -151,7 +151,7 @@ def comment_invoice(
     order: Order,
     invoice: Invoice,
     body: str,
-    author: AbstractBaseUser | None = None,
+    author: User | None = None,
     source: str = CommentSource.UI,
     is_customer_notified: bool = False,
 ) -> OrderComment:
@@ -172,7 +172,7 @@ def comment_credit_memo(
     order: Order,
     credit_memo: CreditMemo,
     body: str,
-    author: AbstractBaseUser | None = None,
+    author: User | None = None,
     source: str = CommentSource.UI,
     is_customer_notified: bool = False,
 ) -> OrderComment:
@@ -194,7 +194,7 @@ def comment_approval(
     order: Order,
     kind: str,
     body: str,
-    author: AbstractBaseUser | None = None,
+    author: User | None = None,
     source: str = CommentSource.UI,
     credit_memo: CreditMemo | None = None,
     transaction=None,

@@ -5,8 +5,9 @@ guards each operation's POST URL, so a button and its POST never disagree.
 """
 
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from backoffice.availability import Availability
@@ -41,6 +42,14 @@ class ActionButton:
         return self.availability.reason
 
 
+class _ButtonLook(TypedDict, total=False):
+    """The `ActionButton` fields an order-operation button may set beyond the defaults."""
+
+    method: str
+    style: str
+    dialog: str
+
+
 def _confirm_texts(order: Order) -> dict[OrderOperation, str]:
     capturable = format_money(open_capturable(order), order.currency)
     return {
@@ -71,13 +80,13 @@ def credit_memo_entry_url(order: Order) -> str:
     return reverse("orders:order_credit_memo_new", kwargs={"number": order.number})
 
 
-def order_action_buttons(*, user: AbstractBaseUser, order: Order) -> list[ActionButton]:
+def order_action_buttons(*, user: User, order: Order) -> list[ActionButton]:
     """Invoice, Credit Memo, Refund, Mark as paid, Void, Hold or Unhold, Cancel — in Magento's
     order (Refund is Medusa's goodwill refund)."""
     answers = order_operations(user=user, order=order)
     texts = _confirm_texts(order)
 
-    def button(op: OrderOperation, label: str, **kwargs: str) -> ActionButton:
+    def button(op: OrderOperation, label: str, **kwargs: Unpack[_ButtonLook]) -> ActionButton:
         url = reverse(f"orders:{op.value}", kwargs={"number": order.number})
         return ActionButton(op.value, label, url, answers[op], confirm=texts.get(op, ""), **kwargs)
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from backoffice.availability import (
     Availability,
@@ -78,9 +78,10 @@ REFUNDING = ("refund_online", "refund_offline")
 
 @dataclass(frozen=True)
 class _Ask:
-    """One question to the registry: this user, this operation, this order."""
+    """One question to the registry: this user (None: the system, a batch job), this
+    operation, this order."""
 
-    user: AbstractBaseUser
+    user: User | None
     order: Order
     operation: str
     codenames: frozenset[str]
@@ -105,7 +106,7 @@ class _Ask:
         return permission_missing(self.operation, self.label, sentence)
 
 
-def _ask(user: AbstractBaseUser, order: Order, operation: str) -> _Ask:
+def _ask(user: User | None, order: Order, operation: str) -> _Ask:
     """Permissions read through `payments.operations.store_codenames` (one query per user and
     store, cached on the user), so both registries agree on who may act."""
     return _Ask(user, order, operation, ops.store_codenames(user, order.store))
@@ -226,13 +227,13 @@ def _answer(
 
 
 def order_operation_availability(
-    *, user: AbstractBaseUser, order: Order, operation: OrderOperation
+    *, user: User | None, order: Order, operation: OrderOperation
 ) -> Availability:
     ask = _ask(user, order, operation)
     return _answer(ask, _REQUIRES[operation], _ORDER_RULES[operation])
 
 
-def order_operations(*, user: AbstractBaseUser, order: Order) -> dict[OrderOperation, Availability]:
+def order_operations(*, user: User, order: Order) -> dict[OrderOperation, Availability]:
     """Every order operation's availability at once (the header draws them all)."""
     codenames = ops.store_codenames(user, order.store)
     return {
@@ -298,7 +299,7 @@ _INVOICE_REQUIRES: Mapping[InvoiceOperation, tuple[str, ...]] = {
 
 
 def invoice_operation_availability(
-    *, user: AbstractBaseUser, invoice: Invoice, operation: InvoiceOperation
+    *, user: User | None, invoice: Invoice, operation: InvoiceOperation
 ) -> Availability:
     ask = _ask(user, invoice.order, f"invoice_{operation}")
     rule = _INVOICE_RULES[operation]

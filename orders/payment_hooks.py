@@ -6,7 +6,7 @@ in the transaction that writes the ledger rows it is told about.
 
 from collections.abc import Mapping, Sequence
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from orders.enums import CommentKind, CommentSource
 from orders.history import comment_money
@@ -84,7 +84,7 @@ class OrderPaymentHooks:
             )
 
     def money_resolved(
-        self, txn: Transaction, order: Order, *, actor: AbstractBaseUser | None, via: str
+        self, txn: Transaction, order: Order, *, actor: User | None, via: str
     ) -> None:
         """A credit memo follows its refunds, an invoice its captures."""
         credit_memo_follow_outcome(transaction=txn, order=order, actor=actor, via=via)

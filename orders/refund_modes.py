@@ -7,7 +7,7 @@ credit memo and goodwill refund pages draw them and their POST guards enforce th
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from backoffice.availability import (
     Availability,
@@ -63,7 +63,7 @@ def _answer(*, mode: str, label: str, plan: RefundPlan, amount: int, currency: s
 
 
 def refund_choices(
-    *, user: AbstractBaseUser, order: Order, invoice: Invoice | None, amount: int
+    *, user: User, order: Order, invoice: Invoice | None, amount: int
 ) -> list[RefundChoice]:
     """Refund (online, over the captures) and Refund Offline for `amount`, each with its reason.
 
@@ -93,7 +93,7 @@ def refund_choices(
 
 
 def refund_modes(
-    *, user: AbstractBaseUser, order: Order, invoice: Invoice | None, amount: int
+    *, user: User, order: Order, invoice: Invoice | None, amount: int
 ) -> dict[str, Availability]:
     """Each refund mode's availability for `amount` (the POST guard of each button)."""
     choices = refund_choices(user=user, order=order, invoice=invoice, amount=amount)

@@ -18,7 +18,7 @@ never disagree.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from backoffice.availability import Availability, Reason, unavailable
 from backoffice.money import format_money
@@ -250,7 +250,7 @@ def plan_refund(
     captures: Iterable[Transaction],
     amount: int,
     online: bool,
-    user: AbstractBaseUser | None,
+    user: User | None,
     currency: str,
 ) -> RefundPlan:
     """Spread `amount` over `captures` (rows with their payments attached), oldest first."""

@@ -288,7 +288,7 @@ def check_target(c: RuleContext) -> None:
         return
     if txn.type not in op.transaction_types:
         raise Unavailable(op.wrong_type)
-    noun = _NOUNS.get(txn.type, "transaction")
+    noun = _NOUNS.get(T(txn.type), "transaction")
     if txn.status in OPEN:
         raise Unavailable(f"the {noun} is still waiting for the gateway")
     if txn.status != S.SUCCESS:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 
 from payments.models import Payment, Transaction
@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # the models only, for annotations: payments never calls into
 class Recorded:
     """How a ledger row got its outcome (see `OrderHooks.money_recorded`)."""
 
-    actor: AbstractBaseUser | None
+    actor: User | None
     from_gateway: bool  # an answer of the gateway, not an offline record
     via: str = ""  # who resolved it when not the operation itself ("Reconciliation")
     # The order's pending and unknown rows when the caller holds them (read otherwise).
@@ -50,7 +50,7 @@ class RefundRequest:
     """A refund asked on Transaction Details, as the form submitted it."""
 
     transaction: Transaction
-    user: AbstractBaseUser
+    user: User
     online: bool
     amount: int
     idempotency_key: str
@@ -78,7 +78,7 @@ class OrderHooks(Protocol):
     ) -> None: ...
 
     def money_resolved(
-        self, txn: Transaction, order: "Order", *, actor: AbstractBaseUser | None, via: str
+        self, txn: Transaction, order: "Order", *, actor: User | None, via: str
     ) -> None: ...
 
     def documents_recompute(

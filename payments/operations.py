@@ -44,7 +44,7 @@ transactions are read once per payment (prefetch `transactions` for lists).
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from backoffice.availability import (
@@ -167,7 +167,7 @@ ORDER_OPERATIONS: tuple[Operation, ...] = (MARK_AS_PAID,)
 # -- permissions ---------------------------------------------------------------------------
 
 
-def store_codenames(user: AbstractBaseUser | None, store: Store) -> frozenset[str]:
+def store_codenames(user: User | None, store: Store) -> frozenset[str]:
     """Operation codenames `user` holds on `store` (global ones apply to every store).
 
     Read through `backoffice.permissions.store_permissions`: one query per user object for
@@ -181,7 +181,7 @@ def store_codenames(user: AbstractBaseUser | None, store: Store) -> frozenset[st
 def availability(
     operation: Operation | str,
     *,
-    user: AbstractBaseUser | None,
+    user: User | None,
     target: Target,
     now: datetime | None = None,
 ) -> Availability:
@@ -208,7 +208,7 @@ def availability(
 
 
 def available_operations(
-    *, user: AbstractBaseUser | None, target: Target, now: datetime | None = None
+    *, user: User | None, target: Target, now: datetime | None = None
 ) -> list[tuple[Operation, Availability]]:
     """The operations a page offers for `target`, each with its availability, in order."""
     if isinstance(target, Transaction):

@@ -12,7 +12,7 @@ recorded on the request and in the history.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import prefetch_related_objects
 
 from backoffice.errors import DomainError
@@ -53,8 +53,8 @@ def _nothing(request: ApprovalRequest, order: Order) -> None:
 class ApprovalAction:
     code: str
     permission: Callable[[ApprovalRequest], str]
-    check: Callable[[ApprovalRequest, Order, AbstractBaseUser], str]
-    execute: Callable[[ApprovalRequest, AbstractBaseUser], Executed]
+    check: Callable[[ApprovalRequest, Order, User], str]
+    execute: Callable[[ApprovalRequest, User], Executed]
     approved: Callable[[ApprovalRequest, Order], None] = _nothing
     released: Callable[[ApprovalRequest, Order], None] = _nothing
 
@@ -78,6 +78,8 @@ def _refund_operation(request: ApprovalRequest) -> ops.Operation:
 
 
 def _refunded_transaction(request: ApprovalRequest) -> Transaction:
+    # `transaction_refund_request` always sets it, and the transaction is PROTECTed.
+    assert request.transaction_id is not None
     return (
         Transaction.objects.select_related("payment__order__store", "payment__gateway_account")
         .prefetch_related("payment__transactions")
@@ -85,9 +87,7 @@ def _refunded_transaction(request: ApprovalRequest) -> Transaction:
     )
 
 
-def _check_transaction_refund(
-    request: ApprovalRequest, order: Order, requester: AbstractBaseUser
-) -> str:
+def _check_transaction_refund(request: ApprovalRequest, order: Order, requester: User) -> str:
     answer = ops.availability(
         _refund_operation(request), user=requester, target=_refunded_transaction(request)
     )
@@ -98,7 +98,7 @@ def _check_transaction_refund(
     return ""
 
 
-def _execute_transaction_refund(request: ApprovalRequest, requester: AbstractBaseUser) -> Executed:
+def _execute_transaction_refund(request: ApprovalRequest, requester: User) -> Executed:
     txn, data = _refunded_transaction(request), request.payload
     try:
         result = payment_refund(
@@ -125,7 +125,7 @@ def _mark_as_paid_invoice(request: ApprovalRequest, order: Order) -> Invoice | N
     return order.invoices.get(pk=invoice_id) if invoice_id else None
 
 
-def _check_mark_as_paid(request: ApprovalRequest, order: Order, requester: AbstractBaseUser) -> str:
+def _check_mark_as_paid(request: ApprovalRequest, order: Order, requester: User) -> str:
     if order.version != request.payload.get("expected_version"):
         return CHANGED
     prefetch_related_objects([order], "payments__transactions", "invoices", "transactions")
@@ -140,7 +140,7 @@ def _check_mark_as_paid(request: ApprovalRequest, order: Order, requester: Abstr
     return ""
 
 
-def _execute_mark_as_paid(request: ApprovalRequest, requester: AbstractBaseUser) -> Executed:
+def _execute_mark_as_paid(request: ApprovalRequest, requester: User) -> Executed:
     order = Order.objects.select_related("store").get(pk=request.order_id)
     data = request.payload
     try:
@@ -164,8 +164,14 @@ def _execute_mark_as_paid(request: ApprovalRequest, requester: AbstractBaseUser)
 # ---- Credit memo refunds and goodwill refunds (the memo waits in "awaiting approval") --------
 
 
+def _memo_id(request: ApprovalRequest) -> int:
+    # `credit_memo_approval_add` always sets it, and the memo is PROTECTed.
+    assert request.credit_memo_id is not None
+    return request.credit_memo_id
+
+
 def _memo(request: ApprovalRequest, order: Order) -> CreditMemo:
-    memo = CreditMemo.objects.select_related("invoice").get(pk=request.credit_memo_id)
+    memo = CreditMemo.objects.select_related("invoice").get(pk=_memo_id(request))
     memo.order = order
     return memo
 
@@ -174,7 +180,7 @@ def _memo_permission(request: ApprovalRequest) -> str:
     return "refund_online" if request.payload.get("online") else "refund_offline"
 
 
-def _check_credit_memo(request: ApprovalRequest, order: Order, requester: AbstractBaseUser) -> str:
+def _check_credit_memo(request: ApprovalRequest, order: Order, requester: User) -> str:
     memo = _memo(request, order)
     if memo.state != CreditMemoState.AWAITING_APPROVAL:
         return f"credit memo #{memo.number} is {memo.get_state_display().lower()}"
@@ -187,10 +193,10 @@ def _check_credit_memo(request: ApprovalRequest, order: Order, requester: Abstra
 
 
 def _approve_credit_memo(request: ApprovalRequest, order: Order) -> None:
-    CreditMemo.objects.filter(pk=request.credit_memo_id).update(state=CreditMemoState.PENDING)
+    CreditMemo.objects.filter(pk=_memo_id(request)).update(state=CreditMemoState.PENDING)
 
 
-def _execute_credit_memo(request: ApprovalRequest, requester: AbstractBaseUser) -> Executed:
+def _execute_credit_memo(request: ApprovalRequest, requester: User) -> Executed:
     order = Order.objects.select_related("store").get(pk=request.order_id)
     outcome = credit_memo_refund(memo=_memo(request, order), user=requester)
     return Executed(ok=outcome.memo.state == CreditMemoState.REFUNDED, message=outcome.message())

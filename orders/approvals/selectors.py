@@ -8,7 +8,7 @@ expire_approval_requests command (or the POST that touches it) closes it.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -42,9 +42,7 @@ class ApprovalRow:
         return not self.reject_reason
 
 
-def _rows(
-    approvals: list[ApprovalRequest], user: AbstractBaseUser, now: datetime
-) -> list[ApprovalRow]:
+def _rows(approvals: list[ApprovalRequest], user: User, now: datetime) -> list[ApprovalRow]:
     # Nothing is written here: a request past its expiry is shown as expired (the command
     # expire_approval_requests closes it, with its history line).
     return [
@@ -63,7 +61,7 @@ def _rows(
     ]
 
 
-def order_approvals(*, user: AbstractBaseUser, order: Order) -> list[ApprovalRow]:
+def order_approvals(*, user: User, order: Order) -> list[ApprovalRow]:
     """The order's requests awaiting a decision, those past their expiry shown as expired
     (one query; the order's store is reused)."""
     approvals = list(
@@ -76,7 +74,7 @@ def order_approvals(*, user: AbstractBaseUser, order: Order) -> list[ApprovalRow
     return _rows(approvals, user, timezone.now())
 
 
-def awaiting_approvals(*, user: AbstractBaseUser) -> list[ApprovalRow]:
+def awaiting_approvals(*, user: User) -> list[ApprovalRow]:
     """The dashboard's list: awaiting requests of the stores the user may view, oldest first
     (the first to expire; those past it shown as expired). One query whatever the number of
     stores."""
@@ -90,7 +88,7 @@ def awaiting_approvals(*, user: AbstractBaseUser) -> list[ApprovalRow]:
     return _rows(approvals, user, timezone.now())
 
 
-def approvals_visible(*, user: AbstractBaseUser) -> QuerySet[ApprovalRequest]:
+def approvals_visible(*, user: User) -> QuerySet[ApprovalRequest]:
     return ApprovalRequest.objects.filter(store_id__in=visible_store_ids(user))
 
 

@@ -26,7 +26,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -48,6 +48,7 @@ from payments.locks import lock_order_and_payments
 logger = logging.getLogger(__name__)
 
 SELF_APPROVAL = "You cannot approve your own request."
+REQUESTER_GONE = "the requester's account is no longer active"
 
 
 class ApprovalRefused(DomainError):
@@ -64,7 +65,7 @@ class ApprovalOutcome:
 
 
 def approval_decision_refusal(
-    *, approval: ApprovalRequest, user: AbstractBaseUser, approving: bool, now: datetime
+    *, approval: ApprovalRequest, user: User, approving: bool, now: datetime
 ) -> tuple[str, bool]:
     """Why `user` may not decide this request now ("" when they may), and whether the POST
     is forbidden (403: own request, missing permission) rather than refused for its state
@@ -96,7 +97,7 @@ def _locked_requests(pks: list[int]) -> QuerySet[ApprovalRequest]:
     )
 
 
-def _guard(row: ApprovalRequest, user: AbstractBaseUser, *, approving: bool, now: datetime) -> None:
+def _guard(row: ApprovalRequest, user: User, *, approving: bool, now: datetime) -> None:
     reason, is_permission = approval_decision_refusal(
         approval=row, user=user, approving=approving, now=now
     )
@@ -113,24 +114,23 @@ def _expire(row: ApprovalRequest, order: Order, now: datetime) -> ApprovalOutcom
     return ApprovalOutcome(row, False, f"The request expired on {ttl_end}; ask for it again.")
 
 
-def _void(row: ApprovalRequest, order: Order, why: str, user: AbstractBaseUser) -> ApprovalOutcome:
+def _void(row: ApprovalRequest, order: Order, why: str, user: User) -> ApprovalOutcome:
     approval_close(row, order, state=ApprovalState.VOID, reason=why, user=user)
     ACTIONS[row.action].released(row, order)
     return ApprovalOutcome(row, False, f"The request is void: {why.rstrip('.')}. Nothing was done.")
 
 
-def _requester_refusal(row: ApprovalRequest, action: ApprovalAction) -> str:
-    requester = row.requested_by
+def _requester_refusal(row: ApprovalRequest, requester: User, action: ApprovalAction) -> str:
     codename = action.permission(row)
-    if requester is None or not requester.is_active:
-        return "the requester's account is no longer active"
+    if not requester.is_active:
+        return REQUESTER_GONE
     if not store_permissions(requester).has(codename, row.store_id):
         return f"the requester no longer holds it ({permission_reason(codename, store=row.store)})"
     return ""
 
 
 def approval_approve(
-    *, approval: ApprovalRequest, user: AbstractBaseUser, now: datetime | None = None
+    *, approval: ApprovalRequest, user: User, now: datetime | None = None
 ) -> ApprovalOutcome:
     """Approve and run the request (see the module docstring for every check)."""
     now = now or timezone.now()
@@ -140,7 +140,10 @@ def approval_approve(
         _guard(row, user, approving=True, now=now)
         if row.is_due(now):
             return _expire(row, order, now)
-        why = _requester_refusal(row, action) or action.check(row, order, row.requested_by)
+        requester = row.requested_by  # None: the requester's account was deleted
+        if requester is None:
+            return _void(row, order, REQUESTER_GONE, user)
+        why = _requester_refusal(row, requester, action) or action.check(row, order, requester)
         if why:
             return _void(row, order, why, user)
         row.state, row.decided_at = ApprovalState.APPROVED, now
@@ -154,7 +157,7 @@ def approval_approve(
             f"{row.decided_by_label}.",
             author=user,
         )
-    executed = action.execute(row, row.requested_by)
+    executed = action.execute(row, requester)
     if executed.refused:
         # Refused by the operation's own checks (something changed in the instant between
         # the two locks): the approval stands in the history, the request ends void.
@@ -169,7 +172,7 @@ def approval_approve(
 def approval_reject(
     *,
     approval: ApprovalRequest,
-    user: AbstractBaseUser,
+    user: User,
     reason: str = "",
     now: datetime | None = None,
 ) -> ApprovalOutcome:

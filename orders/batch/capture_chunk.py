@@ -93,12 +93,12 @@ def capture_chunk(job: CaptureJob, claimed: list[Order]) -> dict[int, ItemResult
             for entry in planned
         ]
         opened = open_many(requests, orders=[invoice.order for invoice in invoices])
-        if any(entry.transaction is None for entry in opened):
+        rows = [entry.transaction for entry in opened if entry.transaction is not None]
+        if len(rows) != len(opened):
             # The plan was made under this very lock: a refusal now is a bug. Roll back; the
             # runner takes the chunk one by one, and the services say what is wrong.
             raise RuntimeError("A capture planned under the lock was refused.")
         orders_save_chunk([invoice.order for invoice in invoices])
-    rows = [entry.transaction for entry in opened]
     answers = call_many(rows)
     try:
         return settled | _settle(invoices, answers)
@@ -170,9 +170,11 @@ def _write(planned: list[_Planned]) -> None:
             counted.append(line.order_item)
     bulk_insert([entry.invoice for entry in planned])
     bulk_insert(
-        item
-        for entry in planned
-        for item in invoice_items(invoice=entry.invoice, totals=entry.totals)
+        [
+            item
+            for entry in planned
+            for item in invoice_items(invoice=entry.invoice, totals=entry.totals)
+        ]
     )
     bulk_set(counted, ["qty_invoiced"])
     for entry in planned:

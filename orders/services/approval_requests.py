@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
@@ -35,7 +35,7 @@ COMMENT_KINDS = {
 }
 
 
-def approval_needed(*, user: AbstractBaseUser, store: Store, amount: int) -> bool:
+def approval_needed(*, user: User, store: Store, amount: int) -> bool:
     """Above the store's threshold, and the user may not approve it themselves."""
     threshold = store.refund_approval_threshold
     if threshold is None or amount <= threshold:
@@ -72,7 +72,7 @@ def when_text(moment: datetime, store: Store) -> str:
 
 
 def approval_comment(
-    request: ApprovalRequest, order: Order, body: str, *, author: AbstractBaseUser | None
+    request: ApprovalRequest, order: Order, body: str, *, author: User | None
 ) -> None:
     comment_approval(
         order=order,
@@ -90,7 +90,7 @@ def approval_close(
     *,
     state: ApprovalState,
     reason: str,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     now: datetime | None = None,
 ) -> ApprovalRequest:
     """Rejected, void or expired: record who and why, and say so in the order's history.
@@ -118,7 +118,7 @@ def approval_close(
 def approval_request_add(
     *,
     order: Order,
-    user: AbstractBaseUser,
+    user: User,
     kind: ApprovalKind,
     action: str,
     amount: int,
@@ -176,7 +176,7 @@ def approval_request_add(
 def approval_request_create(
     *,
     order: Order,
-    user: AbstractBaseUser,
+    user: User,
     kind: ApprovalKind,
     action: str,
     amount: int,
@@ -209,7 +209,7 @@ def approval_request_create(
 def transaction_refund_request(
     *,
     transaction: Transaction,
-    user: AbstractBaseUser,
+    user: User,
     online: bool,
     amount: int,
     idempotency_key: str,
@@ -241,7 +241,7 @@ def transaction_refund_request(
 def mark_as_paid_request(
     *,
     order: Order,
-    user: AbstractBaseUser,
+    user: User,
     invoice_id: int | None,
     amount: int,
     merchant_reference: str,
@@ -270,7 +270,7 @@ def mark_as_paid_request(
 
 
 def credit_memo_approval_add(
-    *, order: Order, memo: CreditMemo, user: AbstractBaseUser, goodwill: bool
+    *, order: Order, memo: CreditMemo, user: User, goodwill: bool
 ) -> ApprovalRequest:
     """A credit memo's refund (or a goodwill refund), under the memo service's order lock: the
     memo waits in "awaiting approval", its total reserved and its items counted as refunded."""

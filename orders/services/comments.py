@@ -3,7 +3,7 @@
 import logging
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -47,7 +47,7 @@ class CommentAccess:
             raise DomainError(ErrorCode.PERMISSION_DENIED, self.notify_reason)
 
 
-def comment_access(*, user: AbstractBaseUser, store: Store) -> CommentAccess:
+def comment_access(*, user: User, store: Store) -> CommentAccess:
     held = store_permissions(user).codenames(store)
     can_comment = "comment_order" in held
     return CommentAccess(
@@ -60,7 +60,7 @@ def comment_access(*, user: AbstractBaseUser, store: Store) -> CommentAccess:
 def order_comment_add(
     *,
     order: Order,
-    author: AbstractBaseUser | None,
+    author: User | None,
     body: str,
     notify_customer: bool,
     visible_on_front: bool,

@@ -8,7 +8,7 @@ since the form was drawn. Each check raises a DomainError and writes nothing.
 
 from collections.abc import Iterable, Mapping
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from backoffice.availability import ensure
 from backoffice.errors import DomainError, ErrorCode
@@ -85,7 +85,7 @@ def memo_totals_checked(
 
 
 def ensure_memo_available(
-    *, user: AbstractBaseUser, order: Order, invoice: Invoice | None, goodwill: bool
+    *, user: User, order: Order, invoice: Invoice | None, goodwill: bool
 ) -> None:
     """The operations registry: Credit Memo on the invoice or the order, or Refund (goodwill).
     Raises OperationUnavailable."""
@@ -102,7 +102,7 @@ def ensure_memo_available(
 
 
 def check_refund_mode(
-    *, user: AbstractBaseUser, order: Order, invoice: Invoice | None, mode: str, amount: int
+    *, user: User, order: Order, invoice: Invoice | None, mode: str, amount: int
 ) -> None:
     """The button pressed (Refund or Refund Offline) for this total: a missing permission is
     PERMISSION_DENIED, anything else a DocumentError (NOT_AVAILABLE) with the reason."""

@@ -17,7 +17,7 @@ is refunded later, when approved, by `credit_memo_refund` with the same keys.
 
 from collections.abc import Iterable, Mapping
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from backoffice.money import format_money
@@ -45,7 +45,7 @@ S = CreditMemoState
 def credit_memo_create(
     *,
     order: Order,
-    user: AbstractBaseUser,
+    user: User,
     invoice: Invoice | None,
     mode: str,
     expected_version: int,
@@ -116,7 +116,7 @@ def _memo_write(
     *,
     source: MemoSource,
     totals: MemoTotals,
-    user: AbstractBaseUser,
+    user: User,
     goodwill: bool,
     awaiting: bool,
     **fields: object,
@@ -181,7 +181,7 @@ def _comment_created(
     memo: CreditMemo,
     totals: MemoTotals,
     plan: RefundPlan,
-    user: AbstractBaseUser,
+    user: User,
     goodwill: bool,
 ) -> None:
     order = memo.order
@@ -210,7 +210,7 @@ def _comment_created(
 def goodwill_refund(
     *,
     order: Order,
-    user: AbstractBaseUser,
+    user: User,
     amount: int,
     note: str,
     mode: str,

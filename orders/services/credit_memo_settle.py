@@ -12,7 +12,7 @@ later by reconciliation. Either way the email copy goes out after commit, once r
 import logging
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Prefetch, Sum
@@ -49,7 +49,7 @@ def items_qty_refunded_refresh(order: Order) -> None:
             OrderItem.objects.filter(pk=item.pk).update(qty_refunded=qty)
 
 
-def memo_state_from_ledger(memo: CreditMemo, rows: Iterable[Transaction]) -> str:
+def memo_state_from_ledger(memo: CreditMemo, rows: Iterable[Transaction]) -> CreditMemoState:
     """pending while a refund is open; refunded when all of it went back; failed when none
     did; partially refunded in between (a spread stopped part way)."""
     refunds = memo_refund_rows(memo, rows)
@@ -76,7 +76,7 @@ def _apply_state(*, memo: CreditMemo, order: Order, state: str) -> bool:
 def credit_memo_settle(
     *,
     memo: CreditMemo,
-    user: AbstractBaseUser | None,
+    user: User | None,
     steps: list[StepOutcome],
     unplanned: int,
     unplanned_reason: str,
@@ -104,7 +104,7 @@ def credit_memo_settle(
 
 
 def credit_memo_follow_outcome(
-    *, transaction: Transaction, order: Order, actor: AbstractBaseUser | None, via: str
+    *, transaction: Transaction, order: Order, actor: User | None, via: str
 ) -> None:
     """The money engine's outcome listener: a refund of a memo resolved after the memo's own
     flow ended (reconciliation) settles the memo, under the same lock and transaction."""

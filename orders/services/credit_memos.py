@@ -15,7 +15,7 @@ A refund whose outcome is unknown leaves the memo pending; when reconciliation r
 `OrdersConfig.ready`) settles the memo in the same transaction as the outcome.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from backoffice.errors import DomainError
 from orders.enums import CommentSource, CreditMemoState, RefundMode
@@ -44,13 +44,14 @@ from payments.services import payment_refund
 S = CreditMemoState
 
 
-def credit_memo_refund_plan(
-    *, memo: CreditMemo, user: AbstractBaseUser | None, order: Order
-) -> RefundPlan:
+def credit_memo_refund_plan(*, memo: CreditMemo, user: User | None, order: Order) -> RefundPlan:
     """What is still to send for the memo, spread over its captures (oldest first); under the
     caller's order lock when it decides on it (a new memo's history, approval re-checks)."""
-    payments = Payment.objects.filter(order=order).select_related("gateway_account")
-    payments = list(payments.prefetch_related("transactions"))
+    payments = list(
+        Payment.objects.filter(order=order)
+        .select_related("gateway_account")
+        .prefetch_related("transactions")
+    )
     rows = attach_payments(Transaction.objects.filter(order=order), payments, order)
     sent = sum(
         r.amount for r in memo_refund_rows(memo, rows) if r.status != TransactionStatus.FAILED
@@ -65,7 +66,7 @@ def credit_memo_refund_plan(
 
 
 def credit_memo_cancel_unapproved(
-    *, memo: CreditMemo, order: Order, user: AbstractBaseUser | None, why: str
+    *, memo: CreditMemo, order: Order, user: User | None, why: str
 ) -> None:
     """Under the order lock: a memo whose refund was not approved gives its items back."""
     memo.state = S.CANCELED
@@ -96,7 +97,7 @@ def _refund_step(
     *,
     memo: CreditMemo,
     step: RefundStep,
-    user: AbstractBaseUser | None,
+    user: User | None,
     invoices: dict[int, Invoice],
 ) -> StepOutcome:
     capture = step.capture
@@ -120,7 +121,7 @@ def _refund_step(
     return StepOutcome(step=step, transaction=result.transaction)
 
 
-def credit_memo_refund(*, memo: CreditMemo, user: AbstractBaseUser | None) -> CreditMemoOutcome:
+def credit_memo_refund(*, memo: CreditMemo, user: User | None) -> CreditMemoOutcome:
     """Steps 2 and 3 for a pending memo: send its refunds, then settle it from the ledger.
 
     Call it outside any transaction (the gateway is called); step 3 locks the order.

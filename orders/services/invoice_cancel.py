@@ -5,7 +5,7 @@ operations registry (Cancel on the invoice), the invoice canceled, item counters
 history.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from backoffice.availability import ensure
@@ -23,7 +23,7 @@ from payments.locks import lock_order_and_payments
 
 
 def invoice_cancel(
-    *, invoice: Invoice, user: AbstractBaseUser, expected_version: int, idempotency_key: str
+    *, invoice: Invoice, user: User, expected_version: int, idempotency_key: str
 ) -> Invoice:
     """Cancel an open invoice nothing was captured for: its items can be invoiced again.
 

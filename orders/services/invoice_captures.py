@@ -13,7 +13,7 @@ locks the order again: the invoice's paid amount from the ledger (paid once cove
 history line saying exactly what happened, and the order's progress.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from backoffice.errors import DomainError
@@ -30,7 +30,7 @@ from payments.services import order_mark_as_paid, payment_capture
 
 
 def invoice_capture_plan(
-    payments: list[Payment], *, mode: str, amount: int, user: AbstractBaseUser | None
+    payments: list[Payment], *, mode: str, amount: int, user: User | None
 ) -> CapturePlan:
     """What the Amount choice takes from which authorization (under the caller's lock)."""
     if mode == CaptureMode.NOT_CAPTURE:
@@ -43,7 +43,7 @@ def invoice_capture_and_settle(
     invoice: Invoice,
     mode: str,
     plan: CapturePlan,
-    user: AbstractBaseUser | None,
+    user: User | None,
     key: str,
     prepaid: int = 0,
 ) -> SpreadOutcome:
@@ -63,7 +63,7 @@ def invoice_capture_and_settle(
 
 
 def _capture_step(
-    *, step: CaptureStep, invoice: Invoice, online: bool, user: AbstractBaseUser | None, key: str
+    *, step: CaptureStep, invoice: Invoice, online: bool, user: User | None, key: str
 ) -> StepOutcome:
     try:
         result = payment_capture(
@@ -82,7 +82,7 @@ def _capture_step(
 
 
 def _capture_online(
-    *, invoice: Invoice, plan: CapturePlan, user: AbstractBaseUser | None, key: str
+    *, invoice: Invoice, plan: CapturePlan, user: User | None, key: str
 ) -> list[StepOutcome]:
     """One capture per authorization; stop at the first that does not succeed.
 
@@ -100,7 +100,7 @@ def _capture_online(
 
 
 def _capture_offline(
-    *, invoice: Invoice, plan: CapturePlan, user: AbstractBaseUser | None, key: str
+    *, invoice: Invoice, plan: CapturePlan, user: User | None, key: str
 ) -> list[StepOutcome]:
     """Magento's Capture Offline: an offline capture per authorization, and a manual payment for
     what no authorization covers (money received outside the gateway)."""
@@ -134,7 +134,7 @@ def _lock_and_settle(
     mode: str,
     amount: int,
     steps: list[StepOutcome],
-    user: AbstractBaseUser | None,
+    user: User | None,
     prepaid: int = 0,
 ) -> SpreadOutcome:
     """Locks the order: invoice paid or still open, order state, one clear history line."""

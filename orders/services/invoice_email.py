@@ -7,7 +7,7 @@ and sends the email once its transaction commits.
 
 import logging
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 EMAIL_COPY = "Email Copy of Invoice"
 
 
-def email_copy_availability(*, user: AbstractBaseUser | None, order: Order) -> Availability:
+def email_copy_availability(*, user: User | None, order: Order) -> Availability:
     """Email Copy of Invoice writes to the customer: the Notify the customer permission."""
     if user is None or store_permissions(user).has("notify_customer", order.store):
         return allowed("email_copy", EMAIL_COPY)

@@ -155,14 +155,13 @@ def describe_spread(outcome: SpreadOutcome) -> str:
     parts = []
     for step in outcome.steps:
         label = authorization_label(step.payment)
-        if step.succeeded:
-            parts.append(
-                f"{label}: captured {fmt(step.amount)} (transaction {step.transaction.short_uuid})"
-            )
+        txn = step.transaction
+        if txn is not None and step.succeeded:  # a success always has its transaction
+            parts.append(f"{label}: captured {fmt(step.amount)} (transaction {txn.short_uuid})")
         elif step.failed:
-            txn = f" (transaction {step.transaction.short_uuid})" if step.transaction else ""
+            ref = f" (transaction {txn.short_uuid})" if txn else ""
             parts.append(
-                f"{label}: capture of {fmt(step.amount)} {step.verb} — {step.failure_reason}{txn}"
+                f"{label}: capture of {fmt(step.amount)} {step.verb} — {step.failure_reason}{ref}"
             )
         else:
             parts.append(f"{label}: {fmt(step.amount)} not attempted")

@@ -34,7 +34,7 @@ def invoices_recompute(
     links: dict[int, list[InvoiceCapture]] = defaultdict(list)
     linked = InvoiceCapture.objects.filter(invoice__order_id__in=ids)
     for link in linked.annotate(order_pk=F("invoice__order_id")):
-        links[link.order_pk].append(link)  # type: ignore[attr-defined]  # the annotation
+        links[link.order_pk].append(link)
     invoices: dict[int, list[Invoice]] = defaultdict(list)
     for invoice in Invoice.objects.filter(order_id__in=ids).order_by("created_at", "id"):
         invoices[invoice.order_id].append(invoice)

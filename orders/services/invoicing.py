@@ -18,7 +18,7 @@ A workflow runs in up to three steps, each its own durable transaction or gatewa
 
 from collections.abc import Mapping
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from backoffice.availability import ensure
@@ -96,9 +96,7 @@ def _validated_totals(order: Order, quantities: Mapping[int, int]) -> InvoiceTot
     return totals
 
 
-def _check_capture_mode(
-    *, user: AbstractBaseUser | None, order: Order, mode: str, amount: int
-) -> None:
+def _check_capture_mode(*, user: User | None, order: Order, mode: str, amount: int) -> None:
     option = capture_modes(user=user, order=order, amount=amount)[mode]
     if option.is_permission:
         raise DomainError(ErrorCode.PERMISSION_DENIED, option.reason)
@@ -156,7 +154,7 @@ def invoice_created_text(*, invoice: Invoice, totals: InvoiceTotals) -> str:
 def invoice_create(
     *,
     order: Order,
-    user: AbstractBaseUser | None,
+    user: User | None,
     quantities: Mapping[int, int],
     capture_mode: str,
     expected_version: int,
@@ -208,7 +206,7 @@ def invoice_create(
 def _invoice_write(
     *,
     order: Order,
-    user: AbstractBaseUser | None,
+    user: User | None,
     totals: InvoiceTotals,
     capture_mode: str,
     idempotency_key: str,
@@ -249,9 +247,7 @@ def _invoice_write(
     return invoice
 
 
-def _comment_created(
-    *, invoice: Invoice, totals: InvoiceTotals, user: AbstractBaseUser | None
-) -> None:
+def _comment_created(*, invoice: Invoice, totals: InvoiceTotals, user: User | None) -> None:
     order = invoice.order
     comment_invoice(
         order=order,
@@ -273,7 +269,7 @@ def _comment_created(
 def invoice_capture(
     *,
     invoice: Invoice,
-    user: AbstractBaseUser | None,
+    user: User | None,
     capture_mode: str,
     expected_version: int,
     idempotency_key: str,
@@ -302,7 +298,7 @@ def invoice_capture(
 
 
 def invoice_follow_outcome(
-    *, transaction: Transaction, order: Order, actor: AbstractBaseUser | None, via: str
+    *, transaction: Transaction, order: Order, actor: User | None, via: str
 ) -> None:
     """The money engine's outcome listener: a capture of an invoice resolved after the invoice's
     own flow ended (reconciliation of a timeout) settles the invoice, under the same lock."""
@@ -333,7 +329,7 @@ def order_mark_as_paid_for_invoice(
     *,
     order: Order,
     invoice: Invoice | None,
-    user: AbstractBaseUser,
+    user: User,
     amount: int,
     merchant_reference: str,
     memo: str,

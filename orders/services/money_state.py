@@ -4,7 +4,7 @@ The state machine itself lives in `orders.services.state`; this module only deci
 ledger (`payments.ledger.order_money`), which move the money implies.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from orders.enums import OrderState
@@ -15,7 +15,7 @@ from orders.services.state import (
     order_enter_payment_review,
     order_leave_payment_review,
 )
-from payments.enums import TransactionStatus
+from payments.enums import TransactionStatus, TransactionType
 from payments.ledger import OrderMoney, needs_review, order_money
 from payments.models import Payment, Transaction
 from payments.services import TRANSACTION_NOUNS
@@ -32,7 +32,7 @@ _FROZEN = frozenset(
 )
 
 
-def order_state_for_money(state: str, money: OrderMoney) -> str | None:
+def order_state_for_money(state: str, money: OrderMoney) -> OrderState | None:
     """The state the order's money implies, or None to leave the state as it is.
 
     - closed: something was captured, all of it went back (refunds, chargebacks) and no
@@ -58,7 +58,7 @@ def order_state_sync(
     *,
     order: Order,
     payments: list[Payment],
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     open_rows: list[Transaction] | None = None,
     save: bool = True,
 ) -> None:
@@ -73,7 +73,9 @@ def order_state_sync(
         )
     unresolved = [t for t in open_rows if needs_review(t)]
     if unresolved:
-        what = ", ".join(sorted({TRANSACTION_NOUNS[t.type].lower() for t in unresolved}))
+        what = ", ".join(
+            sorted({TRANSACTION_NOUNS[TransactionType(t.type)].lower() for t in unresolved})
+        )
         order_enter_payment_review(
             order=order, actor=actor, reason=f"The outcome of a {what} is not known yet."
         )

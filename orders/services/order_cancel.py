@@ -13,7 +13,7 @@ and the order stays as it was for staff to retry or resolve.
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.template.defaultfilters import pluralize
@@ -69,7 +69,11 @@ class VoidOutcome:
 
     @property
     def voided(self) -> int:
-        return sum(step.transaction.amount for step in self.steps if step.succeeded)
+        return sum(
+            step.transaction.amount
+            for step in self.steps
+            if step.transaction is not None and step.succeeded
+        )
 
     @property
     def failures(self) -> list[VoidStep]:
@@ -84,7 +88,10 @@ class VoidOutcome:
     def message(self) -> str:
         if self.repeated:
             return f"{self.operation} was already submitted with this form; nothing more was done."
-        fmt = lambda minor: format_money(minor, self.order.currency)  # noqa: E731
+
+        def fmt(minor: int) -> str:
+            return format_money(minor, self.order.currency)
+
         parts = []
         if self.voided:
             parts.append(f"Voided {fmt(self.voided)} online.")
@@ -105,7 +112,7 @@ def _repeated(key: str) -> bool:
     return Transaction.objects.filter(idempotency_key__startswith=f"{key}:").exists()
 
 
-def _void_all(*, payments: list[Payment], user: AbstractBaseUser, key: str) -> list[VoidStep]:
+def _void_all(*, payments: list[Payment], user: User, key: str) -> list[VoidStep]:
     steps = []
     for payment in payments:
         try:
@@ -122,7 +129,7 @@ def _void_all(*, payments: list[Payment], user: AbstractBaseUser, key: str) -> l
 def _start(
     *,
     order: Order,
-    user: AbstractBaseUser,
+    user: User,
     operation: OrderOperation,
     expected_version: int,
     key: str,
@@ -151,7 +158,7 @@ def _cancel_items(order: Order) -> int:
     return count
 
 
-def _cancel_unpaid_open_invoices(order: Order, user: AbstractBaseUser) -> None:
+def _cancel_unpaid_open_invoices(order: Order, user: User) -> None:
     for invoice in Invoice.objects.filter(order=order, state=InvoiceState.OPEN, amount_paid=0):
         invoice.state = InvoiceState.CANCELED
         invoice.save(update_fields=["state"])
@@ -165,7 +172,7 @@ def _cancel_unpaid_open_invoices(order: Order, user: AbstractBaseUser) -> None:
     items_qty_invoiced_refresh(order)
 
 
-def _change_state(order: Order, to: str, user: AbstractBaseUser, reason: str) -> bool:
+def _change_state(order: Order, to: str, user: User, reason: str) -> bool:
     """Move the order unless the money engine's own state sync already did."""
     if order.state == to or not can_change_state(order, to):
         return order.state == to
@@ -173,7 +180,7 @@ def _change_state(order: Order, to: str, user: AbstractBaseUser, reason: str) ->
 
 
 def order_void(
-    *, order: Order, user: AbstractBaseUser, expected_version: int, idempotency_key: str
+    *, order: Order, user: User, expected_version: int, idempotency_key: str
 ) -> VoidOutcome:
     """Void every open authorization; with nothing captured, the order is canceled."""
     targets = _start(
@@ -206,7 +213,7 @@ def order_void(
 
 
 def order_cancel(
-    *, order: Order, user: AbstractBaseUser, expected_version: int, idempotency_key: str
+    *, order: Order, user: User, expected_version: int, idempotency_key: str
 ) -> VoidOutcome:
     """Void what is open, then cancel the items not invoiced (nothing, if a void failed)."""
     targets = _start(

@@ -6,7 +6,7 @@ drawn with, write, and bump the version with `F("version") + 1` so any other ope
 stale. Item counters are recomputed from the documents' items, never incremented.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import F, Q, Sum
 
 from backoffice.errors import DomainError, ErrorCode
@@ -55,7 +55,7 @@ def items_qty_invoiced_refresh(order: Order) -> None:
             OrderItem.objects.filter(pk=item.pk).update(qty_invoiced=qty)
 
 
-def acting_source(user: AbstractBaseUser | None) -> str:
+def acting_source(user: User | None) -> str:
     """Who acts, for transactions and comments: staff, or the system (`user` None: batch jobs)."""
     return TransactionSource.UI if user is not None else TransactionSource.BATCH
 
@@ -63,7 +63,7 @@ def acting_source(user: AbstractBaseUser | None) -> str:
 def order_progress(
     *,
     order: Order,
-    user: AbstractBaseUser | None,
+    user: User | None,
     invoices: list[Invoice] | None = None,
     save: bool = True,
 ) -> None:

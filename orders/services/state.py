@@ -13,7 +13,7 @@ Two suspensions remember where to return:
 caller to hold the order row lock; `order_hold` and `order_unhold` take it themselves.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -68,7 +68,7 @@ def order_change_state(
     *,
     order: Order,
     to: str,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     reason: str = "",
     source: str = CommentSource.SYSTEM,
     save: bool = True,
@@ -105,7 +105,7 @@ def _locked(order: Order) -> Order:
     return Order.objects.select_for_update(of=("self",)).select_related("store").get(pk=order.pk)
 
 
-def order_hold(*, order: Order, actor: AbstractBaseUser | None, reason: str = "") -> Order:
+def order_hold(*, order: Order, actor: User | None, reason: str = "") -> Order:
     """Put the order on hold (Magento's Hold): money operations stop until Unhold."""
     with transaction.atomic():
         # The row lock makes two staff members' Hold/Unhold (and money writers) take turns.
@@ -120,7 +120,7 @@ def order_hold(*, order: Order, actor: AbstractBaseUser | None, reason: str = ""
     return locked
 
 
-def order_unhold(*, order: Order, actor: AbstractBaseUser | None, reason: str = "") -> Order:
+def order_unhold(*, order: Order, actor: User | None, reason: str = "") -> Order:
     """Return a held order to the state it had before Hold."""
     with transaction.atomic():
         locked = _locked(order)
@@ -138,9 +138,7 @@ def order_unhold(*, order: Order, actor: AbstractBaseUser | None, reason: str = 
     return locked
 
 
-def order_enter_payment_review(
-    *, order: Order, reason: str, actor: AbstractBaseUser | None = None
-) -> bool:
+def order_enter_payment_review(*, order: Order, reason: str, actor: User | None = None) -> bool:
     """Put the order in payment review (caller holds the lock). False if already there."""
     if order.state == S.PAYMENT_REVIEW:
         return False
@@ -161,9 +159,7 @@ def order_enter_payment_review(
     return order_change_state(order=order, to=S.PAYMENT_REVIEW, actor=actor, reason=reason)
 
 
-def order_leave_payment_review(
-    *, order: Order, reason: str, actor: AbstractBaseUser | None = None
-) -> bool:
+def order_leave_payment_review(*, order: Order, reason: str, actor: User | None = None) -> bool:
     """End the payment review (caller holds the lock): back to the remembered state."""
     if order.state == S.HOLDED and order.state_before_hold == S.PAYMENT_REVIEW:
         order.state_before_hold = order.state_before_review or S.PROCESSING

@@ -65,8 +65,8 @@ def refund_documents_cap(invoice: Invoice | None, credit_memo: CreditMemo | None
             paid += _linked(fresh)
             refunded = _total(invoice=fresh, type=T.REFUND, status__in=COUNTED)
             if amount > paid - refunded:
-                left = format_money(max(paid - refunded, 0), order.currency)
-                raise _exceeds(f"{fresh} has only {left} left to refund.")
+                money = format_money(max(paid - refunded, 0), order.currency)
+                raise _exceeds(f"{fresh} has only {money} left to refund.")
         if credit_memo is not None:
             memo = CreditMemo.objects.get(pk=credit_memo.pk)
             _same_order(memo, order)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 
@@ -70,7 +70,7 @@ class MoneyRequest:
     order_id: int
     amount: int | None  # None: the whole available amount (void)
     online: bool
-    actor: AbstractBaseUser | None
+    actor: User | None
     idempotency_key: str
     operation: Operation | None = None  # None: authorize/checkout, checked by `check`
     payment_id: int | None = None
@@ -87,7 +87,7 @@ class MoneyRequest:
     check: Callable[[Order, Payment | None, int], None] | None = None
     # The gateway call of step 2.
     call: Callable[[Gateway, Transaction], GatewayResult] | None = None
-    gateway_request: dict = field(default_factory=dict)
+    gateway_request: dict[str, str] = field(default_factory=dict)
     # Offline records of something done online elsewhere (checkout authorizations).
     recorded_online: bool = False
     gateway_reference: str = ""
@@ -127,6 +127,7 @@ def _call_gateway(
     call: Callable[[Gateway, Transaction], GatewayResult], txn: Transaction
 ) -> tuple[str, GatewayResult | None, str]:
     """Step 2: no transaction is open here, so no lock is held while the gateway thinks."""
+    answer: GatewayResult | GatewayError
     try:
         answer = call(gateway_for_payment(txn.payment), txn)
     except GatewayError as exc:

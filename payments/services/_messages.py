@@ -65,7 +65,7 @@ def success_text(txn: Transaction) -> str:
     elif txn.type == T.MANUAL:
         body = _join(f"Marked as paid: {_money(txn)} received offline.", _references(txn))
     else:
-        body = describe_transaction(txn, verb=VERBS[txn.type])
+        body = describe_transaction(txn, verb=VERBS[T(txn.type)])
     if txn.memo:
         body = f'{body} Memo: "{txn.memo}".'
     return body
@@ -73,7 +73,7 @@ def success_text(txn: Transaction) -> str:
 
 def failed_text(txn: Transaction) -> str:
     """A declined request, or one the gateway never applied (reconciliation found no record)."""
-    noun = NOUNS[txn.type]
+    noun = NOUNS[T(txn.type)]
     reason = txn.error.rstrip(".")
     if (txn.gateway_response or {}).get("status"):
         reason = f": {reason}" if reason else ""
@@ -85,7 +85,7 @@ def failed_text(txn: Transaction) -> str:
 
 
 def unknown_text(txn: Transaction) -> str:
-    noun = NOUNS[txn.type]
+    noun = NOUNS[T(txn.type)]
     why = f" ({txn.error.rstrip('.')})" if txn.error else ""
     return (
         f"{noun} of {_money(txn)} {_how(txn)}: no answer from the gateway{why}. The amount "
@@ -95,7 +95,7 @@ def unknown_text(txn: Transaction) -> str:
 
 
 def pending_text(txn: Transaction) -> str:
-    noun = NOUNS[txn.type]
+    noun = NOUNS[T(txn.type)]
     return _join(
         f"{noun} of {_money(txn)} {_how(txn)} is pending at the gateway. The amount stays "
         "reserved until the gateway confirms.",
@@ -104,5 +104,5 @@ def pending_text(txn: Transaction) -> str:
 
 
 def in_progress_text(txn: Transaction) -> str:
-    noun = NOUNS[txn.type]
+    noun = NOUNS[T(txn.type)]
     return f"{noun} of {_money(txn)} {_how(txn)} is already being processed."

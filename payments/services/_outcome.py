@@ -8,7 +8,7 @@ documents that follow their transactions.
 
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,7 +35,7 @@ def record_outcome(
     status: str,
     result: GatewayResult | None,
     error: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     via: str = "",
 ) -> OperationResult:
     """Write what the gateway said about an open transaction, in its own transaction.
@@ -100,7 +100,7 @@ def after_outcome(
     order: Order,
     payments: list[Payment],
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     from_gateway: bool,
     via: str = "",
     open_rows: list[Transaction] | None = None,

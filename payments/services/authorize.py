@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from backoffice.availability import unavailable
@@ -31,7 +31,7 @@ def payment_authorize(
     *,
     order: Order,
     amount: int,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     idempotency_key: str,
     gateway_account: GatewayAccount | None = None,
     card_brand: str = "",
@@ -83,7 +83,7 @@ def _new_payment(**fields: object) -> Callable[[Order], Payment]:
     return new_payment
 
 
-def _authorize_check(account: GatewayAccount, actor: AbstractBaseUser | None) -> Check:
+def _authorize_check(account: GatewayAccount, actor: User | None) -> Check:
     """Under the lock: the account is the order's store's, staff may edit orders there, and
     nothing blocks money on the order (hold, review, final state)."""
 
@@ -128,7 +128,7 @@ def payment_record_checkout(
     card_brand: str = "",
     card_last4: str = "",
     method_title: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     source: str = TransactionSource.IMPORT,
 ) -> OperationResult:
     """Record an authorization (or sale) the storefront made at checkout, in one atomic step.

@@ -117,7 +117,8 @@ def open_many(requests: list[MoneyRequest], *, orders: list[Order]) -> list[Open
 
 def call_many(rows: list[Transaction]) -> list[Answer]:
     """Step 2 for pending captures: one batch call per gateway account, no transaction open."""
-    groups: dict[tuple, list[Transaction]] = defaultdict(list)
+    # By (gateway, gateway account id): one batch call each.
+    groups: dict[tuple[str, int | None], list[Transaction]] = defaultdict(list)
     for row in rows:
         if row.type != TransactionType.CAPTURE:
             raise ValueError("The chunk path calls the gateway for captures only.")

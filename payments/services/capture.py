@@ -1,6 +1,6 @@
 """Capture an authorization: online through the gateway, or offline (money taken elsewhere)."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from orders.models import Invoice
 from payments import operations as ops
@@ -25,7 +25,7 @@ def capture_request(
     payment: Payment,
     amount: int,
     online: bool,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     idempotency_key: str,
     invoice: Invoice | None = None,
     parent: Transaction | None = None,

@@ -1,6 +1,6 @@
 """Chargebacks and their reversals: facts reported by the acquirer, recorded in one step."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from payments import operations as ops
 from payments.enums import TransactionSource, TransactionType
@@ -12,7 +12,7 @@ def payment_chargeback(
     *,
     payment: Payment,
     amount: int,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     idempotency_key: str,
     parent: Transaction | None = None,
     merchant_reference: str = "",
@@ -44,7 +44,7 @@ def chargeback_reverse(
     *,
     chargeback: Transaction,
     amount: int,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     idempotency_key: str,
     merchant_reference: str = "",
     usage: str = "",

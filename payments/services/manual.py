@@ -1,6 +1,6 @@
 """Mark as paid: money received outside any gateway, recorded in one atomic step."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from orders.models import Invoice, Order
 from payments import operations as ops
@@ -18,7 +18,7 @@ def order_mark_as_paid(
     amount: int,
     merchant_reference: str,
     memo: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     idempotency_key: str,
     invoice: Invoice | None = None,
     source: str = TransactionSource.UI,

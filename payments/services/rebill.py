@@ -1,6 +1,6 @@
 """Rebill: a new debit on the card of an earlier debit (OPPWA's RB)."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from payments import operations as ops
 from payments.enums import TransactionSource, TransactionType
@@ -22,7 +22,7 @@ def payment_rebill(
     *,
     parent: Transaction,
     amount: int,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     idempotency_key: str,
     merchant_reference: str = "",
     usage: str = "",

@@ -1,6 +1,6 @@
 """Refund captured money: online through the gateway, or offline (paid back elsewhere)."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from orders.models import CreditMemo, Invoice
 from payments import operations as ops
@@ -25,7 +25,7 @@ def payment_refund(
     payment: Payment,
     amount: int,
     online: bool,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     idempotency_key: str,
     invoice: Invoice | None = None,
     credit_memo: CreditMemo | None = None,

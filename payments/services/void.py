@@ -1,6 +1,6 @@
 """Void (Reversal): release the uncaptured remainder of an authorization."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from payments import operations as ops
 from payments.enums import TransactionSource, TransactionType
@@ -21,7 +21,7 @@ def _call(gateway: Gateway, txn: Transaction) -> GatewayResult:
 def void_request(
     *,
     payment: Payment,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     idempotency_key: str,
     online: bool = True,
     amount: int | None = None,

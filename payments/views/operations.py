@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -100,7 +100,7 @@ class Button:
     max_amount: int | None
 
 
-def operation_buttons(*, user: AbstractBaseUser, transaction: Transaction) -> list[Button]:
+def operation_buttons(*, user: User, transaction: Transaction) -> list[Button]:
     """The registry's operations for this transaction, each enabled or with its reason."""
     return [
         Button(

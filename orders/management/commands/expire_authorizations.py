@@ -62,7 +62,8 @@ the dashboard) and changes nothing.
             rows = rows.filter(order__store__code=store)
         if limit:
             rows = rows[:limit]
-        count, totals = 0, {}
+        count = 0
+        totals: dict[str, int] = {}  # currency → uncaptured minor units
         for payment in rows.iterator(chunk_size=500):
             order, left = payment.order, uncaptured_remainder(payment)
             count += 1
