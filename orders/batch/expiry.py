@@ -60,11 +60,13 @@ from payments.locks import lock_order_and_payments
 from payments.models import Payment, Transaction
 from payments.services import Outcome, payment_void
 
+# Orders the job leaves alone: the summary row, and what lets the job go on (why the order is
+# left alone comes from the one table of state reasons, `Order.money_block`).
 _LEFT_ALONE = {
-    OrderState.HOLDED: ("order on hold", "the order is on hold: Unhold it to let the job release"),
+    OrderState.HOLDED: ("order on hold", "Unhold it to let the job release"),
     OrderState.PAYMENT_REVIEW: (
         "order in payment review",
-        "the order is in payment review: once reconcile_payments settles it, the job releases",
+        "once reconcile_payments settles it, the job releases",
     ),
 }
 
@@ -148,9 +150,11 @@ class ExpireAuthorizations(BatchJob[Order]):
         return releases
 
     def _left_alone(self, order: Order, releases: list[Release]) -> ItemResult:
-        outcome, why = _LEFT_ALONE[OrderState(order.state)]
+        outcome, then = _LEFT_ALONE[OrderState(order.state)]
+        block = order.money_block()
+        why = block.why if block is not None else order.get_state_display().lower()
         money = format_money(sum(r.amount for r in releases), order.currency)
-        return skipped(outcome, f"{why} the {money} that expired.")
+        return skipped(outcome, f"{why}: {then} the {money} that expired.")
 
     def recheck(self, order: Order, releases: list[Release]) -> ItemResult | None:
         """Under the lock: why the order is left as it is, or None to go on."""
