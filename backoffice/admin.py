@@ -8,7 +8,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from guardian.admin import GuardedModelAdmin
 
-from backoffice.models import Store, StoreGroupObjectPermission, StoreUserObjectPermission
+from backoffice.models import (
+    StaffProfile,
+    Store,
+    StoreGroupObjectPermission,
+    StoreUserObjectPermission,
+)
 from backoffice.money import format_money
 
 User = get_user_model()
@@ -16,7 +21,7 @@ User = get_user_model()
 
 @admin.register(Store)
 class StoreAdmin(GuardedModelAdmin):
-    list_display = ["code", "name", "currency", "timezone", "approval_threshold"]
+    list_display = ["code", "name", "currency", "timezone", "locale", "approval_threshold"]
     search_fields = ["code", "name"]
     list_filter = ["currency"]
     ordering = ["code"]
@@ -47,6 +52,20 @@ class StoreGroupObjectPermissionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["content_object"]
 
 
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "locale"]
+    search_fields = ["user__username", "locale"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+
+
+class StaffProfileInline(admin.StackedInline):
+    model = StaffProfile
+    can_delete = False
+    fields = ["locale"]
+
+
 if admin.site.is_registered(User):
     admin.site.unregister(User)
 
@@ -66,6 +85,7 @@ class StaffUserAdmin(UserAdmin):
         "is_active",
     ]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    inlines = [StaffProfileInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related("groups")

@@ -19,6 +19,9 @@ RECENT_ORDERS = 10
 # The "Authorizations expiring soon" card: what `expire_authorizations --warn-hours 24` lists.
 EXPIRING_WITHIN_HOURS = 24
 EXPIRING_ROWS = 10
+APPROVAL_ROWS = 20
+# The cards whose whole list the dashboard draws on `?<card>=all` (their count's link).
+FULL_LISTS = ("approvals", "expiring")
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,10 @@ class Kpi:
     query: str
 
 
-def dashboard_summary(*, user: User) -> dict:
+def dashboard_summary(*, user: User, full: frozenset[str] = frozenset()) -> dict:
+    """Every figure with the list it counts: a KPI links to the order list filtered to exactly
+    its orders; the approvals and expiring cards show their first rows, and all of them when
+    `full` names the card (`?approvals=all`, `?expiring=all`)."""
     orders = Order.objects.filter(store_id__in=visible_store_ids(user))
     # One scan for all four numbers rather than four round trips.
     counts = orders.aggregate(
@@ -71,19 +77,24 @@ def dashboard_summary(*, user: User) -> dict:
         "counts": counts,
         "kpis": kpis,
         "recent_orders": recent,
-        # Four-eyes: requests waiting for a decision, with who may decide them.
-        "approvals": awaiting_approvals(user=user),
         "can_approve": store_permissions(user).has_anywhere("approve_refund"),
-        **_expiring_soon(user),
+        **_awaiting_approval(user, full="approvals" in full),
+        **_expiring_soon(user, full="expiring" in full),
     }
 
 
-def _expiring_soon(user: User) -> dict:
+def _awaiting_approval(user: User, *, full: bool) -> dict:
+    """Four-eyes: requests waiting for a decision, with who may decide them."""
+    awaiting = awaiting_approvals(user=user, limit=None if full else APPROVAL_ROWS)
+    return {"approvals": awaiting.rows, "approvals_count": awaiting.total}
+
+
+def _expiring_soon(user: User, *, full: bool) -> dict:
     expiring = authorizations_expiring(within=timedelta(hours=EXPIRING_WITHIN_HOURS)).filter(
         order__store_id__in=visible_store_ids(user)
     )
     return {
-        "expiring": list(expiring[:EXPIRING_ROWS]),
+        "expiring": list(expiring if full else expiring[:EXPIRING_ROWS]),
         "expiring_count": expiring.count(),
         "expiring_hours": EXPIRING_WITHIN_HOURS,
     }

@@ -1,10 +1,15 @@
-"""Cross-cutting models: the Store every order, payment and permission is scoped to."""
+"""Cross-cutting models: the Store every order, payment and permission is scoped to, and each
+staff member's preferences."""
 
+from typing import Any
 from zoneinfo import available_timezones
 
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from backoffice.locales import is_known_locale, timezone_locale
 from backoffice.money import is_valid_currency
 
 # One permission per operation, declared on Store because guardian scopes staff per store:
@@ -40,6 +45,13 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known time zone.")
 
 
+def validate_locale(value: str) -> None:
+    if not is_known_locale(value):
+        raise ValidationError(
+            f"{value!r} is not a known locale; write it as en_US, de_DE or ja_JP."
+        )
+
+
 class Store(models.Model):
     code = models.SlugField(max_length=32, unique=True)
     name = models.CharField(max_length=120)
@@ -50,6 +62,14 @@ class Store(models.Model):
         blank=True,
         help_text="Refunds and Mark as paid above this amount (minor units) need approval. "
         "Empty: never.",
+    )
+    locale = models.CharField(
+        max_length=32,
+        blank=True,
+        validators=[validate_locale],
+        help_text="How staff type and read amounts in this store (en_US: 1,234.56; de_DE: "
+        "1.234,56), unless they chose their own. Empty: the usual one of the country of the "
+        "store's time zone.",
     )
 
     class Meta:
@@ -67,6 +87,60 @@ class Store(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code.upper()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.locale:
+            self.locale = timezone_locale(self.timezone)
+        super().save(*args, **kwargs)
+
+    @property
+    def amount_locale(self) -> str:
+        """The store's locale for amounts (rows written in bulk may not have one yet)."""
+        return self.locale or timezone_locale(self.timezone)
+
+
+class StaffProfile(models.Model):
+    """A staff member's own preferences; no row: none chosen."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    locale = models.CharField(
+        "Amount locale",
+        max_length=32,
+        blank=True,
+        validators=[validate_locale],
+        help_text="How you type and read amounts (en_US: 1,234.56; de_DE: 1.234,56). "
+        "Empty: each store's own.",
+    )
+
+    class Meta:
+        verbose_name = "staff preferences"
+        verbose_name_plural = "staff preferences"
+
+    def __str__(self) -> str:
+        return f"Preferences of {self.user}"
+
+
+# The attribute a user object keeps its preferred locale in, for the rest of the request.
+_PREFERRED_LOCALE = "_backoffice_preferred_locale"
+
+
+def preferred_locale(user: AbstractBaseUser | AnonymousUser) -> str:
+    """The user's chosen amount locale, "" when none (one query per user object)."""
+    cached: str | None = getattr(user, _PREFERRED_LOCALE, None)
+    if cached is None:
+        cached = ""
+        if user.pk is not None:
+            found = StaffProfile.objects.filter(user_id=user.pk).values_list("locale", flat=True)
+            cached = found.first() or ""
+        setattr(user, _PREFERRED_LOCALE, cached)
+    return cached
+
+
+def amount_locale(user: AbstractBaseUser | AnonymousUser | None, store: Store) -> str:
+    """The locale in which `user` types and reads amounts of `store`: theirs, else the store's."""
+    return (preferred_locale(user) if user is not None else "") or store.amount_locale
 
 
 # guardian's direct-foreign-key object permissions: a store-scoped grant is a plain join,

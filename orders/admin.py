@@ -187,7 +187,7 @@ class CreditMemoAdmin(admin.ModelAdmin):
     search_fields = ["=number", "=order__number"]
     list_select_related = ["order", "invoice"]
     raw_id_fields = ["order", "invoice", "created_by"]
-    readonly_fields = [*ORDER_MONEY, "adjustment_refund", "adjustment_fee"]
+    readonly_fields = [*ORDER_MONEY, "adjustment_refund", "adjustment_fee", "earlier_adjustment"]
     inlines = [CreditMemoItemInline]
 
     @admin.display(description="Grand total", ordering="grand_total")

@@ -8,14 +8,20 @@ Rules (Magento's, made exact):
   source (the invoice item, or the order item for an order-level memo); a memo takes the next
   units not yet refunded, so successive memos add up exactly to what was invoiced.
 - Refund Shipping ≤ shipping invoiced − shipping already refunded.
-- grand total = subtotal + shipping + tax − discount + Adjustment Refund − Adjustment Fee;
-  more than zero, and at most the refund limit (see `orders.refundable`).
+- grand total = subtotal + shipping + tax − discount + Adjustment Refund − Adjustment Fee
+  − earlier adjustment; more than zero, and at most the refund limit (see `orders.refundable`,
+  where an Adjustment Fee kept is never refundable later).
+- Earlier adjustment: money an earlier memo's Adjustment Refund already gave back is never
+  proposed again. When the items and shipping chosen would take more than is left to refund,
+  the Adjustment Refunds earlier memos gave (less what memos since took off for them) come off
+  this memo, up to what closes the gap: a goodwill $20.00 stays the customer's while items
+  come back one by one, and the memo for the last ones refunds what is left, not $20.00 more.
 
 Used by the New Credit Memo form's live totals and, under the order lock, by the service.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from backoffice.errors import ErrorCode
 from backoffice.money import allocate, format_money
@@ -47,6 +53,8 @@ class MemoSource:
     items: list[RefundableItem]
     shipping_left: int
     limit: RefundLimit
+    # Adjustment Refunds of the order's earlier memos not yet taken off a memo since.
+    adjustments_given: int = 0
 
     @property
     def currency(self) -> str:
@@ -74,6 +82,7 @@ def memo_source(
     invoiced_shipping = sum(i.shipping_amount for i in invoices if i.state != InvoiceState.CANCELED)
     order_shipping_left = invoiced_shipping - sum(m.shipping_amount for m in memos)
     limit = refund_limit(order=order, invoice=invoice, rows=rows, memos=memos)
+    given = sum(m.adjustment_refund - m.earlier_adjustment for m in memos)
     if invoice is None:
         refundable = [
             RefundableItem(
@@ -88,7 +97,8 @@ def memo_source(
             for item in items
             if item.qty_invoiced > 0
         ]
-        return MemoSource(order, None, refundable, max(order_shipping_left, 0), limit)
+        shipping = max(order_shipping_left, 0)
+        return MemoSource(order, None, refundable, shipping, limit, max(given, 0))
     own = [m for m in memos if m.invoice_id == invoice.pk]
     taken: dict[int, int] = {}
     for memo in own:
@@ -112,7 +122,7 @@ def memo_source(
         )
     shipping_left = invoice.shipping_amount - sum(m.shipping_amount for m in own)
     shipping_left = max(min(shipping_left, order_shipping_left), 0)
-    return MemoSource(order, invoice, refundable, shipping_left, limit)
+    return MemoSource(order, invoice, refundable, shipping_left, limit, max(given, 0))
 
 
 @dataclass(frozen=True)
@@ -152,6 +162,7 @@ class MemoTotals:
     shipping_amount: int = 0
     adjustment_refund: int = 0
     adjustment_fee: int = 0
+    earlier_adjustment: int = 0  # given back by earlier memos' Adjustment Refunds: taken off
 
     @property
     def subtotal(self) -> int:
@@ -166,15 +177,13 @@ class MemoTotals:
         return sum(line.discount_amount for line in self.lines)
 
     @property
+    def goods(self) -> int:
+        """What the items and the shipping refund (before adjustments)."""
+        return self.subtotal + self.shipping_amount + self.tax_amount - self.discount_amount
+
+    @property
     def grand_total(self) -> int:
-        return (
-            self.subtotal
-            + self.shipping_amount
-            + self.tax_amount
-            - self.discount_amount
-            + self.adjustment_refund
-            - self.adjustment_fee
-        )
+        return self.goods + self.adjustment_refund - self.adjustment_fee - self.earlier_adjustment
 
     @property
     def qty(self) -> int:
@@ -190,6 +199,9 @@ class MemoTotals:
             parts.append(f"adjustment refund {fmt(self.adjustment_refund)}")
         if self.adjustment_fee:
             parts.append(f"adjustment fee {fmt(self.adjustment_fee)}")
+        if self.earlier_adjustment:
+            given = fmt(self.earlier_adjustment)
+            parts.append(f"less {given} already given back by an earlier adjustment refund")
         return ", ".join(parts)
 
 
@@ -202,20 +214,24 @@ def memo_totals(
     adjustment_refund: int = 0,
     adjustment_fee: int = 0,
 ) -> MemoTotals:
-    """Totals for `quantities` ({order item pk: qty}); quantities are taken as given."""
+    """Totals for `quantities` ({order item pk: qty}); quantities are taken as given. The
+    earlier adjustment is worked out here (see the module's rules): never typed."""
     stock = set(back_to_stock)
     lines = [
         memo_line(item, quantities[item.order_item.pk], back_to_stock=item.order_item.pk in stock)
         for item in source.items
         if quantities.get(item.order_item.pk, 0) > 0
     ]
-    return MemoTotals(
+    totals = MemoTotals(
         currency=source.currency,
         lines=lines,
         shipping_amount=shipping_amount,
         adjustment_refund=adjustment_refund,
         adjustment_fee=adjustment_fee,
     )
+    over = totals.grand_total - source.limit.available
+    earlier = min(over, source.adjustments_given, totals.goods)
+    return replace(totals, earlier_adjustment=earlier) if earlier > 0 else totals
 
 
 def qty_error(item: RefundableItem | None, qty: int) -> str | None:

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from backoffice.errors import ErrorCode
-from backoffice.money import MoneyError, format_major, format_money, parse_amount
+from backoffice.money import MoneyError, format_amount, format_money, parse_amount
 from orders.credit_memo_selectors import source_for
 from orders.credit_memo_totals import (
     MemoSource,
@@ -56,9 +56,10 @@ class _AmountsMixin(_MixedIntoForm):
     """Typed amounts in the order currency: exact minor units or a message next to the field."""
 
     order_currency: str
+    locale: str  # how amounts are typed (backoffice.models.amount_locale)
 
     def _parse(self, raw: object) -> int:
-        return parse_amount(str(raw or "").strip() or "0", self.order_currency)
+        return parse_amount(str(raw or "").strip() or "0", self.order_currency, locale=self.locale)
 
     def _clean_amount(self, name: str) -> int:
         try:
@@ -97,18 +98,25 @@ class CreditMemoForm(_AmountsMixin, _KeyedForm):
     email_copy = forms.BooleanField(label="Email Copy", required=False)
 
     def __init__(
-        self, *args: object, source: MemoSource, choices: RefundChoices, **kwargs: object
+        self,
+        *args: object,
+        source: MemoSource,
+        choices: RefundChoices,
+        locale: str,
+        **kwargs: object,
     ) -> None:
         super().__init__(*args, order=source.order, **kwargs)
         self.source, self.choices = source, choices
-        self.order_currency = source.currency
+        self.order_currency, self.locale = source.currency, locale
         for item in source.items:
             self.fields[self.qty_name(item)] = self._qty_field(item)
             self.fields[self.stock_name(item)] = forms.BooleanField(
                 label=f"Return {item.order_item.sku} to Stock", required=False
             )
         if not self.is_bound:
-            self.initial["shipping_amount"] = format_major(source.shipping_left, source.currency)
+            self.initial["shipping_amount"] = format_amount(
+                source.shipping_left, source.currency, locale=locale
+            )
 
     @staticmethod
     def qty_name(item: RefundableItem) -> str:
@@ -284,6 +292,8 @@ class CreditMemoForm(_AmountsMixin, _KeyedForm):
 class GoodwillRefundForm(_AmountsMixin, _KeyedForm):
     """Medusa's Refund: an amount (≤ what is refundable) and a note; no items."""
 
+    auto_id = "goodwill-%s"  # opened on the order page, next to the Mark as paid dialog's form
+
     amount = forms.CharField(label="Amount", max_length=32)
     note = forms.CharField(
         label="Note",
@@ -298,11 +308,12 @@ class GoodwillRefundForm(_AmountsMixin, _KeyedForm):
         self,
         *args: object,
         source: MemoSource,
+        locale: str,
         choices: Sequence[RefundChoice] = (),
         **kwargs: object,
     ) -> None:
         super().__init__(*args, order=source.order, **kwargs)
-        self.source, self.order_currency = source, source.currency
+        self.source, self.order_currency, self.locale = source, source.currency, locale
         # Refund and Refund Offline for what is refundable: each button says if it can be used.
         self.choices = {choice.mode: choice for choice in choices}
 
@@ -319,10 +330,13 @@ class GoodwillRefundForm(_AmountsMixin, _KeyedForm):
         return amount
 
 
-def goodwill_refund_form(*, order: Order, user: User, data: object = None) -> GoodwillRefundForm:
-    """The Refund form for the order as it is (prefetched: see `order_for_refund`)."""
+def goodwill_refund_form(
+    *, order: Order, user: User, locale: str, data: object = None
+) -> GoodwillRefundForm:
+    """The Refund form for the order as it is (prefetched: see `order_for_refund`); the amount
+    is typed in `locale` (`backoffice.models.amount_locale`)."""
     source = source_for(order, None)
     choices = refund_choices(
         user=user, order=order, invoice=None, amount=max(source.limit.available, 1)
     )
-    return GoodwillRefundForm(data, source=source, choices=choices)
+    return GoodwillRefundForm(data, source=source, locale=locale, choices=choices)

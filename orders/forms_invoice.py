@@ -9,14 +9,13 @@ from django.core.exceptions import ValidationError
 
 from backoffice.availability import Availability
 from backoffice.errors import ErrorCode
-from backoffice.money import MoneyError, format_major, format_money, parse_amount
+from backoffice.money import MoneyError, format_amount, format_money, parse_amount
 from orders.enums import CaptureMode
-from orders.invoice_totals import InvoiceTotals, invoice_totals
+from orders.invoice_totals import InvoiceTotals, invoice_total_refusal, invoice_totals
 from orders.models import Invoice, Order, OrderItem
 from orders.order_amounts import mark_as_paid_invoice, mark_as_paid_limit
 
 NO_ITEMS = "Enter a quantity for at least one item."
-ZERO_TOTAL = "The invoice total must be more than zero."
 STALE = (
     "This order changed since you opened this page (another invoice, capture or edit). "
     "The quantities and totals below are up to date: check them and submit again."
@@ -38,16 +37,23 @@ def new_idempotency_key() -> str:
 
 
 class _KeyedForm(forms.Form):
-    """A form that carries the order version it was rendered for and a one-time key."""
+    """A form that carries the order version it was rendered for and a one-time key.
+
+    The key's hidden input has no id: the order page draws one such form per action. A form
+    that shares a page with another one names its fields' ids after itself (`auto_id`)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, min_length=16)
+    idempotency_key = forms.CharField(
+        widget=forms.HiddenInput(attrs={"id": False}), max_length=64, min_length=16
+    )
+    auto_id = "id_%s"
 
     def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
         self.order = order
         kwargs.setdefault(
             "initial", {"version": order.version, "idempotency_key": new_idempotency_key()}
         )
+        kwargs.setdefault("auto_id", type(self).auto_id)
         super().__init__(*args, **kwargs)
 
     def _errors_with_code(self, *codes: str) -> list[str]:
@@ -246,8 +252,8 @@ class InvoiceNewForm(_KeyedForm):
             return cleaned
         if not any(quantities.values()):
             raise ValidationError(NO_ITEMS, code=ErrorCode.NO_ITEMS)
-        if self.totals.grand_total <= 0:
-            raise ValidationError(ZERO_TOTAL, code=ErrorCode.INVALID_AMOUNT)
+        if refusal := invoice_total_refusal(order=self.order, totals=self.totals):
+            raise ValidationError(refusal, code=ErrorCode.INVALID_AMOUNT)
         mode = cleaned.get("capture_mode")
         if mode:
             option = self.capture_options(self.totals.grand_total)[mode]
@@ -302,6 +308,8 @@ class InvoiceCaptureForm(_KeyedForm):
 class MarkAsPaidForm(_KeyedForm):
     """Mark as paid: the amount (prefilled with what is due), a Transaction ID and a note."""
 
+    auto_id = "mark-as-paid-%s"  # drawn on the order page, next to the Refund dialog's form
+
     amount = forms.CharField(label="Amount", max_length=32)
     merchant_reference = forms.CharField(
         label="Transaction ID",
@@ -318,18 +326,19 @@ class MarkAsPaidForm(_KeyedForm):
         *args: object,
         order: Order,
         limit: int,
+        locale: str,
         invoice: Invoice | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(*args, order=order, **kwargs)
-        self.limit, self.invoice = limit, invoice
+        self.limit, self.invoice, self.locale = limit, invoice, locale
         if not self.is_bound:
-            self.initial["amount"] = format_major(max(limit, 0), order.currency)
+            self.initial["amount"] = format_amount(max(limit, 0), order.currency, locale=locale)
 
     def clean_amount(self) -> int:
         currency = self.order.currency
         try:
-            amount = parse_amount(self.cleaned_data["amount"], currency)
+            amount = parse_amount(self.cleaned_data["amount"], currency, locale=self.locale)
         except MoneyError as exc:
             raise ValidationError(str(exc)) from exc
         if amount <= 0:
@@ -344,12 +353,12 @@ class MarkAsPaidForm(_KeyedForm):
         return self.cleaned_data["merchant_reference"].strip()
 
 
-def mark_as_paid_form(*, order: Order, data: object = None) -> MarkAsPaidForm:
-    """The form for the order as it is: applied to its first open invoice when it has one."""
+def mark_as_paid_form(*, order: Order, locale: str, data: object = None) -> MarkAsPaidForm:
+    """The form for the order as it is: applied to its first open invoice when it has one;
+    the amount is typed in `locale` (`backoffice.models.amount_locale`)."""
     invoice = mark_as_paid_invoice(order)
-    return MarkAsPaidForm(
-        data, order=order, limit=mark_as_paid_limit(order, invoice), invoice=invoice
-    )
+    limit = mark_as_paid_limit(order, invoice)
+    return MarkAsPaidForm(data, order=order, limit=limit, locale=locale, invoice=invoice)
 
 
 class ConfirmForm(_KeyedForm):

@@ -146,6 +146,39 @@ def comment_money(
     )
 
 
+def comment_checkout(
+    *,
+    order: Order,
+    kind: str,
+    transaction,
+    shop: str,
+    gateway: str,
+    accepted_at: datetime,
+) -> tuple[OrderComment, OrderComment]:
+    """A payment made at checkout, in two entries as Magento writes them with a gateway: the
+    shop's (source system) when the order was placed, then the gateway's acceptance with its
+    transaction ID (source gateway), never dated before the first."""
+    placed = _add(
+        order=order,
+        body=shop,
+        kind=kind,
+        source=CommentSource.SYSTEM,
+        transaction=transaction,
+        invoice=transaction.invoice,
+        occurred_at=order.placed_at,
+    )
+    accepted = _add(
+        order=order,
+        body=gateway,
+        kind=kind,
+        source=CommentSource.GATEWAY,
+        transaction=transaction,
+        invoice=transaction.invoice,
+        occurred_at=max(accepted_at, order.placed_at),
+    )
+    return placed, accepted
+
+
 def comment_invoice(
     *,
     order: Order,

@@ -8,7 +8,9 @@ Rules (Magento's, made exact):
 - Shipping goes on the first invoice: the one created while the order has no open or paid
   invoice (canceling that invoice hands the shipping to the next one). Order-level tax and
   discount not attributed to an item (shipping tax, cart discounts) travel with the shipping.
-- grand total = subtotal + shipping + tax − discount.
+- grand total = subtotal + shipping + tax − discount; more than zero, except on an order whose
+  own total is zero (fully discounted): its invoice of 0.00 has nothing to capture, is paid as
+  soon as it exists, and lets the order complete, as in Magento (`invoice_total_refusal`).
 
 Used by the New Invoice form's live totals and, under the order lock, by `invoice_create`.
 """
@@ -19,6 +21,8 @@ from dataclasses import dataclass
 from backoffice.money import allocate
 from orders.enums import InvoiceState
 from orders.models import Invoice, Order, OrderItem
+
+ZERO_TOTAL = "The invoice total must be more than zero."
 
 
 @dataclass(frozen=True)
@@ -103,3 +107,11 @@ def invoice_totals(
         tax_amount=sum(line.tax_amount for line in lines) + tax_extra,
         discount_amount=sum(line.discount_amount for line in lines) + discount_extra,
     )
+
+
+def invoice_total_refusal(*, order: Order, totals: InvoiceTotals) -> str | None:
+    """Why an invoice of `totals` can't be created (None: it can). A total of zero is refused
+    unless the order's own total is zero: a fully discounted order is invoiced for 0.00."""
+    if totals.grand_total > 0 or (totals.grand_total == 0 and order.grand_total == 0):
+        return None
+    return ZERO_TOTAL

@@ -25,6 +25,7 @@ from backoffice.availability import (
     permission_missing,
     unavailable,
 )
+from backoffice.money import format_money
 from backoffice.permissions import permission_reason
 from orders.capture_modes import capture_modes
 from orders.capture_plan import open_authorizations
@@ -182,6 +183,13 @@ def _refund_block(a: _Ask, limit: RefundLimit, *, what: str) -> Availability:
         return blocked
     if limit.captured <= 0:
         return a.no(f"nothing was paid for {what} yet", "There is nothing to refund.")
+    if limit.only_fees_left:
+        fees = format_money(limit.left, limit.currency)
+        return a.no(
+            f"the {fees} left of {what} is the Adjustment Fee kept by its credit memos "
+            f"({limit.figures})",
+            "An Adjustment Fee is kept: it is not refunded later.",
+        )
     if limit.available <= 0:
         return a.no(f"everything paid for {what} is refunded or being refunded ({limit.figures})")
     return a.ok()

@@ -16,6 +16,7 @@ from orders.services.approval_requests import (
     awaiting_message,
     transaction_refund_request,
 )
+from orders.services.checkout import CHECKOUT_KINDS, checkout_payment_comments
 from orders.services.credit_memo_settle import credit_memo_follow_outcome
 from orders.services.invoice_recompute import invoices_recompute
 from orders.services.invoicing import invoice_follow_outcome
@@ -47,6 +48,12 @@ _SOURCES = {
 }
 
 
+def is_checkout_record(txn: Transaction, how: Recorded) -> bool:
+    """A checkout payment recorded after the fact (`payment_record_checkout`): the gateway
+    accepted it online, we only write it down."""
+    return txn.type in CHECKOUT_KINDS and txn.is_online and not how.from_gateway
+
+
 def comment_source(txn: Transaction, *, from_gateway: bool) -> str:
     """Gateway answers are the gateway's messages; offline records come from whoever acted."""
     if from_gateway:
@@ -59,17 +66,21 @@ class OrderPaymentHooks:
         self, txn: Transaction, order: Order, payments: list[Payment], how: Recorded
     ) -> None:
         """History comment, order version and state: the same for every operation."""
-        message = result_of(txn).message
-        comment_money(
-            order=order,
-            kind=COMMENT_KINDS[TransactionType(txn.type)],
-            body=f"{how.via}: {message}" if how.via else message,
-            transaction=txn,
-            author=how.actor,
-            source=comment_source(txn, from_gateway=how.from_gateway),
-            invoice=txn.invoice,
-            credit_memo=txn.credit_memo,
-        )
+        if is_checkout_record(txn, how):
+            accepted_at = txn.payment.authorized_at or txn.created_at
+            checkout_payment_comments(txn, order=order, accepted_at=accepted_at)
+        else:
+            message = result_of(txn).message
+            comment_money(
+                order=order,
+                kind=COMMENT_KINDS[TransactionType(txn.type)],
+                body=f"{how.via}: {message}" if how.via else message,
+                transaction=txn,
+                author=how.actor,
+                source=comment_source(txn, from_gateway=how.from_gateway),
+                invoice=txn.invoice,
+                credit_memo=txn.credit_memo,
+            )
         # Forms opened before this money moved are stale now.
         order.version += 1
         if how.save:

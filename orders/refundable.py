@@ -7,7 +7,9 @@ Rules, from the ledger rows and the credit memos (prefetched on pages, fresh und
   of pending credit memos not sent to the gateway yet (a memo reserves its total the moment it
   is created, before its refund rows exist), so two memos can never both spend the same money;
 - an invoice's limit is also capped by the order's (refunds recorded on the order as a whole
-  and chargebacks count there).
+  and chargebacks count there);
+- an Adjustment Fee a memo kept back is the merchant's (Magento): it is never refundable later,
+  so once what is left equals the fees kept, nothing is (the Credit Memo operation says so).
 
 A refund is spread over the captures it gives back, oldest first (the capture closest to its
 card scheme's refund deadline goes first); each capture takes what the money engine's registry
@@ -54,10 +56,21 @@ class RefundLimit:
     refunded: int
     pending: int
     charged_back: int = 0
+    fees_kept: int = 0  # Adjustment Fees of the memos that count: kept, not refundable later
+
+    @property
+    def left(self) -> int:
+        """The money still kept, fees included."""
+        return max(self.captured - self.refunded - self.pending - self.charged_back, 0)
 
     @property
     def available(self) -> int:
-        return max(self.captured - self.refunded - self.pending - self.charged_back, 0)
+        return max(self.left - self.fees_kept, 0)
+
+    @property
+    def only_fees_left(self) -> bool:
+        """Money is still kept, and all of it is the Adjustment Fees kept back."""
+        return 0 < self.left <= self.fees_kept
 
     def _fmt(self, minor: int) -> str:
         return format_money(minor, self.currency)
@@ -71,6 +84,8 @@ class RefundLimit:
         )
         if self.charged_back:
             text += f", charged back {self._fmt(self.charged_back)}"
+        if self.fees_kept:
+            text += f", Adjustment Fee kept {self._fmt(self.fees_kept)}"
         return text
 
     def exceeded_message(self) -> str:
@@ -96,6 +111,7 @@ def _limit(
     charged_back = sum(r.amount for r in settled if r.type == T.CHARGEBACK) - sum(
         r.amount for r in settled if r.type == T.CHARGEBACK_REVERSAL
     )
+    memos = list(memos)
     return RefundLimit(
         currency=currency,
         captured=sum(r.amount for r in settled if r.type in CASH_IN),
@@ -103,6 +119,7 @@ def _limit(
         pending=sum(r.amount for r in rows if r.type == T.REFUND and r.status in OPEN)
         + sum(memo_unsent(memo, all_rows) for memo in memos),
         charged_back=max(charged_back, 0),
+        fees_kept=sum(m.adjustment_fee for m in memos if m.state in COUNTED_MEMO_STATES),
     )
 
 

@@ -58,7 +58,8 @@ class TransactionSource(models.TextChoices):
 
 
 class PaymentStatus(models.TextChoices):
-    """Medusa's payment statuses, plus expired and charged back."""
+    """Medusa's payment statuses, plus expired and charged back (an order whose chargebacks
+    take part of what it kept is partially charged back: see `payments.ledger`)."""
 
     NOT_PAID = "not_paid", "Not paid"
     AWAITING = "awaiting", "Awaiting"
@@ -72,3 +73,4 @@ class PaymentStatus(models.TextChoices):
     REQUIRES_ACTION = "requires_action", "Requires action"
     EXPIRED = "expired", "Expired"
     CHARGED_BACK = "charged_back", "Charged back"
+    PARTIALLY_CHARGED_BACK = "partially_charged_back", "Partially charged back"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, datetime, time, timedelta, tzinfo
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,14 +20,13 @@ from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from backoffice.models import Store
+from backoffice.models import Store, amount_locale
 from backoffice.money import MoneyError, parse_amount
 from orders.models import Order
 from payments.enums import TransactionStatus, TransactionType
 from payments.models import Transaction
 
 HEX = re.compile(r"^[0-9a-f]+$")
-AMOUNT = re.compile(r"^\d[\d,]*(\.\d+)?$")
 CURRENCY_MARKS = "$€£¥₩₹ \u00a0"
 MIN_UUID_PREFIX = 8
 
@@ -43,28 +41,28 @@ def parse_uuid_search(text: str) -> uuid.UUID | tuple[uuid.UUID, uuid.UUID] | No
     return uuid.UUID(compact.ljust(32, "0")), uuid.UUID(compact.ljust(32, "f"))
 
 
-def parse_amount_search(text: str, currencies: list[str]) -> list[tuple[str, int]]:
-    """(currency, minor units) for each currency in which `text` is a valid amount."""
+# (currency, locale): an amount typed in the search box is read in each currency searched, in the
+# locale its store's staff type amounts in (backoffice.models.amount_locale).
+Reading = tuple[str, str]
+
+
+def parse_amount_search(text: str, readings: list[Reading]) -> list[tuple[str, int]]:
+    """(currency, minor units) for each reading in which `text` is an amount above zero."""
     cleaned = text.strip().strip(CURRENCY_MARKS)
-    for code in currencies:
+    for code in sorted({currency for currency, _locale in readings}):
         cleaned = cleaned.removesuffix(code).removesuffix(code.lower()).strip()
-    if not AMOUNT.match(cleaned):
-        return []
-    try:
-        if Decimal(cleaned.replace(",", "")) <= 0:
-            return []
-    except InvalidOperation:
-        return []
-    matches = []
-    for code in currencies:
+    matches: list[tuple[str, int]] = []
+    for code, locale in readings:
         try:
-            matches.append((code, parse_amount(cleaned, code)))
+            minor = parse_amount(cleaned, code, locale=locale)
         except MoneyError:
-            continue  # 12.50 is no JPY amount; skip that currency rather than fail.
+            continue  # 12.50 is no JPY amount; skip that reading rather than fail.
+        if minor > 0 and (code, minor) not in matches:
+            matches.append((code, minor))
     return matches
 
 
-def search_q(*, text: str, currencies: list[str], order_ids: list[int]) -> Q:
+def search_q(*, text: str, readings: list[Reading], order_ids: list[int]) -> Q:
     """OR of every reading of `text`; `order_ids` are orders whose number or email matched."""
     text = text.strip()
     found = parse_uuid_search(text)
@@ -77,7 +75,7 @@ def search_q(*, text: str, currencies: list[str], order_ids: list[int]) -> Q:
         q |= Q(uuid__gte=found[0], uuid__lte=found[1])
     if order_ids:
         q |= Q(order_id__in=order_ids)
-    for currency, minor in parse_amount_search(text, currencies):
+    for currency, minor in parse_amount_search(text, readings):
         q |= Q(currency=currency, amount=minor)
     return q
 
@@ -149,13 +147,17 @@ class TransactionFilter(django_filters.FilterSet):  # type: ignore[misc]
             return False
         return any(self.form.cleaned_data.get(name) for name in self.filters)
 
-    def _search_currencies(self) -> list[str]:
+    def _search_readings(self) -> list[Reading]:
+        """The chosen store's (or every store's) currency and locale, less the other currencies
+        when one is chosen."""
         data = self.form.cleaned_data
-        if data.get("currency"):
-            return [data["currency"]]
-        if data.get("store"):
-            return [s.currency for s in self.stores if s.code == data["store"]]
-        return sorted({s.currency for s in self.stores})
+        stores = [s for s in self.stores if s.code == data["store"]] if data.get("store") else []
+        readings = {
+            (s.currency, amount_locale(self.user, s))
+            for s in stores or self.stores
+            if not data.get("currency") or s.currency == data["currency"]
+        }
+        return sorted(readings)
 
     def filter_search(
         self, queryset: QuerySet[Transaction], name: str, value: str
@@ -169,7 +171,7 @@ class TransactionFilter(django_filters.FilterSet):  # type: ignore[misc]
             return queryset.filter(order_id__in=ids)
         q = search_q(
             text=value,
-            currencies=self._search_currencies(),
+            readings=self._search_readings(),
             order_ids=matching_order_ids(text=value, store_ids=store_ids),
         )
         return queryset.filter(q)

@@ -65,6 +65,7 @@ class OperationForm(forms.Form):
         *args: Any,  # Django's own form arguments (data, initial...), passed through
         transaction: Transaction,
         max_amount: int | None,
+        locale: str,
         amount_editable: bool = True,
         label: str = "This operation",
         **kwargs: Any,
@@ -73,6 +74,7 @@ class OperationForm(forms.Form):
         self.label = label
         self.transaction = transaction
         self.currency = transaction.currency
+        self.locale = locale  # how the amount is typed (backoffice.models.amount_locale)
         self.max_amount = max_amount
         self.fields["amount"].help_text = (
             f"Maximum: {format_money(max_amount, self.currency)}"
@@ -87,7 +89,7 @@ class OperationForm(forms.Form):
     def clean_amount(self) -> int:
         text = self.cleaned_data["amount"]
         try:
-            minor = parse_amount(text, self.currency)
+            minor = parse_amount(text, self.currency, locale=self.locale)
         except MoneyError as exc:
             raise forms.ValidationError(str(exc), code="invalid") from exc
         if minor == 0:

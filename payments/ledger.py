@@ -153,8 +153,11 @@ def aggregate_order_status(
 ) -> PaymentStatus:
     """The order's payment status across all its payments.
 
-    Charged back only when the chargebacks take all that is still kept (captured − refunded);
-    `charged_back` None: judged from the payments' statuses alone.
+    A chargeback standing on any payment shows at order level, whatever else happened (a
+    dispute must not hide behind "partially refunded"): charged back when the chargebacks take
+    all that is still kept (captured − refunded), partially charged back otherwise; a
+    chargeback reversal that gives it all back ends it. `charged_back` None: judged from the
+    payments' statuses alone.
     """
     S = PaymentStatus
     if not statuses:
@@ -164,8 +167,8 @@ def aggregate_order_status(
     if charged_back is None:
         if S.CHARGED_BACK in statuses:
             return S.CHARGED_BACK
-    elif 0 < charged_back >= captured - refunded:
-        return S.CHARGED_BACK
+    elif charged_back > 0:
+        return S.CHARGED_BACK if charged_back >= captured - refunded else S.PARTIALLY_CHARGED_BACK
     if refunded > 0:
         return S.REFUNDED if refunded >= captured else S.PARTIALLY_REFUNDED
     if captured > 0:

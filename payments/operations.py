@@ -120,7 +120,7 @@ REBILL = Operation(
 )  # fmt: skip
 MARK_AS_PAID = Operation(
     "mark_as_paid", "Mark as paid", "mark_as_paid", frozenset(), online=False,
-    wrong_type="Mark as paid applies to an order",
+    wrong_type="it applies to an order, not to a transaction",
 )  # fmt: skip
 
 OPERATIONS: dict[str, Operation] = {

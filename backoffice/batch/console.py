@@ -131,12 +131,12 @@ class BatchConsole:
             report.outcomes.items(),
             key=lambda pair: (_STATUS_ORDER[pair[1].status], -pair[1].count, pair[0]),
         )
-        for outcome, total in rows:
+        for (outcome, _result), total in rows:
             amounts = " · ".join(
                 format_money(amount, currency) for currency, amount in sorted(total.amounts.items())
             )
-            result = str(total.status)
-            if report.dry_run:
+            result = total.result or str(total.status)
+            if report.dry_run and not total.result:
                 result = _DRY_RUN_LABELS.get(total.status, result)
             table.add_row(
                 outcome,

@@ -15,7 +15,9 @@ class ItemResult:
     """What happened to one item: `outcome` names the summary row ("captured", "declined").
 
     `message` completes the item's line; `quiet` results (nothing to do) are printed only with
-    `--verbosity 2`.
+    `--verbosity 2`. `result`: what the summary's Result column says when the status's own word
+    would not be true of the item (export_transactions: the transaction's status, since every
+    row was exported); rows are counted per outcome and result.
     """
 
     status: Status
@@ -24,6 +26,7 @@ class ItemResult:
     amount: int = 0
     currency: str = ""
     quiet: bool = False
+    result: str = ""
 
 
 def done(outcome: str, message: str = "", *, amount: int = 0, currency: str = "") -> ItemResult:
@@ -41,6 +44,7 @@ def failed(outcome: str, message: str = "", *, amount: int = 0, currency: str = 
 @dataclass
 class OutcomeTotal:
     status: Status
+    result: str = ""  # the Result column's word when not the status's (see `ItemResult`)
     count: int = 0
     amounts: dict[str, int] = field(default_factory=dict)
 
@@ -51,12 +55,15 @@ class BatchReport:
     title: str
     noun: str
     dry_run: bool
-    outcomes: dict[str, OutcomeTotal] = field(default_factory=dict)
+    # {(outcome, result): total}: one summary row each.
+    outcomes: dict[tuple[str, str], OutcomeTotal] = field(default_factory=dict)
     counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
     elapsed: float = 0.0
 
     def add(self, result: ItemResult) -> None:
-        total = self.outcomes.setdefault(result.outcome, OutcomeTotal(result.status))
+        total = self.outcomes.setdefault(
+            (result.outcome, result.result), OutcomeTotal(result.status, result.result)
+        )
         total.count += 1
         if result.amount and result.currency:
             total.amounts[result.currency] = total.amounts.get(result.currency, 0) + result.amount
@@ -79,5 +86,5 @@ class BatchReport:
         return self.counts[Status.FAILED]
 
     def count(self, outcome: str) -> int:
-        total = self.outcomes.get(outcome)
-        return total.count if total else 0
+        """Items with this outcome, whatever their result."""
+        return sum(total.count for (name, _), total in self.outcomes.items() if name == outcome)

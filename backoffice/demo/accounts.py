@@ -19,13 +19,16 @@ class DemoStore:
     timezone: str
     refund_approval_threshold: int
     payment_action: str
+    locale: str  # how staff type amounts there: 1,234.56 / 1.234,56 / 1,234
 
 
 STORES: tuple[DemoStore, ...] = (
-    DemoStore("us", "US Store", "USD", "America/New_York", 50000, PaymentAction.AUTHORIZE),
-    DemoStore("eu", "EU Store", "EUR", "Europe/Berlin", 50000, PaymentAction.AUTHORIZE),
+    DemoStore("us", "US Store", "USD", "America/New_York", 50000, PaymentAction.AUTHORIZE, "en_US"),
+    DemoStore("eu", "EU Store", "EUR", "Europe/Berlin", 50000, PaymentAction.AUTHORIZE, "de_DE"),
     # Captures at checkout, so the demo also shows orders invoiced at import.
-    DemoStore("jp", "Japan Store", "JPY", "Asia/Tokyo", 50000, PaymentAction.AUTHORIZE_CAPTURE),
+    DemoStore(
+        "jp", "Japan Store", "JPY", "Asia/Tokyo", 50000, PaymentAction.AUTHORIZE_CAPTURE, "ja_JP"
+    ),
 )
 
 
@@ -64,6 +67,7 @@ def demo_stores_ensure() -> dict[str, Store]:
                 "currency": spec.currency,
                 "timezone": spec.timezone,
                 "refund_approval_threshold": spec.refund_approval_threshold,
+                "locale": spec.locale,
             },
         )
         GatewayAccount.objects.get_or_create(

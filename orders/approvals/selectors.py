@@ -5,19 +5,18 @@ listed as expired, its buttons disabled with the reason the POST would give; the
 expire_approval_requests command (or the POST that touches it) closes it.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from backoffice.permissions import visible_store_ids
 from orders.approvals.services import approval_decision_refusal
 from orders.models import ApprovalRequest, ApprovalState, Order
-
-DASHBOARD_APPROVALS = 20
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class ApprovalRow:
         return not self.reject_reason
 
 
-def _rows(approvals: list[ApprovalRequest], user: User, now: datetime) -> list[ApprovalRow]:
+def _rows(approvals: Sequence[ApprovalRequest], user: User, now: datetime) -> list[ApprovalRow]:
     # Nothing is written here: a request past its expiry is shown as expired (the command
     # expire_approval_requests closes it, with its history line).
     return [
@@ -74,18 +73,29 @@ def order_approvals(*, user: User, order: Order) -> list[ApprovalRow]:
     return _rows(approvals, user, timezone.now())
 
 
-def awaiting_approvals(*, user: User) -> list[ApprovalRow]:
-    """The dashboard's list: awaiting requests of the stores the user may view, oldest first
-    (the first to expire; those past it shown as expired). One query whatever the number of
-    stores."""
-    approvals = list(
+@dataclass(frozen=True)
+class AwaitingApprovals:
+    """The dashboard's list: the rows it shows and how many requests await in all."""
+
+    rows: list[ApprovalRow]
+    total: int
+
+
+def awaiting_approvals(*, user: User, limit: int | None) -> AwaitingApprovals:
+    """The oldest `limit` requests awaiting a decision in the stores the user may view (None:
+    every one), those past their expiry listed as expired, and how many there are: one query
+    whatever the number of stores (the total is a window count over the same rows)."""
+    approvals = (
         ApprovalRequest.objects.filter(
             state=ApprovalState.AWAITING, store_id__in=visible_store_ids(user)
         )
         .select_related("order", "store")
-        .order_by("requested_at", "id")[:DASHBOARD_APPROVALS]
+        .annotate(total=Window(Count("pk")))
+        .order_by("requested_at", "id")
     )
-    return _rows(approvals, user, timezone.now())
+    fetched = list(approvals if limit is None else approvals[:limit])
+    total = fetched[0].total if fetched else 0
+    return AwaitingApprovals(rows=_rows(fetched, user, timezone.now()), total=total)
 
 
 def approvals_visible(*, user: User) -> QuerySet[ApprovalRequest]:

@@ -4,8 +4,10 @@ One item is an order that can still take money (new, pending payment or processi
 open, unexpired authorization and items not invoiced yet. For each, the invoicing service
 (`orders.services.invoicing.invoice_create`, Amount: Capture Online, `user` None: the batch)
 creates one invoice for every item not invoiced and captures it, spread over the order's
-authorizations, soonest-expiring first. A decline is reported on the order's line and in its
-history, and the batch goes on.
+authorizations, soonest-expiring first. Money already captured on the order without an invoice
+(a capture on Transaction Details, Mark as paid) pays the invoice first, as on the New Invoice
+page, and only the rest is captured; `--dry-run` says the same. A decline is reported on the
+order's line and in its history, and the batch goes on.
 
 The invoice's idempotency key is `capture_authorized:<order pk>:<n>` (n: the order's invoices
 so far + 1) and each capture's is that key + `:<payment pk>`. A run that crashed after the
@@ -26,12 +28,19 @@ from backoffice.errors import DomainError
 from backoffice.models import Store
 from backoffice.money import format_money, parse_amount
 from orders.batch.capture_chunk import capture_chunk
-from orders.batch.capture_results import CAPTURABLE_STATES, item_result, quantities_to_invoice
+from orders.batch.capture_results import (
+    CAPTURABLE_STATES,
+    PAID_BEFORE,
+    item_result,
+    quantities_to_invoice,
+)
 from orders.batch.expiring import open_authorization_q
-from orders.capture_modes import capture_online_availability
+from orders.capture_modes import capture_modes
 from orders.enums import CaptureMode, InvoiceState
 from orders.invoice_totals import invoice_totals, is_first_invoice
 from orders.models import Invoice, Order, OrderItem
+from orders.operations import OrderOperation, order_operation_availability
+from orders.order_amounts import invoice_amount_to_capture, new_invoice_split
 from orders.services.invoicing import invoice_capture, invoice_create
 from orders.services.order_documents import StaleOrder
 from payments.models import Payment, Transaction
@@ -48,7 +57,8 @@ def max_amount_q(text: str, *, store_code: str | None) -> Q:
         stores = stores.filter(code=store_code)
     limit = Q(pk__in=[])
     for currency in sorted(set(stores.values_list("currency", flat=True))):
-        limit |= Q(currency=currency, grand_total__lte=parse_amount(text, currency))
+        # The plain form only (locale None): "500.00", the same on every operator's machine.
+        limit |= Q(currency=currency, grand_total__lte=parse_amount(text, currency, locale=None))
     return limit
 
 
@@ -102,25 +112,37 @@ class CaptureAuthorized(BatchJob[Order]):
         return f"#{item.number}"
 
     def preview(self, item: Order) -> ItemResult:
+        """What `process` would do, with the same checks: money already captured on the order
+        without an invoice pays the new invoice first (`new_invoice_split`, as on the New
+        Invoice page), and Capture Online is asked only for the rest."""
         order = _for_planning(item.pk)
         unstarted = _unstarted_invoice(order, key=self.key(order))
         if unstarted is not None:
-            amount, what = unstarted.grand_total, f"capture open invoice #{unstarted.number}"
+            to_capture = invoice_amount_to_capture(unstarted, order.transactions.all())
+            prepaid, what = 0, f"capture open invoice #{unstarted.number}"
         else:
+            invoicing = order_operation_availability(
+                user=None, order=order, operation=OrderOperation.INVOICE
+            )
+            if not invoicing.allowed:
+                return failed("would fail", f"can't invoice: {invoicing.reason}")
             totals = invoice_totals(
                 order=order,
                 items=list(order.items.all()),
                 quantities=quantities_to_invoice(order),
                 include_shipping=is_first_invoice(order.invoices.all()),
             )
-            amount = totals.grand_total
-            money = format_money(amount, order.currency)
-            units = f"{totals.qty} unit{pluralize(totals.qty)}"
-            what = f"invoice {units} for {money} and capture it online"
-        answer = capture_online_availability(user=None, order=order, amount=amount)
+            prepaid, to_capture = new_invoice_split(order, totals.grand_total)
+            money = format_money(totals.grand_total, order.currency)
+            what = f"invoice {totals.qty} unit{pluralize(totals.qty)} for {money}"
+        answer = capture_modes(user=None, order=order, amount=to_capture, with_not_capture=False)[
+            CaptureMode.ONLINE
+        ]
+        sentence = _would(what, prepaid=prepaid, to_capture=to_capture, currency=order.currency)
         if not answer.allowed:
-            return failed("would fail", f"can't {what}: {answer.reason}")
-        return done("would capture", f"would {what}", amount=amount, currency=order.currency)
+            return failed("would fail", f"can't {sentence}: {answer.reason}")
+        outcome = "would capture" if to_capture else f"would be {PAID_BEFORE}"
+        return done(outcome, f"would {sentence}", amount=to_capture, currency=order.currency)
 
     def process_chunk(self, items: list[Order]) -> dict[int, ItemResult]:
         return capture_chunk(self, items)
@@ -157,12 +179,29 @@ class CaptureAuthorized(BatchJob[Order]):
         return item_result(outcome)
 
 
+def _would(what: str, *, prepaid: int, to_capture: int, currency: str) -> str:
+    """ "invoice 2 units for $122.00, paid first by $100.00 already captured on the order, and
+    capture the remaining $22.00 online" (what `process` does, said beforehand)."""
+    if not prepaid:
+        return f"{what} and capture it online"
+    paid = f"{format_money(prepaid, currency)} already captured on the order"
+    if not to_capture:
+        return f"{what}, paid in full by {paid}: nothing to capture"
+    return (
+        f"{what}, paid first by {paid}, and capture the remaining "
+        f"{format_money(to_capture, currency)} online"
+    )
+
+
 def _for_planning(order_id: int) -> Order:
-    """The order with what the capture plan reads (payments and their ledger rows)."""
+    """The order with what the capture plan reads (payments and their ledger rows) and what
+    tells money already captured without an invoice (the order's rows, its invoices)."""
     payments = Payment.objects.select_related("gateway_account").prefetch_related("transactions")
     return (
         Order.objects.select_related("store")
-        .prefetch_related("items", "invoices", Prefetch("payments", queryset=payments))
+        .prefetch_related(
+            "items", "invoices", "transactions", Prefetch("payments", queryset=payments)
+        )
         .get(pk=order_id)
     )
 

@@ -12,6 +12,7 @@ from orders.services.invoice_outcome import SpreadOutcome
 from payments.enums import TransactionStatus
 
 CAPTURABLE_STATES = (OrderState.NEW, OrderState.PENDING_PAYMENT, OrderState.PROCESSING)
+PAID_BEFORE = "paid by money captured before"
 
 
 def quantities_to_invoice(order: Order) -> dict[int, int]:
@@ -24,6 +25,9 @@ def item_result(outcome: SpreadOutcome) -> ItemResult:
     if outcome.repeated:
         return skipped("already done", f"invoice #{invoice.number} was done by an earlier run")
     failure = outcome.failure
+    if failure is None and outcome.prepaid and not outcome.captured:
+        # Money captured on the order before paid all of it: nothing went to the gateway.
+        return done(PAID_BEFORE, outcome.message())
     if failure is None:
         return done("captured", outcome.message(), amount=outcome.captured, currency=currency)
     status = failure.transaction.status if failure.transaction is not None else None

@@ -8,6 +8,11 @@ from django.utils.dateparse import parse_datetime
 
 from backoffice.money import MoneyError, parse_amount
 
+# The import format's amounts are decimal strings in major units ("12.50", "1,234.56"): read
+# as en_US, by the one parser of typed amounts (no e-notation, no more decimals than the
+# currency has).
+IMPORT_LOCALE = "en_US"
+
 
 class FieldReader:
     """Reads typed fields out of parsed JSON, collecting one message per bad field."""
@@ -67,7 +72,7 @@ class FieldReader:
         if self.currency is None:  # the currency error is already reported
             return 0
         try:
-            return parse_amount(value, self.currency)
+            return parse_amount(value, self.currency, locale=IMPORT_LOCALE)
         except MoneyError as exc:
             self.error(path, str(exc).rstrip("."))
             return 0

@@ -114,6 +114,9 @@ class CreditMemo(models.Model):
     discount_amount = MONEY(default=0)
     adjustment_refund = MONEY(default=0)
     adjustment_fee = MONEY(default=0)
+    # What earlier memos' Adjustment Refunds already gave back, taken off this memo so that its
+    # items and shipping don't pay it twice (`orders.credit_memo_totals.memo_totals`).
+    earlier_adjustment = MONEY(default=0)
     grand_total = MONEY(default=0)
     comment = models.TextField(blank=True)
     # New Credit Memo's "Email Copy" and "Append Comments": the customer gets a copy once the
@@ -134,6 +137,9 @@ class CreditMemo(models.Model):
             models.CheckConstraint(
                 condition=Q(adjustment_refund__gte=0) & Q(adjustment_fee__gte=0),
                 name="memo_adjustments_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=Q(earlier_adjustment__gte=0), name="memo_earlier_adjustment_gte_0"
             ),
         ]
 

@@ -5,8 +5,10 @@ order's items offline, or a goodwill amount.
 request and calls it). Its steps, each its own durable transaction or gateway call:
 1. here, under the order lock: the stale-form check, the operations registry, quantities and
    amounts against what is left and the refund limit (captured − refunded − pending, pending
-   memos included, so two memos can't spend the same money; see
-   `orders.services.credit_memo_checks`); write the memo as pending (it reserves its total),
+   memos included, so two memos can't spend the same money; Adjustment Fees kept are never
+   refundable again, and what earlier Adjustment Refunds gave back is not proposed twice: see
+   `orders.credit_memo_totals`, `orders.services.credit_memo_checks`); write the memo as
+   pending (it reserves its total),
    its items and the item counters; history; commit;
 2. `credit_memos.credit_memo_refund`: the money engine's refunds, spread over the captures;
 3. under the lock again (`credit_memo_settle`): the memo's state from its refund rows.
@@ -136,6 +138,7 @@ def _memo_write(
         discount_amount=totals.discount_amount,
         adjustment_refund=totals.adjustment_refund,
         adjustment_fee=totals.adjustment_fee,
+        earlier_adjustment=totals.earlier_adjustment,
         grand_total=totals.grand_total,
         created_by=user,
         **fields,

@@ -43,11 +43,11 @@ from orders.importing.records import (
     parse_order_line,
 )
 from orders.models import Invoice, InvoiceItem, Order, OrderAddress, OrderItem
+from orders.services.checkout import checkout_payment_comments
 from payments.enums import PaymentAction, TransactionSource, TransactionStatus, TransactionType
 from payments.gateways import UnknownGateway, gateway_for_payment
 from payments.models import GatewayAccount, Payment, Transaction
 from payments.recompute import order_payments_recompute
-from payments.services import describe_transaction
 
 
 @dataclass(frozen=True)
@@ -225,18 +225,10 @@ def _items_create(*, order: Order, record: OrderRecord) -> list[OrderItem]:
 def _comment_imported(
     *, order: Order, transactions: list[Transaction], invoice: Invoice | None
 ) -> None:
-    """The history of what happened at checkout, dated when it happened."""
+    """The history of what happened at checkout, dated when it happened: each payment as the
+    shop's entry and the gateway's acceptance, then the invoice of a sale."""
     for txn in transactions:
-        captured = txn.type == TransactionType.DEBIT
-        comment_money(
-            order=order,
-            kind=CommentKind.CAPTURE if captured else CommentKind.AUTHORIZATION,
-            body=describe_transaction(txn, verb="Captured" if captured else "Authorized"),
-            transaction=txn,
-            invoice=txn.invoice,
-            source=CommentSource.GATEWAY,
-            occurred_at=txn.created_at,
-        )
+        checkout_payment_comments(txn, order=order, accepted_at=txn.created_at)
     if invoice is not None:
         comment_money(
             order=order,

@@ -124,6 +124,9 @@ class SpreadOutcome:
         number = self.invoice.number
         if self.repeated:
             return f"Invoice #{number} was already submitted with this form; nothing more was done."
+        if self.invoice.grand_total == 0 and self.invoice.state == InvoiceState.PAID:
+            # A fully discounted order: whatever the Amount choice, nothing to capture.
+            return f"Invoice #{number} for {self._fmt(0)} is paid: there is nothing to capture."
         if self.prepaid:
             head = f"{self._fmt(self.prepaid)} already captured on the order pays invoice #{number}"
             if self.invoice.state == InvoiceState.PAID and not self.steps:

@@ -27,7 +27,12 @@ from backoffice.money import format_money
 from orders.capture_modes import capture_modes
 from orders.enums import CaptureMode, CommentSource, InvoiceState, OrderState
 from orders.history import comment_invoice
-from orders.invoice_totals import InvoiceTotals, invoice_totals, is_first_invoice
+from orders.invoice_totals import (
+    InvoiceTotals,
+    invoice_total_refusal,
+    invoice_totals,
+    is_first_invoice,
+)
 from orders.models import Invoice, InvoiceItem, Order
 from orders.operations import (
     InvoiceOperation,
@@ -58,7 +63,6 @@ from payments.recompute import order_payments_recompute
 from payments.services import OperationResult, order_mark_as_paid
 
 NO_ITEMS = "Enter a quantity for at least one item."
-ZERO_TOTAL = "The invoice total must be more than zero."
 
 
 def _next_invoice_number(order: Order) -> str:
@@ -91,8 +95,8 @@ def _validated_totals(order: Order, quantities: Mapping[int, int]) -> InvoiceTot
         quantities=quantities,
         include_shipping=is_first_invoice(order.invoices.all()),
     )
-    if totals.grand_total <= 0:
-        raise DocumentError(ErrorCode.INVALID_AMOUNT, ZERO_TOTAL)
+    if refusal := invoice_total_refusal(order=order, totals=totals):
+        raise DocumentError(ErrorCode.INVALID_AMOUNT, refusal)
     return totals
 
 

@@ -7,16 +7,19 @@ only hands that answer to the template, so a button and its POST guard can't dis
 from django import template
 from django.db.models import prefetch_related_objects
 
+from backoffice.models import amount_locale
 from orders.forms_invoice import ConfirmForm, mark_as_paid_form
 from orders.operation_buttons import order_action_buttons
 from orders.operations import OrderOperation
 
 register = template.Library()
 
-# The order page panels an action can change; htmx swaps them from the action's response.
+# The order page panels an action can change, and the tabs' counts; htmx swaps them from the
+# action's response (orders/_order_panels.html draws every one of them).
 ORDER_PANELS = (
     "#order-header,#order-information,#payment-information,#items-ordered,#order-totals,"
-    "#invoices-panel,#credit-memos-panel,#transactions-panel,#comments-history,#approvals-panel"
+    "#invoices-panel,#credit-memos-panel,#transactions-panel,#comments-history,#approvals-panel,"
+    "#invoices-tab-count,#credit-memos-tab-count,#transactions-tab-count,#comments-tab-count"
 )
 
 
@@ -32,7 +35,11 @@ def order_action_bar(context: template.Context) -> dict:
         "csrf_token": context.get("csrf_token"),
         # Each POST form gets its own one-time key, so two actions never share one.
         "buttons": [{"button": b, "form": ConfirmForm(order=order)} for b in buttons],
-        "mark_as_paid_form": mark_as_paid_form(order=order) if mark_as_paid.allowed else None,
+        "mark_as_paid_form": mark_as_paid_form(
+            order=order, locale=amount_locale(request.user, order.store)
+        )
+        if mark_as_paid.allowed
+        else None,
         # The Refund dialog's form plans a refund over every capture: it is fetched (htmx GET of
         # the Refund page's URL) only when the dialog opens, so the button's state comes from
         # the registry's cheap answer (permission, order state, anything left to refund).

@@ -129,6 +129,7 @@ BADGE_TONES: dict[str, dict[str, str]] = {
         "requires_action": "red",
         "expired": "orange",
         "charged_back": "rose",
+        "partially_charged_back": "rose",
     },
     "transaction_status": {
         "pending": "amber",

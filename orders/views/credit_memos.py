@@ -16,6 +16,7 @@ from backoffice.availability import Availability, OperationUnavailable
 from backoffice.decorators import operation_view, staff_required
 from backoffice.errors import DomainError, form_error, raise_for_http
 from backoffice.http import StaffRequest
+from backoffice.models import amount_locale
 from backoffice.permissions import require_store_perm
 from orders.credit_memo_selectors import (
     credit_memo_detail,
@@ -91,6 +92,7 @@ def _form(
     return CreditMemoForm(
         data,
         source=source_for(order, invoice),
+        locale=amount_locale(request.user, order.store),
         choices=lambda total: refund_choices(
             user=request.user, order=order, invoice=invoice, amount=total
         ),
@@ -266,7 +268,8 @@ def _goodwill(request: StaffRequest, number: str, mode: str) -> HttpResponse:
     if not availability:
         return unavailable_response(request, order, availability, operation="Refund")
     data = request.POST if request.method == "POST" else None
-    form = goodwill_refund_form(order=order, user=request.user, data=data)
+    locale = amount_locale(request.user, order.store)
+    form = goodwill_refund_form(order=order, user=request.user, locale=locale, data=data)
     if form.is_bound and form.is_valid():
         try:
             outcome = goodwill_refund(

@@ -16,6 +16,7 @@ from backoffice.availability import OperationUnavailable
 from backoffice.decorators import operation_view, staff_required
 from backoffice.errors import DomainError, form_error, raise_for_http
 from backoffice.http import StaffRequest
+from backoffice.models import amount_locale
 from orders.forms_invoice import ConfirmForm, MarkAsPaidForm, mark_as_paid_form
 from orders.invoice_selectors import order_for_invoicing
 from orders.models import Order
@@ -168,7 +169,8 @@ def order_mark_as_paid_view(request: StaffRequest, number: str) -> HttpResponse:
     if not availability:
         return unavailable_response(request, order, availability, operation="Mark as paid")
     data = request.POST if request.method == "POST" else None
-    form = mark_as_paid_form(order=order, data=data)
+    locale = amount_locale(request.user, order.store)
+    form = mark_as_paid_form(order=order, locale=locale, data=data)
     if form.is_bound and form.is_valid():
         amount = form.cleaned_data["amount"]
         if approval_needed(user=request.user, store=order.store, amount=amount):

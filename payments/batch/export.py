@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 
+from backoffice.batch.results import BatchReport, ItemResult, Status
 from backoffice.models import Store
 from backoffice.money import format_major
 from payments.enums import (
@@ -29,6 +30,14 @@ from payments.selectors import EXPORT_FIELDS
 
 CHUNK_SIZE = 2000
 FORMATS = ("csv", "jsonl")
+_TYPE, _STATUS, _AMOUNT, _CURRENCY = (
+    EXPORT_FIELDS.index(f) for f in ("type", "status", "amount", "currency")
+)
+S = TransactionStatus
+# The summary counts each row by its type and final status: the Result column says the
+# transaction's status (every row was exported), colored as done, skipped or failed.
+_SUMMARY_STATUS: dict[str, Status] = {S.SUCCESS: Status.DONE, S.FAILED: Status.FAILED}
+_TYPE_LABELS: dict[str, str] = dict(TransactionType.choices)
 
 
 def _day_start(day: date, store: Store) -> datetime:
@@ -59,6 +68,26 @@ def export_rows(
     if limit is not None:
         rows = rows[:limit]
     return rows.iterator(chunk_size=CHUNK_SIZE)
+
+
+def exported(row: ExportRow) -> ItemResult:
+    """One exported row for the summary: its type, counted under its final status."""
+    type_: str = row[_TYPE]
+    status: str = row[_STATUS]
+    return ItemResult(
+        _SUMMARY_STATUS.get(status, Status.SKIPPED),
+        _TYPE_LABELS.get(type_, type_),
+        amount=row[_AMOUNT],
+        currency=row[_CURRENCY],
+        result=str(status),
+    )
+
+
+def statuses_sentence(report: BatchReport) -> str:
+    """ " Of these, 1 failed and 2 still open." ("" when every one succeeded)."""
+    failed, open_ = report.failed, report.skipped
+    parts = [f"{failed} failed"] * bool(failed) + [f"{open_} still open"] * bool(open_)
+    return f" Of these, {' and '.join(parts)}." if parts else ""
 
 
 def _cash_flow(type_: str) -> str:

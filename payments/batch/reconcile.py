@@ -12,12 +12,22 @@ from django.db.models import QuerySet
 from backoffice.batch.results import BatchReport, ItemResult, done, failed, skipped
 from backoffice.batch.runner import BatchJob
 from backoffice.money import format_money
+from payments.enums import TransactionStatus as S
 from payments.models import Transaction
 from payments.services.reconcile import ReconcileChange, open_transactions, transaction_reconcile
 
 RESOLVED = "resolved"
 WOULD_RESOLVE = "would resolve"
 LOOKUP_FAILED = "lookup failed"
+# What a transaction was resolved as, in the order the summary sentence lists them. A capture
+# the gateway declined is resolved as failed: the job did its work (done, exit 0), but the
+# summary keeps it apart from the money that came in.
+RESOLVED_AS = (S.SUCCESS, S.FAILED, S.PENDING)
+
+
+def resolved_as(verb: str, status: str) -> str:
+    """The summary row: "resolved as failed", "would resolve as success"."""
+    return f"{verb} as {status}"
 
 
 class ReconcilePayments(BatchJob[Transaction]):
@@ -45,7 +55,7 @@ class ReconcilePayments(BatchJob[Transaction]):
         change = transaction_reconcile(transaction=item, dry_run=True, grace=self.grace)
         return self._result(change, WOULD_RESOLVE)
 
-    def _result(self, change: ReconcileChange | None, outcome: str) -> ItemResult:
+    def _result(self, change: ReconcileChange | None, verb: str) -> ItemResult:
         if change is None:
             return skipped("nothing to do yet", "still with the gateway; asked later", quiet=True)
         txn = change.transaction
@@ -53,15 +63,16 @@ class ReconcilePayments(BatchJob[Transaction]):
         if change.error:
             return failed(LOOKUP_FAILED, message, amount=txn.amount, currency=txn.currency)
         if change.changed:
+            outcome = resolved_as(verb, change.after)
             return done(outcome, message, amount=txn.amount, currency=txn.currency)
         return skipped("still pending", message)
 
     def sentence(self, report: BatchReport) -> str:
-        if report.dry_run:
-            prefix, verb, resolved = "Dry run: ", "would resolve", report.count(WOULD_RESOLVE)
-        else:
-            prefix, verb, resolved = "", "resolved", report.count(RESOLVED)
+        prefix, verb = ("Dry run: ", WOULD_RESOLVE) if report.dry_run else ("", RESOLVED)
+        counts = [(status, report.count(resolved_as(verb, status))) for status in RESOLVED_AS]
+        resolved = sum(count for _status, count in counts)
+        split = ", ".join(f"{count} as {status}" for status, count in counts if count)
         return (
-            f"{prefix}checked {report.seen} open transaction(s), {verb} {resolved}, "
-            f"{report.count(LOOKUP_FAILED)} lookup error(s)."
+            f"{prefix}checked {report.seen} open transaction(s), {verb} {resolved}"
+            f"{f' ({split})' if split else ''}, {report.count(LOOKUP_FAILED)} lookup error(s)."
         )

@@ -7,7 +7,7 @@ written or sent. Call them outside any transaction.
 
 from payments.services._flow import OperationResult, Outcome
 from payments.services._messages import NOUNS as TRANSACTION_NOUNS
-from payments.services._messages import describe_transaction
+from payments.services._messages import checkout_texts, describe_transaction
 from payments.services._result import result_of
 from payments.services.authorize import (
     payment_authorize,
@@ -27,6 +27,7 @@ __all__ = [
     "OperationResult",
     "Outcome",
     "chargeback_reverse",
+    "checkout_texts",
     "describe_transaction",
     "order_mark_as_paid",
     "payment_authorize",

@@ -53,6 +53,24 @@ def describe_transaction(txn: Transaction, *, verb: str) -> str:
     return _join(f"{verb} amount of {_money(txn)} {_how(txn)}.", _references(txn))
 
 
+def checkout_texts(txn: Transaction) -> tuple[str, str]:
+    """A payment made at checkout as Magento tells it with a gateway, in two entries: the
+    shop's ("Authorized amount of $61.00.") and the gateway's ("Authorization of $61.00
+    accepted by the gateway, transaction ID psp-auth-1."); a sale says "Authorized and
+    captured amount of …" and "Authorization and capture of … accepted by the gateway"."""
+    sale = txn.type == T.DEBIT
+    verb, noun = (
+        ("Authorized and captured", "Authorization and capture")
+        if sale
+        else ("Authorized", "Authorization")
+    )
+    reference = f", transaction ID {txn.gateway_reference}" if txn.gateway_reference else ""
+    return (
+        f"{verb} amount of {_money(txn)}.",
+        f"{noun} of {_money(txn)} accepted by the gateway{reference}.",
+    )
+
+
 def _join(*parts: str) -> str:
     return " ".join(p for p in parts if p)
 

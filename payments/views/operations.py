@@ -18,7 +18,8 @@ from backoffice.availability import Availability
 from backoffice.decorators import operation_view, staff_required
 from backoffice.errors import DomainError, form_error, raise_for_http
 from backoffice.http import StaffRequest
-from backoffice.money import format_major
+from backoffice.models import amount_locale
+from backoffice.money import format_amount
 from payments import operations as ops
 from payments import selectors, services
 from payments.forms import OperationForm, new_idempotency_key
@@ -124,18 +125,19 @@ def _render(
 
 
 def _form(
-    txn: Transaction, avail: Availability, data: Any = None, *, replay: bool = False
+    txn: Transaction, avail: Availability, data: Any = None, *, replay: bool = False, locale: str
 ) -> OperationForm:
     # Rebill has no upper limit; offering the debit's amount is the usual case.
     suggested = avail.max_amount if avail.max_amount is not None else txn.amount
     initial = {
-        "amount": format_major(suggested, txn.currency),
+        "amount": format_amount(suggested, txn.currency, locale=locale),
         "idempotency_key": new_idempotency_key(),
     }
     return OperationForm(
         data,
         initial=initial,
         transaction=txn,
+        locale=locale,
         # A resubmitted form is answered by the service with its first result, whatever
         # is left now; only a new form is held to the current maximum.
         max_amount=None if replay else avail.max_amount,
@@ -158,7 +160,9 @@ def transaction_operation(request: StaffRequest, uuid: str, operation: str) -> H
     replay = request.method == "POST" and selectors.idempotency_key_used(key=key)
     if not (avail.allowed or replay):
         return _render(request, "operation_form", context, UNPROCESSABLE)
-    form = _form(txn, avail, request.POST if request.method == "POST" else None, replay=replay)
+    data = request.POST if request.method == "POST" else None
+    locale = amount_locale(request.user, txn.store)
+    form = _form(txn, avail, data, replay=replay, locale=locale)
     if not form.is_bound:
         return _render(request, "operation_form", {**context, "form": form})
     if not form.is_valid():

@@ -21,7 +21,36 @@
     alert.append(span, close);
     area.append(alert);
   }
-  window.backoffice = { flash: flash };
+
+  /* Focus, once, the field a dialog's fresh content is about: the first one in error, else
+   * the one marked autofocus, else the first field (`fallback`, e.g. "button", when it has
+   * none). htmx itself would focus an [autofocus] element of swapped content only when the
+   * swap settles, ~20 ms later, when the user may be typing elsewhere already: see
+   * `dropAutofocus` below. */
+  var FIELDS = "input, select, textarea, button, a[href]";
+  var FOCUS_ORDER = [
+    "[aria-invalid=true]",
+    ".has-error input:not([type=hidden]), .has-error textarea, .has-error select",
+    "[autofocus]",
+    "input:not([type=hidden]):not([disabled]), textarea:not([disabled]), select:not([disabled])"
+  ];
+  function focusFirstField(container, fallback) {
+    var order = fallback ? FOCUS_ORDER.concat([fallback]) : FOCUS_ORDER;
+    for (var i = 0; i < order.length; i++) {
+      var field = container.querySelector(order[i]);
+      if (field) {
+        field.focus();
+        return field;
+      }
+    }
+    return null;
+  }
+  /* Someone working in one of the container's fields (a redraw that kept it, by its id). */
+  function focusIsIn(container) {
+    var active = document.activeElement;
+    return !!active && active !== container && container.contains(active) && active.matches(FIELDS);
+  }
+  window.backoffice = { flash: flash, focusFirstField: focusFirstField, focusIsIn: focusIsIn };
 
   /* Tabs: all panels are server-rendered; without JS they simply show one after another. */
   function initTabs(nav) {
@@ -76,14 +105,27 @@
     return body;
   }
 
-  /* A dialog whose content htmx fetched: focus its first field once it arrives; close it
-   * again if the request failed (the error is flashed below). */
+  /* A dialog whose content htmx fetched, or whose form it redrew (its errors): focus its field
+   * once the content arrives. Smaller swaps inside (an amount's preview) never move the focus.
+   * Close the dialog again if the request failed (the error is flashed below). */
   document.addEventListener("htmx:afterSwap", function (event) {
-    var dialog = event.detail.target;
-    if (!dialog || dialog.tagName !== "DIALOG" || !dialog.open) return;
-    var field = dialog.querySelector("[autofocus], input:not([type=hidden]), textarea, select");
-    if (field) field.focus();
+    var swapped = event.target;
+    if (!swapped || !swapped.matches || !swapped.matches("dialog, [data-dialog-body], form")) return;
+    var dialog = swapped.closest("dialog");
+    if (!dialog || !dialog.open || !dialog.isConnected || focusIsIn(dialog)) return;
+    focusFirstField(dialog);
   });
+  /* `autofocus` is for page loads. In swapped content htmx would honour it when the swap
+   * settles, and pull the focus (and the keystrokes) back into that field after the user has
+   * moved on; the listeners above have focused what they meant to by now. Listening on window
+   * runs this after every document listener of the same event. */
+  function dropAutofocus() {
+    document.querySelectorAll("[autofocus]").forEach(function (field) {
+      field.removeAttribute("autofocus");
+    });
+  }
+  window.addEventListener("htmx:afterSwap", dropAutofocus);
+  window.addEventListener("htmx:oobAfterSwap", dropAutofocus);
   function closeTargetDialog(event) {
     var dialog = event.detail && event.detail.target;
     if (dialog && dialog.tagName === "DIALOG" && dialog.open) dialog.close();
@@ -130,6 +172,8 @@
           dialog.replaceChildren(loadingBody());
         }
         dialog.showModal();
+        // A form drawn in place (Mark as paid) is focused now; a fetched one when it arrives.
+        if (!dialog.querySelector("[data-dialog-loading]")) focusFirstField(dialog);
       }
       return;
     }
@@ -169,6 +213,30 @@
   document.addEventListener("htmx:sendError", function () {
     flash("error", "The server could not be reached. Check your connection and try again.");
   });
+
+  /* Live totals (New Invoice, New Credit Memo: an element of the form posts it with hx-post
+   * when a field changes) after the Back button: the browser restores what was typed, from its
+   * page cache (`persisted`) or into a page drawn again, where the totals are the defaults'.
+   * Ask for them again once, for what the fields hold now. */
+  function differsFromPage(field) {
+    if (field.type === "hidden" || field.disabled) return false;
+    if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+    if (field.tagName === "SELECT") {
+      return Array.prototype.some.call(field.options, function (option) {
+        return option.selected !== option.defaultSelected;
+      });
+    }
+    return "defaultValue" in field && field.value !== field.defaultValue;
+  }
+  function recomputeRestoredTotals(event) {
+    if (!window.htmx) return;
+    document.querySelectorAll("form [hx-post][hx-trigger*='from:']").forEach(function (live) {
+      var form = live.closest("form");
+      var restored = event.persisted || Array.prototype.some.call(form.elements, differsFromPage);
+      if (restored) window.htmx.ajax("POST", live.getAttribute("hx-post"), { source: live });
+    });
+  }
+  window.addEventListener("pageshow", recomputeRestoredTotals);
 
   function init() {
     document.querySelectorAll("[data-tabs]").forEach(initTabs);

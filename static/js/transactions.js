@@ -3,14 +3,17 @@
 (function () {
   "use strict";
 
-  // htmx fetches a dialog's body; open the dialog once the form has arrived.
+  // htmx fetches a dialog's body; open the dialog once the form has arrived and focus it once
+  // (the amount, or the field in error; a result's first button). app.js drops the form's
+  // `autofocus` right after, so htmx does not move the focus again when the swap settles.
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
-    var dialog = target && target.closest ? target.closest("dialog") : null;
-    if (!dialog) return;
+    if (!target || !target.matches || !target.matches("[data-dialog-body]")) return;
+    var dialog = target.closest("dialog");
+    if (!dialog || !dialog.isConnected) return;
+    if (dialog.open && window.backoffice.focusIsIn(dialog)) return;
     if (!dialog.open) dialog.showModal();
-    var focus = dialog.querySelector("[autofocus]") || dialog.querySelector("input, button");
-    if (focus) focus.focus();
+    window.backoffice.focusFirstField(dialog, "button");
   });
 
   // Closing discards the content, so the next opening fetches a fresh maximum and a new

@@ -129,6 +129,23 @@ def test_two_authorization_order_is_the_x_payments_case():
     ]
 
 
+def test_demo_checkout_authorizations_read_as_magento_tells_them_with_a_gateway():
+    seed_demo(orders=1)
+
+    order = Order.objects.get(number=TWO_AUTHORIZATIONS_NUMBER)
+    entries = list(order.comments.order_by("created_at", "pk").values_list("source", "body"))
+    references = [p.gateway_reference for p in order.payments.order_by("pk")]
+    # The shop's entries when the order was placed, then the gateway's, in that order.
+    assert entries[:4] == [
+        ("system", "Authorized amount of $61.00."),
+        ("system", "Authorized amount of $61.00."),
+        *(
+            ("gateway", f"Authorization of $61.00 accepted by the gateway, transaction ID {ref}.")
+            for ref in references
+        ),
+    ]
+
+
 def test_demo_authorizations_expire_soon_or_have_expired():
     seed_demo(orders=20)
     now = datetime.now(UTC)

@@ -10,9 +10,16 @@ from orders.enums import CommentSource, InvoiceState, OrderState
 from orders.models import Invoice, OrderComment
 from payments.enums import TransactionStatus, TransactionType
 from payments.models import SandboxCharge, SandboxOperation, Transaction
+from payments.services import order_mark_as_paid, payment_capture
 from tests.batch_helpers import order_with_authorization, run, snapshot
 from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
-from tests.payments.money_helpers import authorized_payment, refreshed, sandbox_account
+from tests.payments.money_helpers import (
+    authorized_payment,
+    key,
+    refreshed,
+    sandbox_account,
+    staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +262,99 @@ def test_no_answer_fails_the_order_but_a_pending_answer_only_waits(settings):
     assert result.code == 0 and "pending at the gateway" in result.out
     assert result.out.strip().endswith("1 order(s): 0 done, 1 skipped, 0 failed.")
     assert Invoice.objects.get(order=pending).state == InvoiceState.OPEN
+
+
+def capture_on_details(payment, amount: int) -> Transaction:
+    """A capture on Transaction Details: against the pre-authorization, no invoice."""
+    result = payment_capture(
+        payment=refreshed(payment),
+        amount=amount,
+        online=True,
+        actor=staff(),
+        idempotency_key=key(),
+        parent=payment.transactions.get(type=TransactionType.AUTHORIZATION),
+    )
+    assert result.ok, result.message
+    return result.transaction
+
+
+def marked_as_paid_order():
+    """122.00 ordered, 22.00 authorized, the other 100.00 paid outside (Mark as paid)."""
+    store = StoreFactory(code="us", currency="USD")
+    order = OrderFactory(store=store, subtotal=11200, shipping_amount=1000)
+    OrderItemFactory(order=order, qty_ordered=2, unit_price=5600)
+    payment = authorized_payment(2200, order=order, account=sandbox_account(store))
+    order_mark_as_paid(
+        order=order,
+        amount=10000,
+        merchant_reference="wire-1",
+        memo="",
+        actor=staff(),
+        idempotency_key=key(),
+    )
+    return order, payment
+
+
+@pytest.mark.parametrize("paid_before", ["transaction_details", "mark_as_paid"])
+def test_money_captured_without_an_invoice_pays_it_first_in_the_dry_run_and_the_run(paid_before):
+    if paid_before == "transaction_details":
+        order, payment = order_with_authorization()
+        capture_on_details(payment, 10000)
+    else:
+        order, payment = marked_as_paid_order()
+
+    dry = run("capture_authorized", "--dry-run")
+
+    assert dry.code == 0, dry.text  # was: "short by $100.00", every run
+    assert (
+        f"#{order.number}: would invoice 2 units for $122.00, paid first by $100.00 already "
+        "captured on the order, and capture the remaining $22.00 online"
+    ) in dry.out
+    assert "$22.00" in dry.out[dry.out.index("would capture") :]
+
+    result = run("capture_authorized")
+
+    assert result.code == 0, result.text
+    assert (
+        f"#{order.number}: $100.00 already captured on the order pays invoice "
+        f"#{order.number}-1; captured the remaining $22.00 online."
+    ) in result.out
+    [invoice] = Invoice.objects.filter(order=order)
+    assert (invoice.grand_total, invoice.amount_paid, invoice.state) == (
+        12200,
+        12200,
+        InvoiceState.PAID,
+    )
+    [own] = Transaction.objects.filter(invoice=invoice, type=TransactionType.CAPTURE)
+    assert own.amount == 2200
+    assert SandboxCharge.objects.get(reference=payment.gateway_reference).amount_captured == (
+        12200 if paid_before == "transaction_details" else 2200
+    )
+    assert "0 order(s)" in run("capture_authorized", "--dry-run").out
+
+
+def test_an_invoice_paid_in_full_by_earlier_money_captures_nothing():
+    # 2 × 40.00 + 10.00 shipping, over-authorized at 122.00; 90.00 captured on Transaction
+    # Details: the invoice is paid by it, and the 32.00 still authorized is not touched.
+    store = StoreFactory(code="us", currency="USD")
+    order = OrderFactory(store=store, subtotal=8000, shipping_amount=1000)
+    OrderItemFactory(order=order, qty_ordered=2, unit_price=4000)
+    payment = authorized_payment(12200, order=order, account=sandbox_account(store))
+    capture_on_details(payment, 9000)
+
+    dry = run("capture_authorized", "--dry-run")
+    assert dry.code == 0, dry.text
+    assert (
+        "would invoice 2 units for $90.00, paid in full by $90.00 already captured on the "
+        "order: nothing to capture"
+    ) in dry.out
+    assert "would be paid by money captured before" in dry.out
+
+    result = run("capture_authorized")
+
+    assert result.code == 0, result.text
+    assert f"pays invoice #{order.number}-1; the invoice is paid." in result.out
+    assert "paid by money captured before" in result.out
+    assert Invoice.objects.get(order=order).state == InvoiceState.PAID
+    assert len(captures(order)) == 1  # only the one from Transaction Details
+    assert refreshed(payment).amount_captured == 9000

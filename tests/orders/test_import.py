@@ -75,11 +75,21 @@ def test_contract_example_imports_an_authorized_order(stores):
     assert txn.created_at == AUTHORIZED_AT
     assert "orders.jsonl, line 1" in txn.memo
 
-    comment = order.comments.get()
-    assert comment.body == "Authorized amount of $61.00 online. Gateway reference: psp-auth-1."
-    assert (comment.kind, comment.source) == (CommentKind.AUTHORIZATION, CommentSource.GATEWAY)
-    assert comment.transaction == txn
-    assert comment.created_at == AUTHORIZED_AT
+    # Magento with a gateway: the shop's entry when the order was placed, then the gateway's.
+    placed, accepted = order.comments.order_by("created_at", "pk")
+    assert (placed.body, placed.kind, placed.source) == (
+        "Authorized amount of $61.00.",
+        CommentKind.AUTHORIZATION,
+        CommentSource.SYSTEM,
+    )
+    assert (accepted.body, accepted.kind, accepted.source) == (
+        "Authorization of $61.00 accepted by the gateway, transaction ID psp-auth-1.",
+        CommentKind.AUTHORIZATION,
+        CommentSource.GATEWAY,
+    )
+    assert placed.transaction == accepted.transaction == txn
+    assert placed.created_at == order.placed_at and accepted.created_at == AUTHORIZED_AT
+    assert list(order.comments.all()) == [accepted, placed]  # newest first on the page
 
 
 def test_second_authorization_makes_the_order_fully_authorized(stores):
@@ -91,7 +101,18 @@ def test_second_authorization_makes_the_order_fully_authorized(stores):
     order = Order.objects.get(number="100000110")
     assert [p.amount_authorized for p in order.payments.all()] == [6100, 6100]
     assert order.payment_status == PaymentStatus.AUTHORIZED
-    assert order.comments.filter(kind=CommentKind.AUTHORIZATION).count() == 2
+    authorizations = order.comments.filter(kind=CommentKind.AUTHORIZATION)
+    assert (
+        sorted(authorizations.values_list("source", "body"))
+        == [
+            (
+                CommentSource.GATEWAY,
+                f"Authorization of $61.00 accepted by the gateway, transaction ID {ref}.",
+            )
+            for ref in ("psp-auth-1", "psp-auth-2")
+        ]
+        + [(CommentSource.SYSTEM, "Authorized amount of $61.00.")] * 2
+    )
 
 
 def test_authorize_capture_is_invoiced_and_paid_at_import(stores):
@@ -114,12 +135,20 @@ def test_authorize_capture_is_invoiced_and_paid_at_import(stores):
     assert order.items.get().qty_invoiced == 2
     debit = payment.transactions.get()
     assert debit.type == TransactionType.DEBIT and debit.invoice == invoice
-    bodies = dict(order.comments.values_list("kind", "body"))
-    assert (
-        bodies[CommentKind.CAPTURE]
-        == "Captured amount of ¥12,900 online. Gateway reference: psp-db-1."
+    placed, accepted, invoiced = order.comments.order_by("created_at", "pk")
+    assert (placed.body, placed.kind, placed.source) == (
+        "Authorized and captured amount of ¥12,900.",
+        CommentKind.CAPTURE,
+        CommentSource.SYSTEM,
     )
-    assert "Invoice #300000001-1" in bodies[CommentKind.INVOICE]
+    assert (accepted.body, accepted.kind, accepted.source) == (
+        "Authorization and capture of ¥12,900 accepted by the gateway, transaction ID psp-db-1.",
+        CommentKind.CAPTURE,
+        CommentSource.GATEWAY,
+    )
+    assert placed.transaction == accepted.transaction == debit
+    assert placed.created_at == order.placed_at < accepted.created_at == debit.created_at
+    assert invoiced.kind == CommentKind.INVOICE and "Invoice #300000001-1" in invoiced.body
 
 
 def test_order_without_payments_is_pending_payment(stores):
@@ -146,17 +175,17 @@ def test_bad_lines_are_reported_by_line_number_and_the_rest_imports(stores):
 
     assert sorted(report.imported) == ["100000110", "300000003"]
     assert [(e.line, e.number) for e in report.failed] == [(3, "300000002")]
-    assert report.failed[0].messages() == ["line 3: items[0].price: JPY has no decimals"]
+    assert report.failed[0].messages() == ["line 3: items[0].price: JPY has no decimals. Use 1050"]
     assert report.summary() == "imported 2, skipped 0 (already imported), failed 1"
     assert not Order.objects.filter(number="300000002").exists()
     assert not Transaction.objects.filter(idempotency_key__startswith="import:300000002").exists()
 
 
 def test_a_line_that_fails_while_writing_leaves_nothing_behind(stores, monkeypatch):
-    def broken_comment(**kwargs):
+    def broken_comment(*args, **kwargs):
         raise IntegrityError("simulated failure after the payment was written")
 
-    monkeypatch.setattr(importing, "comment_money", broken_comment)
+    monkeypatch.setattr(importing, "checkout_payment_comments", broken_comment)
 
     report = orders_import_lines(lines=[line()], source_name="f")
 

@@ -72,7 +72,9 @@ def test_kwd_takes_three_decimals():
             "items[0].price: USD allows at most 2 decimal places",
         ),
         (line(items=[{**ITEM, "price": "-1.00"}]), "items[0].price: The amount cannot be negative"),
-        (line(items=[{**ITEM, "price": "abc"}]), "items[0].price: 'abc' is not a number"),
+        (line(items=[{**ITEM, "price": "abc"}]), "items[0].price: This is not an amount"),
+        (line(items=[{**ITEM, "price": "1e2"}]), "items[0].price: Scientific notation is not"),
+        (line(items=[{**ITEM, "price": "56,00"}]), "items[0].price: This is not an amount"),
         (line(items=[{**ITEM, "price": None}]), "items[0].price: is required"),
         (
             line(items=[{**ITEM, "discount": "200.00"}]),
@@ -129,7 +131,7 @@ def test_every_problem_on_a_line_is_reported_at_once():
     assert reasons(text) == [
         "customer.email: 'bad' is not a valid email address",
         "items[0].qty: must be at least 1",
-        "items[0].price: USD allows at most 2 decimal places",
+        "items[0].price: USD allows at most 2 decimal places. Use 10.50",
     ]
 
 

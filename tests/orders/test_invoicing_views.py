@@ -5,11 +5,13 @@ from django.urls import reverse
 
 from orders.capture_modes import CAPTURED_AT_CHECKOUT
 from orders.enums import CaptureMode, InvoiceState, OrderState
-from orders.forms_invoice import NO_ITEMS, STALE, ZERO_TOTAL
+from orders.forms_invoice import NO_ITEMS, STALE
+from orders.invoice_totals import ZERO_TOTAL
 from orders.models import Invoice, OrderItem
 from orders.services.invoicing import invoice_create
 from payments.enums import TransactionType
 from payments.models import Transaction
+from tests.factories import OrderItemFactory
 from tests.orders.invoice_helpers import (
     authorizations,
     finance,
@@ -101,8 +103,11 @@ def test_at_least_one_item_is_required(client, user):
     assert not Invoice.objects.exists()
 
 
-def test_the_total_must_be_more_than_zero(client, user):
-    order, item = order_with_items(unit_price=0, shipping=0)
+def test_the_total_must_be_more_than_zero_when_the_order_costs_something(client, user):
+    # A free sample on an order that costs $56.00: invoicing only the sample is refused (a
+    # fully discounted order, total 0.00, is invoiced for nothing: test_invoicing_zero_total).
+    order, _paid = order_with_items(qty=1, unit_price=5600, shipping=0)
+    item = OrderItemFactory(order=order, sku="FREE", qty_ordered=1, unit_price=0, tax_amount=0)
 
     response = client.post(new_url(order), form_data(order, item, 1, mode=CaptureMode.NOT_CAPTURE))
 

@@ -293,8 +293,9 @@ def test_mark_as_paid_pays_the_open_invoice(client, user):
     ("amount", "message"),
     [
         ("", "This field is required."),
-        ("abc", "'abc' is not a number."),
-        ("1.001", "USD allows at most 2 decimal places."),
+        ("abc", "This is not an amount. Use 10.50."),
+        ("1.001", "USD allows at most 2 decimal places. Use 10.50."),
+        ("1e2", "Scientific notation is not accepted. Use 10.50."),
         ("0", "Enter an amount greater than zero."),
         ("500.00", "At most $122.00 is outstanding on the order."),
     ],

@@ -37,7 +37,7 @@ def test_the_page_draws_the_newest_comments_and_transactions_with_full_counts(
     html = client.get(busy_order.get_absolute_url()).text
 
     tabs = between(html, 'class="tabs"', "</nav>")
-    assert f'<span class="tabs__count">{TRANSACTIONS}</span>' in tabs
+    assert f'id="transactions-tab-count">{TRANSACTIONS}</span>' in tabs
     assert f'id="comments-tab-count">{COMMENTS}</span>' in tabs
     comments = between(html, 'id="comments-history"', "</section>")
     assert f"{COMMENTS} entries" in comments

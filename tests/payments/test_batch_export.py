@@ -160,3 +160,47 @@ def test_rows_are_streamed_in_chunks_not_queried_one_by_one(
 
     assert result.code == 0
     assert len(path.read_text().splitlines()) == 2502  # header + 2501 rows
+
+
+def test_the_summary_counts_each_transaction_by_its_final_status(tmp_path):
+    StoreFactory(code="us", currency="USD", timezone="UTC")
+    _order, payment = order_with_authorization()
+    moment = at("2026-11-10T12:00")
+    for status, amount in (("success", 5000), ("failed", 2500), ("unknown", 1000)):
+        Transaction.objects.create(
+            payment=payment,
+            order=payment.order,
+            store=payment.order.store,
+            type="CP",
+            status=status,
+            amount=amount,
+            currency="USD",
+            idempotency_key=key(),
+        )
+    Transaction.objects.update(created_at=moment)
+    path = tmp_path / "day.csv"
+
+    result = run(
+        "export_transactions", "--from", "2026-11-10", "--to", "2026-11-10", "-o", str(path)
+    )
+
+    assert result.code == 0  # exporting a failed capture is no failure of the export
+    rows = {
+        tuple(line.split()[:2]): line
+        for line in result.out.splitlines()
+        if line.strip().startswith(("Capture", "Pre-authorization"))
+    }
+    assert "$50.00" in rows[("Capture", "success")]
+    assert "$25.00" in rows[("Capture", "failed")]  # not counted as done
+    assert "$10.00" in rows[("Capture", "unknown")]
+    assert "$122.00" in rows[("Pre-authorization", "success")]
+    assert not any(words[1] == "done" for words in rows)
+    assert "Exported 4 transaction(s) created from 2026-11-10 to 2026-11-10 (csv)" in result.out
+    assert result.out.strip().endswith("Of these, 1 failed and 1 still open.")
+    assert len(path.read_text().splitlines()) == 5  # every one exported
+
+    day = ("--from", "2026-11-10", "--to", "2026-11-10")
+    dry = run("export_transactions", *day, "--dry-run")  # the report on stderr
+    assert "would fail" not in dry.err and "failed" in dry.err and dry.code == 0
+    quiet = run("export_transactions", *day, "-o", str(path), "--verbosity", "0")
+    assert (quiet.code, quiet.text) == (0, "")

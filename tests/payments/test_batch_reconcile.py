@@ -34,7 +34,7 @@ def test_dry_run_asks_the_gateway_and_writes_nothing(settings):
     result = run("reconcile_payments", "--dry-run")
 
     assert f"{txn.uuid} $50.00: unknown → success. Would mark it success" in result.out
-    assert "would resolve" in result.out and "to do" in result.out  # the summary table
+    assert "would resolve as success" in result.out and "to do" in result.out  # the table
     assert snapshot() == before
 
 
@@ -46,9 +46,9 @@ def test_the_summary_counts_what_was_resolved_with_its_amount(settings):
 
     assert result.code == 0
     table = result.out[result.out.index("Reconcile payments") :]
-    assert "resolved" in table and "$75.00" in table
+    assert "resolved as success" in table and "$75.00" in table
     assert result.out.strip().endswith(
-        "checked 2 open transaction(s), resolved 2, 0 lookup error(s)."
+        "checked 2 open transaction(s), resolved 2 (2 as success), 0 lookup error(s)."
     )
 
 
@@ -60,3 +60,39 @@ def test_without_a_terminal_long_runs_print_plain_progress_lines(settings, monke
 
     assert "Reconcile payments: 1 of 1 (100%)" in result.err
     assert "\x1b[" not in result.text
+
+
+def summary_row(out: str, outcome: str) -> str:
+    table = out[out.index("Reconcile payments") :]
+    return next(line for line in table.splitlines() if line.strip().startswith(outcome))
+
+
+def test_a_capture_learned_to_have_failed_has_its_own_row_and_the_run_still_succeeds(settings):
+    unknown_capture(settings, 5000)  # applied by the gateway: resolves as success
+    _order, payment = order_with_authorization()
+    settings.SANDBOX_FORCED_FAULT = "capture:timeout_before"  # never applied: no record
+    lost = payment_capture(
+        payment=payment,
+        amount=2500,
+        online=True,
+        actor=None,
+        idempotency_key=key(),
+        source="batch",
+    ).transaction
+    settings.SANDBOX_FORCED_FAULT = None
+    assert lost.status == TransactionStatus.UNKNOWN
+
+    dry = run("reconcile_payments", "--dry-run")
+    assert "would resolve as success" in dry.out and "would resolve as failed" in dry.out
+    result = run("reconcile_payments")
+
+    assert result.code == 0  # learning that a capture failed is the job done
+    success = summary_row(result.out, "resolved as success")
+    failed = summary_row(result.out, "resolved as failed")
+    assert "done" in success and "$50.00" in success and "$25.00" not in success
+    assert "done" in failed and "$25.00" in failed
+    assert result.out.strip().endswith(
+        "checked 2 open transaction(s), resolved 2 (1 as success, 1 as failed), 0 lookup error(s)."
+    )
+    lost.refresh_from_db()
+    assert lost.status == TransactionStatus.FAILED

@@ -65,19 +65,24 @@ def test_a_partial_chargeback_keeps_the_real_status_a_full_one_is_charged_back()
     assert compute_status(reversed_) == PaymentStatus.CAPTURED
 
 
-def test_the_order_is_charged_back_only_when_the_chargebacks_take_all_it_kept():
-    def order_status(charged_back: int) -> PaymentStatus:
+def test_a_standing_chargeback_shows_at_order_level_partially_or_fully():
+    def order_status(charged_back: int, refunded: int = 0) -> PaymentStatus:
         return aggregate_order_status(
-            [PaymentStatus.CAPTURED],
+            [PaymentStatus.PARTIALLY_REFUNDED if refunded else PaymentStatus.CAPTURED],
             grand_total=3000,
             captured=3000,
-            refunded=0,
+            refunded=refunded,
             authorized=3000,
             charged_back=charged_back,
         )
 
-    assert order_status(1000) == PaymentStatus.CAPTURED
+    assert order_status(0) == PaymentStatus.CAPTURED
+    assert order_status(1000) == PaymentStatus.PARTIALLY_CHARGED_BACK
     assert order_status(3000) == PaymentStatus.CHARGED_BACK
+    # Not hidden behind "partially refunded": the dispute is what staff must see.
+    assert order_status(0, refunded=1000) == PaymentStatus.PARTIALLY_REFUNDED
+    assert order_status(500, refunded=1000) == PaymentStatus.PARTIALLY_CHARGED_BACK
+    assert order_status(2000, refunded=1000) == PaymentStatus.CHARGED_BACK
 
 
 def test_open_rows_reserve_their_amount_and_unknown_requires_action():

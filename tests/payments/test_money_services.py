@@ -351,7 +351,13 @@ def test_checkout_authorization_is_recorded_and_capturable_later():
     assert recorded.ok and recorded.transaction.is_online
     payment = Payment.objects.get(pk=recorded.transaction.payment_id)
     assert payment.gateway_reference == "psp-auth-77" and payment.expires_at
-    assert "Authorized amount of $61.00 online. Gateway reference: psp-auth-77." in bodies(order)
+    # The shop's entry, then the gateway's (Magento with a gateway).
+    assert bodies(order)[-2:] == [
+        "Authorized amount of $61.00.",
+        "Authorization of $61.00 accepted by the gateway, transaction ID psp-auth-77.",
+    ]
+    sources = list(order.comments.order_by("created_at", "pk").values_list("source", flat=True))
+    assert sources[-2:] == ["system", "gateway"]
     result = payment_capture(
         payment=payment,
         amount=6100,

@@ -118,7 +118,7 @@ def test_dry_run_asks_and_prints_but_changes_nothing(settings):
     output = reconcile("--dry-run")
     assert "unknown → success" in output and "Would mark it success" in output
     assert output.strip().endswith(
-        "Dry run: checked 1 open transaction(s), would resolve 1, 0 lookup error(s)."
+        "Dry run: checked 1 open transaction(s), would resolve 1 (1 as success), 0 lookup error(s)."
     )
     assert Transaction.objects.get(pk=result.transaction.pk).status == TransactionStatus.UNKNOWN
     assert refreshed(payment).order.state == OrderState.PAYMENT_REVIEW

@@ -135,7 +135,7 @@ def test_search_by_merchant_transaction_id_ignores_case(client, viewer, haystack
 @pytest.mark.postgres
 def test_transaction_id_search_is_served_by_its_upper_index(haystack):
     query = Transaction.objects.filter(
-        search_q(text="my-ref-7", currencies=["USD"], order_ids=[])
+        search_q(text="my-ref-7", readings=[("USD", "en_US")], order_ids=[])
     ).only("pk")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")

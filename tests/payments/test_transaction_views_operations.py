@@ -145,9 +145,9 @@ def test_partial_capture_shows_the_new_uuid_and_transaction_id(client, finance):
         ("-5", "The amount cannot be negative."),
         ("0", "Enter an amount greater than zero."),
         ("0.00", "Enter an amount greater than zero."),
-        ("10.005", "USD allows at most 2 decimal places."),
+        ("10.005", "USD allows at most 2 decimal places. Use 10.50."),
         ("61.01", "The maximum is $61.00."),
-        ("ten", "'ten' is not a number."),
+        ("ten", "This is not an amount. Use 10.50."),
         ("", "This field is required."),
     ],
 )
@@ -168,9 +168,9 @@ def test_amount_in_a_zero_decimal_currency(client, finance):
     )
     pa = authorization(payment)
     html, _ = open_dialog(client, "capture", pa)
-    assert 'name="amount" value="5000"' in html and "Maximum: ¥5,000" in html
+    assert 'name="amount" value="5,000"' in html and "Maximum: ¥5,000" in html  # en_US
     response = submit(client, "capture", pa, amount="10.5")
-    assert field_errors(response, "amount") == ["JPY has no decimals."]
+    assert field_errors(response, "amount") == ["JPY has no decimals. Use 1050."]
     assert submit(client, "capture", pa, amount="1200").status_code == 200
     assert Transaction.objects.get(parent=pa).amount == 1200
 
@@ -378,7 +378,7 @@ def test_every_dialog_refuses_bad_amounts_and_writes_nothing(
     for amount, expected in [
         ("-1", "The amount cannot be negative."),
         ("0", "Enter an amount greater than zero."),
-        ("1.234", "USD allows at most 2 decimal places."),
+        ("1.234", "USD allows at most 2 decimal places. Use 10.50."),
     ] + ([(over, f"The maximum is {message}.")] if over else []):
         response = submit(client, name, txn, amount=amount)
         assert response.status_code == 422

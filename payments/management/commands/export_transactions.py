@@ -8,13 +8,16 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from backoffice.batch.command import add_batch_arguments, usage_error, warn_unknown_store
 from backoffice.batch.console import BatchConsole
-from backoffice.batch.results import BatchReport, done
-from payments.batch.export import FORMATS, export_rows, formatted, transactions_between
-from payments.enums import TransactionType
+from backoffice.batch.results import BatchReport
+from payments.batch.export import (
+    FORMATS,
+    export_rows,
+    exported,
+    formatted,
+    statuses_sentence,
+    transactions_between,
+)
 from payments.export_csv import ExportRow
-from payments.selectors import EXPORT_FIELDS
-
-_TYPE, _AMOUNT, _CURRENCY = (EXPORT_FIELDS.index(f) for f in ("type", "amount", "currency"))
 
 
 def day(text: str) -> date:
@@ -77,11 +80,14 @@ list's Export button.
                 write(line)
         where = path or "stdout"
         verb = "Dry run: would export" if dry_run else "Exported"
-        console.summary(
-            report,
-            f"{verb} {report.seen} transaction(s) created from {first} to {last} "
-            f"({fmt}){'' if dry_run else f' to {where}'}.",
-        )
+        if console.verbosity:
+            # Silent at verbosity 0 even when some rows are failed transactions: exporting
+            # them is no failure of this job (its own failures raise).
+            console.summary(
+                report,
+                f"{verb} {report.seen} transaction(s) created from {first} to {last} "
+                f"({fmt}){'' if dry_run else f' to {where}'}.{statuses_sentence(report)}",
+            )
 
     @contextmanager
     def _sink(self, path: str | None, *, dry_run: bool) -> Iterator[Callable[[str], Any]]:
@@ -107,10 +113,8 @@ def _format_of(path: str | None) -> str:
 def _counted(
     rows: Iterable[ExportRow], report: BatchReport, advance: Callable[[], None]
 ) -> Iterator[ExportRow]:
-    """The rows, unchanged, counted per transaction type on the way through."""
-    labels = dict(TransactionType.choices)
+    """The rows, unchanged, counted per transaction type and final status on the way through."""
     for row in rows:
-        type_: str = row[_TYPE]
-        report.add(done(labels.get(type_, type_), amount=row[_AMOUNT], currency=row[_CURRENCY]))
+        report.add(exported(row))
         advance()
         yield row
