@@ -162,7 +162,9 @@ def _hold(a: _Ask) -> Availability:
     if a.order.state == OrderState.HOLDED:
         return a.no("the order is already on hold")
     if a.order.state not in _HOLDABLE:
-        return a.no(f"an order that is {a.order.get_state_display().lower()} can't be held")
+        block = a.order.money_block()  # "the order is in payment review", "… is closed"
+        state = a.order.get_state_display().lower()
+        return a.no(block.why if block is not None else f"the order is {state}")
     return a.ok()
 
 
