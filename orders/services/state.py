@@ -2,7 +2,7 @@
 
 States are Magento's. `TRANSITIONS` is the whole table: a move not listed raises
 `StateTransitionError`. Order state and payment status are separate axes: money services decide
-*which* state the money implies (see `payments.services._order_state`) and call this module.
+*which* state the money implies (see `orders.services.money_state`) and call this module.
 
 Two suspensions remember where to return:
 - Hold: `state_before_hold` (Unhold returns there);
