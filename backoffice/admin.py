@@ -5,13 +5,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import AbstractUser
 from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
 from guardian.admin import GuardedModelAdmin
 
+from backoffice.admin_policy import ReadOnlyAdminMixin, log_config_change
 from backoffice.models import (
+    PasswordHistory,
     StaffProfile,
     Store,
     StoreGroupObjectPermission,
+    StoreSettingsChange,
     StoreUserObjectPermission,
 )
 from backoffice.money import format_money
@@ -31,6 +35,27 @@ class StoreAdmin(GuardedModelAdmin):
         if obj.refund_approval_threshold is None:
             return "never"
         return format_money(obj.refund_approval_threshold, obj.currency)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Store | None = None) -> list[str]:
+        # Every amount of the store is in its currency, and its code is in URLs and exports.
+        return ["code", "currency"] if obj is not None else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Store, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        log_config_change(request, obj, form, added=not change)
+
+
+@admin.register(StoreSettingsChange)
+class StoreSettingsChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Changes made on the stores' settings pages: an audit trail, only shown."""
+
+    list_display = ["store", "changed_by_label", "changed_at", "new_threshold", "new_window_hours"]
+    list_filter = ["store"]
+    list_select_related = ["store"]
+    date_hierarchy = "changed_at"
 
 
 @admin.register(StoreUserObjectPermission)
@@ -99,9 +124,33 @@ class StaffUserAdmin(UserAdmin):
 def superusers_only(request: HttpRequest) -> bool:
     """Superusers manage everything here (DESIGN.md). Staff work in the back office itself,
     which scopes them per store; the admin would not, so their roles never open it."""
-    return request.user.is_active and request.user.is_superuser
+    # ...and only in a session verified by the second factor (backoffice/admin_site.py).
+    verified = getattr(request.user, "is_verified", None)
+    return (
+        request.user.is_active
+        and request.user.is_superuser
+        and callable(verified)
+        and bool(verified())
+    )
 
 
 # Django's way to change one check of the default site without replacing the site; mypy
 # refuses any assignment to a method.
 admin.site.has_permission = superusers_only  # type: ignore[method-assign]
+
+
+@admin.register(PasswordHistory)
+class PasswordHistoryAdmin(admin.ModelAdmin):
+    """Hashes of past passwords (none of the last 4 comes back): read only."""
+
+    list_display = ["user", "created_at"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    fields = ["user", "created_at"]
+    readonly_fields = ["user", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -7,12 +7,17 @@ from datetime import timedelta
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Q
+from django.utils import timezone
 
+from backoffice.models import Store
 from backoffice.permissions import store_permissions, visible_store_ids
+from backoffice.store_settings import SETTINGS_PERMISSION
 from orders.approvals.selectors import awaiting_approvals
 from orders.batch.expiring import authorizations_expiring
 from orders.enums import OrderState
+from orders.filters import open_to_capture_orders_q
 from orders.models import Order
+from orders.selectors import with_figures
 from payments.enums import PaymentStatus
 
 RECENT_ORDERS = 10
@@ -39,12 +44,16 @@ def dashboard_summary(*, user: User, full: frozenset[str] = frozenset()) -> dict
     its orders; the approvals and expiring cards show their first rows, and all of them when
     `full` names the card (`?approvals=all`, `?expiring=all`)."""
     orders = Order.objects.filter(store_id__in=visible_store_ids(user))
-    # One scan for all four numbers rather than four round trips.
+    now = timezone.now()
+    # One scan for all four numbers rather than four round trips. Awaiting capture: an
+    # authorization past its expiry is not (payments.figures), even before
+    # expire_authorizations has marked it; the list behind the count filters the same way.
+    to_capture = Q(payment_status=PaymentStatus.AUTHORIZED) & open_to_capture_orders_q(now)
     counts = orders.aggregate(
         processing=Count("pk", filter=Q(state=OrderState.PROCESSING)),
         on_hold=Count("pk", filter=Q(state=OrderState.HOLDED)),
         payment_review=Count("pk", filter=Q(state=OrderState.PAYMENT_REVIEW)),
-        to_capture=Count("pk", filter=Q(payment_status=PaymentStatus.AUTHORIZED)),
+        to_capture=Count("pk", filter=to_capture),
     )
     kpis = [
         Kpi(
@@ -69,18 +78,27 @@ def dashboard_summary(*, user: User, full: frozenset[str] = frozenset()) -> dict
             "Authorized, awaiting capture",
             counts["to_capture"],
             "Capture before the authorization expires",
-            "payment_status=authorized",
+            "payment_status=authorized&capture=open",
         ),
     ]
-    recent = orders.select_related("store").order_by("-placed_at", "-id")[:RECENT_ORDERS]
+    newest = orders.select_related("store").order_by("-placed_at", "-id")[:RECENT_ORDERS]
+    recent = with_figures(list(newest), now=now)  # Grand Total and Total Due, as on the list
     return {
         "counts": counts,
         "kpis": kpis,
         "recent_orders": recent,
         "can_approve": store_permissions(user).has_anywhere("approve_refund"),
+        "settings_stores": _settings_stores(user),
         **_awaiting_approval(user, full="approvals" in full),
         **_expiring_soon(user, full="expiring" in full),
     }
+
+
+def _settings_stores(user: User) -> list[Store]:
+    """The stores whose settings page (four-eyes threshold, window) the user may change."""
+    perms = store_permissions(user)
+    stores = Store.objects.filter(pk__in=visible_store_ids(user))
+    return [store for store in stores if perms.has(SETTINGS_PERMISSION, store)]
 
 
 def _awaiting_approval(user: User, *, full: bool) -> dict:

@@ -31,7 +31,9 @@ OPERATION_PERMISSIONS: list[tuple[str, str]] = [
     ("record_chargeback", "Record chargebacks and chargeback reversals"),
     ("rebill_payment", "Rebill"),
     ("approve_refund", "Approve refunds"),
+    ("change_store_settings", "Change store settings"),
     ("export_transactions", "Export transactions"),
+    ("manage_staff", "Manage staff sign-in"),
 ]
 
 
@@ -60,8 +62,20 @@ class Store(models.Model):
     refund_approval_threshold = models.BigIntegerField(
         null=True,
         blank=True,
-        help_text="Refunds and Mark as paid above this amount (minor units) need approval. "
-        "Empty: never.",
+        help_text="Refunds, Mark as paid, Capture Offline, Rebill and Chargeback Reversal above "
+        "this amount (minor units), with what the order had within the approval window, wait "
+        "for a second person. Empty: never.",
+    )  # the rule: orders.services.approval_rule
+    approval_window_hours = models.PositiveSmallIntegerField(
+        default=24,
+        help_text="Four-eyes is cumulative: what one order had refunded or marked as paid within "
+        "this many hours counts toward the threshold.",
+    )
+    rebill_limit = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="Largest amount one Rebill may charge (minor units). A rebill never exceeds "
+        "the original debit either. Empty: the original debit is the limit.",
     )
     locale = models.CharField(
         max_length=32,
@@ -82,7 +96,11 @@ class Store(models.Model):
                 condition=models.Q(refund_approval_threshold__gte=0)
                 | models.Q(refund_approval_threshold__isnull=True),
                 name="store_threshold_not_negative",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rebill_limit__gt=0) | models.Q(rebill_limit__isnull=True),
+                name="store_rebill_limit_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -97,6 +115,30 @@ class Store(models.Model):
     def amount_locale(self) -> str:
         """The store's locale for amounts (rows written in bulk may not have one yet)."""
         return self.locale or timezone_locale(self.timezone)
+
+
+class StoreSettingsChange(models.Model):
+    """One change of a store's four-eyes settings on its settings page: who, when, the values
+    before and after (append-only: the app never edits or deletes one; the audit log has it
+    too)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="settings_changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_by_label = models.CharField(max_length=150)
+    changed_at = models.DateTimeField(auto_now_add=True)
+    old_threshold = models.BigIntegerField(null=True, blank=True)
+    new_threshold = models.BigIntegerField(null=True, blank=True)
+    old_window_hours = models.PositiveSmallIntegerField()
+    new_window_hours = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        get_latest_by = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Settings of {self.store} changed by {self.changed_by_label}"
 
 
 class StaffProfile(models.Model):
@@ -120,6 +162,24 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"Preferences of {self.user}"
+
+
+class PasswordHistory(models.Model):
+    """A password a staff member had (its hash), so that none of the last few comes back
+    (`backoffice.signin.passwords.RecentPasswordValidator`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "password history"
+
+    def __str__(self) -> str:
+        return f"Password of {self.user} set {self.created_at:%Y-%m-%d %H:%M}"
 
 
 # The attribute a user object keeps its preferred locale in, for the rest of the request.

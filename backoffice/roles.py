@@ -46,7 +46,9 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "edit_order": _MANAGER,
     "rebill_payment": _MANAGER,
     "approve_refund": _MANAGER,
+    "change_store_settings": _MANAGER,
     "export_transactions": _MANAGER,
+    "manage_staff": _MANAGER,
 }
 OPERATIONS: tuple[str, ...] = tuple(codename for codename, _ in OPERATION_PERMISSIONS)
 STORE_SCOPE_SEPARATOR = "@"

@@ -6,8 +6,13 @@ from backoffice import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("money/preview/", views.money_preview, name="money_preview"),
+    path("stores/<str:code>/settings/", views.store_settings, name="store_settings"),
     path("orders/", include("orders.urls")),
     path("transactions/", include("payments.urls")),
+    path("audit/", include("backoffice.audit.urls")),
+    # The PSPs' webhooks: signed, not a staff page (no session, no CSRF; test_url_guard skips it).
+    path("webhooks/", include("payments.webhook_urls")),
+    path("api/", include("api.urls")),
     # The signed-in user's own pages: signing in and out, the password, their preferences. They
     # touch no store's data, so no operation permission guards them (tests/backoffice/
     # test_url_guard.py leaves accounts/ aside; test_preferences.py holds this one).
@@ -15,6 +20,6 @@ urlpatterns = [
         "accounts/",
         include([path("preferences/", views.preferences, name="preferences")]),
     ),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("backoffice.signin.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from backoffice.dashboard import FULL_LISTS, dashboard_summary
-from backoffice.decorators import staff_required
-from backoffice.forms import PreferencesForm
+from backoffice.decorators import operation_view, staff_required
+from backoffice.forms import PreferencesForm, StoreSettingsForm
 from backoffice.http import StaffRequest
 from backoffice.locales import DEFAULT_LOCALE
 from backoffice.models import (
@@ -15,7 +15,13 @@ from backoffice.models import (
     preferred_locale,
 )
 from backoffice.money import format_amount
-from backoffice.permissions import visible_store_ids
+from backoffice.permissions import require_store_perm, visible_store_ids
+from backoffice.store_settings import (
+    SETTINGS_PERMISSION,
+    change_sentence,
+    store_settings_change,
+    store_settings_last_change,
+)
 from backoffice.templatetags.amount_inputs import preview_html
 
 
@@ -71,3 +77,38 @@ def _store_examples(request: StaffRequest) -> list[dict[str, object]]:
         example = format_amount(123456, store.currency, locale=locale)
         rows.append({"store": store, "locale": locale, "example": example})
     return rows
+
+
+@staff_required
+@operation_view(SETTINGS_PERMISSION)
+@require_http_methods(["GET", "POST"])
+def store_settings(request: StaffRequest, code: str) -> HttpResponse:
+    """A store's four-eyes settings (threshold, window): another store's page is a 404, one
+    the user may view without "Change store settings" a 403; a change is audited and shown."""
+    store = get_object_or_404(
+        Store.objects.filter(pk__in=visible_store_ids(request.user)), code=code
+    )
+    require_store_perm(request.user, SETTINGS_PERMISSION, store)
+    locale = amount_locale(request.user, store)
+    data = request.POST if request.method == "POST" else None
+    form = StoreSettingsForm(data, store=store, locale=locale)
+    if form.is_bound and form.is_valid():
+        change = store_settings_change(
+            store=store,
+            user=request.user,
+            threshold=form.cleaned_data["refund_approval_threshold"],
+            window_hours=form.cleaned_data["approval_window_hours"],
+        )
+        done = f"Saved: {change_sentence(change)}." if change is not None else "Nothing changed."
+        messages.success(request, done)
+        return redirect("store_settings", code=store.code)
+    last = store_settings_last_change(store=store)
+    context = {
+        "store": store,
+        "form": form,
+        "locale": locale,
+        "example": format_amount(123456, store.currency, locale=locale),
+        "last_change": last,
+        "last_change_text": change_sentence(last) if last is not None else "",
+    }
+    return render(request, "store_settings.html", context, status=422 if form.is_bound else 200)

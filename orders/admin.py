@@ -1,12 +1,20 @@
-"""Django admin for orders and their documents.
+"""Django admin for orders and their documents: a locked-down admin (backoffice/admin_policy.py).
 
-Money on orders and documents is shown, not edited: totals, paid and refunded amounts follow
-from items and the ledger, and the history (OrderComment) is append-only.
+Money, states and identities are shown, never edited: totals, paid and refunded amounts follow
+from items and the ledger, states from the app's operations, and the history (OrderComment) is
+append-only. Invoices and credit memos are only shown. What may still change (the customer's
+contact, the addresses) writes an order history entry with the old and new values.
 """
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest
+
+from backoffice.admin_policy import LockedFieldsAdminMixin, ReadOnlyAdminMixin
 from backoffice.money import format_money
+from orders.admin_audit import record_address_changes, record_order_change
 from orders.models import (
     CreditMemo,
     CreditMemoItem,
@@ -18,16 +26,14 @@ from orders.models import (
     OrderComment,
     OrderItem,
 )
-from payments.admin import ReadOnlyAdminMixin
 from payments.models import Payment
 
-ORDER_MONEY = ["subtotal", "shipping_amount", "tax_amount", "discount_amount", "grand_total"]
 
-
-class OrderAddressInline(admin.StackedInline):
+class OrderAddressInline(LockedFieldsAdminMixin, admin.StackedInline):
     model = OrderAddress
     extra = 0
     max_num = 2
+    readonly_fields = ["kind"]
 
 
 class OrderItemInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -79,7 +85,7 @@ class InvoiceInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(LockedFieldsAdminMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "store",
@@ -93,18 +99,20 @@ class OrderAdmin(admin.ModelAdmin):
     list_filter = ["store", "state", "payment_status"]
     search_fields = ["=number", "customer_email", "customer_name"]
     list_select_related = ["store"]
-    autocomplete_fields = ["store"]
     date_hierarchy = "placed_at"
-    readonly_fields = [
-        *ORDER_MONEY,
-        "currency",
-        "payment_status",
-        "version",
-        "created_at",
-        "updated_at",
-    ]
+    readonly_fields = ["payment_method_title"]
     inlines = [OrderAddressInline, OrderItemInline, PaymentInline, InvoiceInline]
     show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: Order, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        record_order_change(order=obj, user=request.user, form=form)
+
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        super().save_formset(request, form, formset, change)
+        record_address_changes(order=form.instance, user=request.user, formset=formset)
 
     @admin.display(description="Grand total", ordering="grand_total")
     def total(self, obj: Order) -> str:
@@ -119,12 +127,16 @@ class OrderItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OrderAddress)
-class OrderAddressAdmin(admin.ModelAdmin):
+class OrderAddressAdmin(LockedFieldsAdminMixin, admin.ModelAdmin):
     list_display = ["order", "kind", "name", "city", "country"]
     list_filter = ["kind", "country"]
     search_fields = ["=order__number", "name", "street", "city", "postcode"]
     list_select_related = ["order"]
-    raw_id_fields = ["order"]
+    readonly_fields = ["kind"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        record_order_change(order=obj.order, user=request.user, form=form, what=obj)
 
 
 class InvoiceItemInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -149,13 +161,11 @@ class InvoiceCaptureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["number", "order", "state", "capture_mode", "total", "paid", "created_at"]
     list_filter = ["state", "capture_mode", "order__store"]
     search_fields = ["=number", "=order__number"]
     list_select_related = ["order"]
-    raw_id_fields = ["order", "created_by"]
-    readonly_fields = [*ORDER_MONEY, "amount_paid", "amount_refunded", "idempotency_key"]
     inlines = [InvoiceItemInline, InvoiceCaptureInline]
 
     @admin.display(description="Grand total", ordering="grand_total")
@@ -181,13 +191,11 @@ class CreditMemoItemInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(CreditMemo)
-class CreditMemoAdmin(admin.ModelAdmin):
+class CreditMemoAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["number", "order", "invoice", "state", "mode", "total", "created_at"]
     list_filter = ["state", "mode", "order__store"]
     search_fields = ["=number", "=order__number"]
     list_select_related = ["order", "invoice"]
-    raw_id_fields = ["order", "invoice", "created_by"]
-    readonly_fields = [*ORDER_MONEY, "adjustment_refund", "adjustment_fee", "earlier_adjustment"]
     inlines = [CreditMemoItemInline]
 
     @admin.display(description="Grand total", ordering="grand_total")

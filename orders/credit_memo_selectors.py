@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from orders.credit_memo_totals import MemoSource, memo_source
 from orders.models import CreditMemo, CreditMemoItem, Invoice, Order, OrderComment
 from orders.selectors import orders_visible_to
-from payments.models import Payment, Transaction
+from payments.models import Payment, ReasonCode, Transaction
 
 
 def order_for_refund(*, user: User | AnonymousUser, number: str) -> Order:
@@ -73,7 +73,7 @@ def credit_memo_detail(*, user: User | AnonymousUser, number: str, memo_number: 
             Prefetch("items", queryset=CreditMemoItem.objects.select_related("order_item")),
             Prefetch(
                 "transactions",
-                queryset=Transaction.objects.select_related("payment", "parent").order_by(
+                queryset=Transaction.objects.select_related("payment", "parent", "reason").order_by(
                     "created_at", "id"
                 ),
             ),
@@ -88,3 +88,13 @@ def credit_memo_detail(*, user: User | AnonymousUser, number: str, memo_number: 
     memo = get_object_or_404(queryset, number=memo_number)
     memo.order = order
     return memo
+
+
+def credit_memo_reason(memo: CreditMemo, refunds: list[Transaction]) -> ReasonCode | None:
+    """The reason chosen for the memo: on its refund rows (prefetched), or, before any was
+    written (awaiting approval, canceled unapproved), in its four-eyes request."""
+    if refunds:
+        return next((t.reason for t in refunds if t.reason is not None), None)
+    request = memo.approval_requests.order_by("-id").first()
+    reason_id = request.payload.get("reason_id") if request is not None else None
+    return ReasonCode.objects.filter(pk=reason_id).first() if reason_id else None

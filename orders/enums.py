@@ -66,6 +66,7 @@ class CommentSource(models.TextChoices):
     GATEWAY = "gateway", "Gateway"
     BATCH = "batch", "Batch job"
     API = "api", "API"
+    ADMIN = "admin", "Django admin"
 
 
 class CommentKind(models.TextChoices):

@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 import django_filters as filters
 from django import forms
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from backoffice.permissions import visible_store_ids
 from orders.enums import OrderState
 from orders.models import Order
 from payments.enums import PaymentStatus
+from payments.figures import open_to_capture_q
 from payments.models import Payment
 
 
@@ -45,6 +46,13 @@ def order_search(queryset: QuerySet[Order], text: str) -> QuerySet[Order]:
     )
 
 
+def open_to_capture_orders_q(now: datetime) -> Q:
+    """Orders with money open to capture now: an unexpired authorization not fully captured
+    (`payments.figures`; the dashboard's "Authorized, awaiting capture" counts these)."""
+    payments = Payment.objects.filter(open_to_capture_q(now), order=OuterRef("pk"))
+    return Q(Exists(payments))
+
+
 def _start_of_day(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
@@ -74,6 +82,12 @@ class OrderFilter(filters.FilterSet):
         method="filter_placed_to", label="Placed to", widget=forms.DateInput({"type": "date"})
     )
     currency = filters.ChoiceFilter(choices=[], empty_label="Any currency")
+    capture = filters.ChoiceFilter(
+        choices=[("open", "Open to capture")],
+        empty_label="Any",
+        label="Capture",
+        method="filter_capture",
+    )
 
     class Meta:
         model = Order
@@ -91,6 +105,9 @@ class OrderFilter(filters.FilterSet):
 
     def filter_search(self, queryset: QuerySet[Order], name: str, value: str) -> QuerySet[Order]:
         return order_search(queryset, value)
+
+    def filter_capture(self, queryset: QuerySet[Order], name: str, value: str) -> QuerySet[Order]:
+        return queryset.filter(open_to_capture_orders_q(timezone.now()))
 
     def filter_placed_from(
         self, queryset: QuerySet[Order], name: str, value: date

@@ -22,6 +22,8 @@ from orders.credit_memo_totals import (
 from orders.forms_invoice import _KeyedForm
 from orders.models import Order
 from orders.refund_modes import RefundChoice, refund_choices
+from payments.reason_codes import ReasonApplies
+from payments.reason_fields import REASON_FIELD, reason_field
 
 AMOUNT_FIELDS = ("shipping_amount", "adjustment_refund", "adjustment_fee")
 # Errors shown in the totals section rather than at the top of the page: a total not more than
@@ -79,7 +81,8 @@ class _AmountsMixin(_MixedIntoForm):
 
 class CreditMemoForm(_AmountsMixin, _KeyedForm):
     """New Credit Memo: Qty to Refund and Return to Stock per item, Refund Shipping, Adjustment
-    Refund, Adjustment Fee, comment, Append Comments, Email Copy."""
+    Refund, Adjustment Fee, Reason (the store's reason codes, required), comment, Append
+    Comments, Email Copy."""
 
     shipping_amount = _amount_field("Refund Shipping")
     adjustment_refund = _amount_field(
@@ -108,6 +111,7 @@ class CreditMemoForm(_AmountsMixin, _KeyedForm):
         super().__init__(*args, order=source.order, **kwargs)
         self.source, self.choices = source, choices
         self.order_currency, self.locale = source.currency, locale
+        self.fields[REASON_FIELD] = _reason(source)
         for item in source.items:
             self.fields[self.qty_name(item)] = self._qty_field(item)
             self.fields[self.stock_name(item)] = forms.BooleanField(
@@ -286,7 +290,12 @@ class CreditMemoForm(_AmountsMixin, _KeyedForm):
             "email_copy": data["email_copy"],
             "expected_version": data["version"],
             "idempotency_key": data["idempotency_key"],
+            "reason": data[REASON_FIELD],
         }
+
+
+def _reason(source: MemoSource) -> forms.ModelChoiceField:
+    return reason_field(store_id=source.order.store_id, kind=ReasonApplies.REFUNDS)
 
 
 class GoodwillRefundForm(_AmountsMixin, _KeyedForm):
@@ -314,6 +323,8 @@ class GoodwillRefundForm(_AmountsMixin, _KeyedForm):
     ) -> None:
         super().__init__(*args, order=source.order, **kwargs)
         self.source, self.order_currency, self.locale = source, source.currency, locale
+        self.fields[REASON_FIELD] = _reason(source)
+        self.order_fields(["amount", REASON_FIELD])
         # Refund and Refund Offline for what is refundable: each button says if it can be used.
         self.choices = {choice.mode: choice for choice in choices}
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import User
 
+from backoffice.audit.events import batched as audit_batched
 from backoffice.bulk import bulk_insert
 from backoffice.users import user_label
 from orders.enums import CommentKind, CommentSource
@@ -32,7 +33,8 @@ def batched() -> Iterator[None]:
     queue: list[OrderComment] = []
     token = _queue.set(queue)
     try:
-        yield
+        with audit_batched():  # the money operations' audit rows: one INSERT too
+            yield
     finally:
         _queue.reset(token)
     if queue:

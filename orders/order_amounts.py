@@ -9,12 +9,11 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from orders.capture_plan import is_authorization, open_authorizations
+from orders.capture_plan import is_authorization
 from orders.enums import InvoiceState
 from orders.models import CreditMemo, Invoice, Order
-from payments import operations as ops
 from payments.enums import PAID_TYPES, PaymentAction, TransactionStatus, TransactionType
-from payments.ledger import outstanding_amount as ledger_outstanding
+from payments.figures import OrderFigures, figures_of
 from payments.models import Payment, Transaction
 from payments.services.manual import MANUAL_GATEWAY
 
@@ -40,10 +39,14 @@ def captured_at_checkout(order: Order) -> bool:
     )
 
 
+def order_figures(order: Order) -> OrderFigures:
+    """The order's money figures (`payments.figures`), as every page shows them."""
+    return figures_of(order, now=timezone.now())
+
+
 def open_capturable(order: Order) -> int:
-    now = timezone.now()
-    payments = open_authorizations(order_payments(order))
-    return sum(ops.capturable_now(p, now=now) for p in payments)
+    """Open to capture: what unexpired authorizations can still capture."""
+    return order_figures(order).open_to_capture
 
 
 def invoice_pending_capture(invoice: Invoice, rows: Iterable[Transaction] | None = None) -> int:
@@ -69,13 +72,8 @@ def invoice_amount_to_capture(invoice: Invoice, rows: Iterable[Transaction] | No
 
 
 def outstanding_amount(order: Order) -> int:
-    """DESIGN.md: order total − (captured − refunded) − still-capturable authorizations; the
-    total is net of what credit memos refunded (`Order.credited_amount`)."""
-    return ledger_outstanding(
-        grand_total=order.grand_total - order.credited_amount,
-        payments=order_payments(order),
-        now=timezone.now(),
-    )
+    """Outstanding as the order page shows it (`payments.figures`): positive, to collect."""
+    return order_figures(order).outstanding
 
 
 def mark_as_paid_invoice(order: Order) -> Invoice | None:

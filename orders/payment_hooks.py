@@ -11,18 +11,14 @@ from django.contrib.auth.models import User
 from orders.enums import CommentKind, CommentSource
 from orders.history import comment_money
 from orders.models import Invoice, Order
-from orders.services.approval_requests import (
-    approval_needed,
-    awaiting_message,
-    transaction_refund_request,
-)
+from orders.services.approval_asks import transaction_approval, transaction_approval_reason
 from orders.services.checkout import CHECKOUT_KINDS, checkout_payment_comments
 from orders.services.credit_memo_settle import credit_memo_follow_outcome
 from orders.services.invoice_recompute import invoices_recompute
 from orders.services.invoicing import invoice_follow_outcome
 from orders.services.money_state import order_state_sync
 from payments.enums import TransactionSource, TransactionType
-from payments.hooks import AwaitingApproval, Recorded, RefundRequest
+from payments.hooks import ApprovalAsk, AwaitingApproval, Recorded
 from payments.models import Payment, Transaction
 from payments.services import result_of
 
@@ -61,6 +57,11 @@ def comment_source(txn: Transaction, *, from_gateway: bool) -> str:
     return _SOURCES.get(TransactionSource(txn.source), CommentSource.SYSTEM)
 
 
+def reason_text(txn: Transaction) -> str:
+    """ " Reason: Damaged." for a refund or chargeback recorded with a reason code."""
+    return f" Reason: {txn.reason.label}." if txn.reason is not None else ""
+
+
 class OrderPaymentHooks:
     def money_recorded(
         self, txn: Transaction, order: Order, payments: list[Payment], how: Recorded
@@ -70,7 +71,7 @@ class OrderPaymentHooks:
             accepted_at = txn.payment.authorized_at or txn.created_at
             checkout_payment_comments(txn, order=order, accepted_at=accepted_at)
         else:
-            message = result_of(txn).message
+            message = result_of(txn).message + reason_text(txn)
             comment_money(
                 order=order,
                 kind=COMMENT_KINDS[TransactionType(txn.type)],
@@ -106,27 +107,10 @@ class OrderPaymentHooks:
     ) -> dict[int, list[Invoice]]:
         return invoices_recompute(orders=orders, rows_by_order=rows_by_order)
 
-    def refund_approval(self, request: RefundRequest) -> AwaitingApproval | None:
-        """Four-eyes: a refund above the store's threshold waits for a second person."""
-        txn = request.transaction
-        if not approval_needed(user=request.user, store=txn.store, amount=request.amount):
-            return None
-        approval = transaction_refund_request(
-            transaction=txn,
-            user=request.user,
-            online=request.online,
-            amount=request.amount,
-            idempotency_key=request.idempotency_key,
-            merchant_reference=request.merchant_reference,
-            usage=request.usage,
-            memo=request.memo,
-        )
-        return AwaitingApproval(
-            message=awaiting_message(approval),
-            amount=approval.amount,
-            currency=approval.currency,
-            requested_by_label=approval.requested_by_label,
-            merchant_reference=request.merchant_reference,
-            expires_at=approval.expires_at,
-            order_number=txn.order.number,
-        )
+    def operation_approval(self, ask: ApprovalAsk, *, order: Order) -> AwaitingApproval | None:
+        """Four-eyes on Transaction Details, under the money flow's lock (approval_asks)."""
+        return transaction_approval(ask, order=order)
+
+    def operation_approval_reason(self, ask: ApprovalAsk) -> str | None:
+        """What `operation_approval` would decide, read only: why it would wait, or None."""
+        return transaction_approval_reason(ask)

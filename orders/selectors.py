@@ -2,18 +2,24 @@
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from backoffice.pagination import PageWindow, page_window
 from backoffice.permissions import visible_store_ids
 from orders.filters import OrderFilter, resolve_sort, sort_order_by
 from orders.models import Order, OrderComment
-from payments.models import Transaction
+from payments.enums import PAID_TYPES, TransactionStatus, TransactionType
+from payments.figures import OrderFigures, figures_of
+from payments.ledger import is_authorization_expired, open_authorization
+from payments.models import Payment, Transaction
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency only
     from django_stubs_ext import WithAnnotations
@@ -41,6 +47,7 @@ def order_list_page(*, user: User | AnonymousUser, params: QueryDict) -> OrderLi
     page = page_window(
         queryset, page=params.get("page"), per_page=ORDERS_PER_PAGE, max_page=MAX_ORDER_PAGES
     )
+    with_figures(page.rows)  # Grand Total and Total Due: one query for the page
     return OrderListPage(filterset=filterset, page=page, sort=sort)
 
 
@@ -149,50 +156,85 @@ def order_for_update(*, user: User | AnonymousUser, number: str) -> Order:
     return get_object_or_404(orders_visible_to(user=user).select_related("store"), number=number)
 
 
+def order_money_summary(*, order: Order, now: datetime | None = None) -> OrderFigures:
+    """The order's money figures (`payments.figures`, as every page shows them), from its
+    prefetched payments and transactions: no query on the order page."""
+    return figures_of(order, now=now or timezone.now())
+
+
 @dataclass(frozen=True)
-class OrderMoneySummary:
-    """Where the order's money stands; every figure in the order currency's minor units."""
+class PaymentCard:
+    """One payment of Payment Information: its money open to capture now (0 once expired) and
+    the Transaction IDs entered for the money it brought (Mark as paid's reference, a capture's
+    ID); a refund's ID stays on its own row in Transactions."""
 
-    currency: str
-    grand_total: int
-    total_paid: int
-    total_refunded: int
-    total_charged_back: int
-    capturable: int
-    # Refunded through credit memos: no longer owed (see Order.credited_amount).
-    credited: int = 0
-
-    @property
-    def net_paid(self) -> int:
-        return self.total_paid - self.total_refunded
-
-    @property
-    def total_due(self) -> int:
-        """Magento's Total Due: what was never paid. A refund does not make money due again."""
-        return max(self.grand_total - self.total_paid, 0)
-
-    @property
-    def outstanding(self) -> int:
-        """Positive: money still to collect; negative: money to give back (DESIGN.md)."""
-        return self.grand_total - self.credited - self.net_paid - self.capturable
-
-    @property
-    def outstanding_abs(self) -> int:
-        return abs(self.outstanding)
+    payment: Payment
+    open_to_capture: int
+    expired: bool
+    transaction_ids: list[str]
 
 
-def order_money_summary(*, order: Order) -> OrderMoneySummary:
-    """Totals from the order's payments (prefetched: no query when used on the order page)."""
-    payments = list(order.payments.all())
-    return OrderMoneySummary(
-        currency=order.currency,
-        grand_total=order.grand_total,
-        total_paid=sum(p.amount_captured for p in payments),
-        total_refunded=sum(p.amount_refunded for p in payments),
-        total_charged_back=sum(p.amount_charged_back for p in payments),
-        capturable=sum(p.capturable for p in payments),
-        credited=order.credited_amount,
+def payment_cards(*, order: Order, now: datetime) -> list[PaymentCard]:
+    """From the order page's prefetched payments and transactions (no query)."""
+    ids: dict[int, list[str]] = {}
+    for row in sorted(order.transactions.all(), key=lambda t: (t.created_at, t.pk)):
+        mine = ids.setdefault(row.payment_id, [])
+        reference = row.merchant_reference
+        money_in = row.type in PAID_TYPES or row.type == TransactionType.AUTHORIZATION
+        if money_in and row.status != TransactionStatus.FAILED and reference not in {"", *mine}:
+            mine.append(reference)
+    return [
+        PaymentCard(
+            payment=p,
+            open_to_capture=open_authorization(p, now=now),
+            expired=is_authorization_expired(p, now=now),
+            transaction_ids=ids.get(p.pk, []),
+        )
+        for p in order.payments.all()
+    ]
+
+
+def figures_by_order(
+    orders: Sequence[Order], *, now: datetime | None = None
+) -> dict[int, OrderFigures]:
+    """Each order's figures (`payments.figures`, the order page's own computation) in one
+    query, whatever the number of orders: their payments, each with what credit memos
+    refunded through it."""
+    credited = (
+        Transaction.objects.filter(
+            payment=OuterRef("pk"),
+            type=TransactionType.REFUND,
+            status=TransactionStatus.SUCCESS,
+            credit_memo__isnull=False,
+        )
+        .order_by()
+        .values("payment")
+        .annotate(total=Sum("amount"))
+        .values("total")
     )
+    payments: dict[int, list[Payment]] = {order.pk: [] for order in orders}
+    refunded_by_memos = dict.fromkeys(payments, 0)
+    rows = Payment.objects.filter(order_id__in=payments).annotate(
+        credited=Coalesce(Subquery(credited, output_field=IntegerField()), 0)
+    )
+    for payment in rows:
+        payments[payment.order_id].append(payment)
+        refunded_by_memos[payment.order_id] += payment.credited
+    moment = now or timezone.now()
+    return {
+        order.pk: figures_of(
+            order, now=moment, payments=payments[order.pk], credited=refunded_by_memos[order.pk]
+        )
+        for order in orders
+    }
+
+
+def with_figures(orders: Sequence[Order], *, now: datetime | None = None) -> Sequence[Order]:
+    """A list page's orders, each with its `figures` (Grand Total, Total Due…): one query."""
+    figures = figures_by_order(orders, now=now)
+    for order in orders:
+        order.figures = figures[order.pk]  # type: ignore[attr-defined]
+    return orders
 
 
 def addresses_by_kind(order: Order) -> Mapping[str, object]:

@@ -94,7 +94,7 @@ urlpatterns = [
     path("<str:number>/hold/", order_actions.order_hold_view, name="hold"),
     path("<str:number>/unhold/", order_actions.order_unhold_view, name="unhold"),
     path("<str:number>/mark-as-paid/", order_actions.order_mark_as_paid_view, name="mark_as_paid"),
-    # Four-eyes: decide a refund or Mark as paid awaiting approval
+    # Four-eyes: decide a request awaiting approval, or withdraw one's own
     path(
         "<str:number>/approvals/<int:approval_id>/approve/",
         approvals.approval_approve_view,
@@ -104,5 +104,10 @@ urlpatterns = [
         "<str:number>/approvals/<int:approval_id>/reject/",
         approvals.approval_reject_view,
         name="approval_reject",
+    ),
+    path(
+        "<str:number>/approvals/<int:approval_id>/withdraw/",
+        approvals.approval_withdraw_view,
+        name="approval_withdraw",
     ),
 ]

@@ -1,43 +1,23 @@
-"""Django admin for the ledger. Transactions are append-only: the admin only shows them."""
+"""Django admin for the ledger. Transactions are append-only and payments are cached from them:
+the admin only shows both (backoffice/admin_policy.py: a locked-down admin)."""
+
+from typing import Any
 
 from django.contrib import admin
+from django.forms import ModelForm
 from django.http import HttpRequest
 
+from backoffice.admin_policy import ReadOnlyAdminMixin, log_config_change
 from backoffice.money import format_money
 from payments.models import (
     GatewayAccount,
+    InboundEvent,
     Payment,
+    ReasonCode,
     SandboxCharge,
     SandboxOperation,
     Transaction,
 )
-
-PAYMENT_AMOUNTS = (
-    "amount_requested",
-    "amount_authorized",
-    "amount_captured",
-    "amount_refunded",
-    "amount_voided",
-    "amount_charged_back",
-    "pending_authorization",
-    "pending_capture",
-    "pending_refund",
-    "pending_void",
-    "status",
-)
-
-
-class ReadOnlyAdminMixin:
-    """Visible, never added, changed or deleted from the admin."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(GatewayAccount)
@@ -57,6 +37,17 @@ class GatewayAccountAdmin(admin.ModelAdmin):
     list_select_related = ["store"]
     autocomplete_fields = ["store"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Moving an account to another store or gateway would reroute its payments' money.
+        return ["store", "gateway"] if obj is not None else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        log_config_change(request, obj, form, added=not change)
+
 
 class TransactionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Transaction
@@ -75,7 +66,10 @@ class TransactionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Only shown: a changed gateway reference once sent a refund to another customer's card
+    while the ledger booked it on this order (issue 15)."""
+
     list_display = [
         "id",
         "order",
@@ -91,10 +85,6 @@ class PaymentAdmin(admin.ModelAdmin):
     list_filter = ["status", "payment_action", "gateway", "is_expired", "order__store"]
     search_fields = ["order__number", "gateway_reference", "card_last4"]
     list_select_related = ["order"]
-    raw_id_fields = ["order"]
-    autocomplete_fields = ["gateway_account"]
-    # Cached from the ledger by payments.recompute; the admin must never be a second writer.
-    readonly_fields = [*PAYMENT_AMOUNTS, "currency", "created_at", "updated_at"]
     inlines = [TransactionInline]
 
     @admin.display(description="Card")
@@ -177,9 +167,53 @@ class SandboxChargeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = [SandboxOperationInline]
 
 
+@admin.register(ReasonCode)
+class ReasonCodeAdmin(admin.ModelAdmin):
+    """Each store's refund and chargeback reasons: labels, order and the active flag.
+
+    A code is never deleted once a transaction uses it (PROTECT): deactivate it instead. The
+    code itself is what exports carry, so it is fixed once created.
+    """
+
+    list_display = ["label", "code", "store", "applies_to", "is_active", "position"]
+    list_editable = ["is_active", "position"]
+    list_filter = ["store", "applies_to", "is_active"]
+    search_fields = ["code", "label", "store__code"]
+    list_select_related = ["store"]
+    ordering = ["store__code", "position", "id"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self.has_module_permission(request)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ReasonCode | None = None) -> list[str]:
+        return ["store", "code"] if obj is not None else []
+
+
 @admin.register(SandboxOperation)
 class SandboxOperationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["reference", "kind", "status", "amount", "currency", "charge", "created_at"]
     list_filter = ["kind", "status"]
     search_fields = ["=reference", "=idempotency_key", "charge__reference"]
     list_select_related = ["charge"]
+
+
+@admin.register(InboundEvent)
+class InboundEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Shown only: the managers' page (/transactions/inbox/) has the filters and Retry."""
+
+    list_display = ["event_id", "gateway", "account", "type", "status", "attempts", "received_at"]
+    list_filter = ["gateway", "status", "type"]
+    search_fields = ["=event_id", "=reference", "=payment_reference"]
+    list_select_related = ["account__store"]

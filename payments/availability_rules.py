@@ -15,8 +15,9 @@ from backoffice.models import Store
 from backoffice.money import format_money
 from orders.models import Order
 from payments.enums import PaymentAction, TransactionStatus, TransactionType
+from payments.figures import figures_of
 from payments.gateways import capabilities_for_payment
-from payments.ledger import is_authorization_expired, outstanding_amount, uncaptured_remainder
+from payments.ledger import is_authorization_expired, uncaptured_remainder
 from payments.models import Payment, Transaction
 
 T = TransactionType
@@ -243,20 +244,31 @@ def rule_rebill(c: RuleContext) -> tuple[int | None, bool]:
     assert p is not None
     if not capabilities_for_payment(p).online:
         raise Unavailable("the payment was recorded manually and has no gateway")
-    if c.transaction is None and not any(
-        r.type in {T.DEBIT, T.REBILL} and r.status == S.SUCCESS for r in c.rows()
-    ):
+    debit = _original_debit(c.rows(), c.transaction)
+    if debit is None:
         raise Unavailable("the payment has no debit to rebill")
-    return None, True
+    # A rebill charges the card again without the customer: never more than they agreed to
+    # once (the original debit), nor more than the store allows for one rebill.
+    limit = c.order.store.rebill_limit
+    return (debit.amount if limit is None else min(debit.amount, limit)), True
+
+
+def _original_debit(rows: list[Transaction], target: Transaction | None) -> Transaction | None:
+    """The debit a rebill of `target` goes back to (the payment's first one without target)."""
+    by_pk = {r.pk: r for r in rows}
+    row = target
+    while row is not None and row.type == T.REBILL:
+        row = by_pk.get(row.parent_id) if row.parent_id is not None else None
+    if target is not None:
+        return row if row is not None and row.type == T.DEBIT else None
+    debits = [r for r in rows if r.type == T.DEBIT and r.status == S.SUCCESS]
+    return min(debits, key=lambda r: (r.created_at, r.pk), default=None)
 
 
 def rule_mark_as_paid(c: RuleContext) -> tuple[int | None, bool]:
-    # What credit memos refunded is no longer owed (the memo lowered the order's total).
-    outstanding = outstanding_amount(
-        grand_total=c.order.grand_total - c.order.credited_amount,
-        payments=c.order.payments.all(),
-        now=c.now,
-    )
+    # Outstanding as every page shows it (payments.figures): what credit memos refunded is
+    # no longer owed, and what open authorizations cover is collected by capturing them.
+    outstanding = figures_of(c.order, now=c.now).outstanding
     if outstanding <= 0:
         raise Unavailable("nothing is outstanding on this order")
     return outstanding, True

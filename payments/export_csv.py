@@ -35,6 +35,9 @@ HEADER = [
     "Parent UUID",
     "Actor",
     "Source",
+    # Refunds and chargebacks (payments.reason_codes): the stable code, then its label.
+    "Reason code",
+    "Reason",
 ]
 # A spreadsheet runs a cell starting with one of these as a formula; staff typed these fields.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -79,6 +82,8 @@ def csv_lines(rows: Iterable[ExportRow]) -> Iterator[str]:
         parent_uuid,
         actor_label,
         source,
+        reason_code,
+        reason_label,
     ) in rows:
         yield writer.writerow(
             [
@@ -98,5 +103,7 @@ def csv_lines(rows: Iterable[ExportRow]) -> Iterator[str]:
                 parent_uuid or "",
                 _text(actor_label),
                 sources.get(source, source),
+                reason_code or "",
+                _text(reason_label or ""),
             ]
         )

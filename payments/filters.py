@@ -24,7 +24,8 @@ from backoffice.models import Store, amount_locale
 from backoffice.money import MoneyError, parse_amount
 from orders.models import Order
 from payments.enums import TransactionStatus, TransactionType
-from payments.models import Transaction
+from payments.models import ReasonCode, Transaction
+from payments.selectors import reason_codes_of
 
 HEX = re.compile(r"^[0-9a-f]+$")
 CURRENCY_MARKS = "$€£¥₩₹ \u00a0"
@@ -127,10 +128,23 @@ class TransactionFilter(django_filters.FilterSet):  # type: ignore[misc]
         choices=[("online", "Online"), ("offline", "Offline")],
         empty_label="Online and offline",
     )
+    reason = django_filters.ChoiceFilter(
+        method="filter_reason", label="Reason", empty_label="Any reason"
+    )
 
     class Meta:
         model = Transaction
-        fields = ["q", "type", "status", "store", "currency", "date_from", "date_to", "online"]
+        fields = [
+            "q",
+            "type",
+            "status",
+            "store",
+            "currency",
+            "date_from",
+            "date_to",
+            "online",
+            "reason",
+        ]
 
     def __init__(self, *args: Any, user: User, stores: list[Store], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -140,6 +154,20 @@ class TransactionFilter(django_filters.FilterSet):  # type: ignore[misc]
         self.filters["store"].extra["choices"] = [(s.code, s.name) for s in stores]
         currencies = sorted({s.currency for s in stores})
         self.filters["currency"].extra["choices"] = [(c, c) for c in currencies]
+        self._reasons_offered(reason_codes_of(stores=stores))
+
+    def _reasons_offered(self, codes: list[ReasonCode]) -> None:
+        """One choice per code across the user's stores ("damaged": every store's Damaged),
+        filtered by the codes' ids: no join, one query whatever the rows."""
+        self.reason_ids: dict[str, list[int]] = {}
+        labels: dict[str, list[str]] = {}
+        for code in codes:
+            self.reason_ids.setdefault(code.code, []).append(code.pk)
+            if code.label not in labels.setdefault(code.code, []):
+                labels[code.code].append(code.label)
+        self.filters["reason"].extra["choices"] = [
+            (code, " / ".join(names)) for code, names in labels.items()
+        ]
 
     @property
     def is_filtered(self) -> bool:
@@ -206,3 +234,8 @@ class TransactionFilter(django_filters.FilterSet):  # type: ignore[misc]
         self, queryset: QuerySet[Transaction], name: str, value: str
     ) -> QuerySet[Transaction]:
         return queryset.filter(is_online=value == "online")
+
+    def filter_reason(
+        self, queryset: QuerySet[Transaction], name: str, value: str
+    ) -> QuerySet[Transaction]:
+        return queryset.filter(reason_id__in=self.reason_ids[value])

@@ -1,4 +1,5 @@
-"""The operation dialog's form: Amount, Usage, Transaction ID, Memo (validation only).
+"""The operation dialog's form: Amount, Reason (refunds, chargebacks), Usage, Transaction ID,
+Memo (validation only).
 
 The idempotency key is generated when the dialog is rendered and travels in a hidden field, so
 a double click or a resent request carries the same key and the service makes it a no-op.
@@ -6,12 +7,13 @@ a double click or a resent request carries the same key and the service makes it
 
 import re
 import uuid
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from django import forms
 
 from backoffice.money import MoneyError, format_money, parse_amount
-from payments.models import Transaction
+from payments.models import ReasonCode, Transaction
+from payments.reason_fields import REASON_FIELD, reason_field
 
 KEY = re.compile(r"^[0-9a-f]{32}$")
 
@@ -24,6 +26,7 @@ class OperationArguments(TypedDict):
     merchant_reference: str
     usage: str
     memo: str
+    reason: NotRequired[ReasonCode]  # refunds and chargebacks only
 
 
 def new_idempotency_key() -> str:
@@ -68,9 +71,15 @@ class OperationForm(forms.Form):
         locale: str,
         amount_editable: bool = True,
         label: str = "This operation",
+        reason_kind: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if reason_kind is not None:  # refunds and chargebacks: the store's reason, required
+            self.fields[REASON_FIELD] = reason_field(
+                store_id=transaction.store_id, kind=reason_kind
+            )
+            self.order_fields(["amount", REASON_FIELD])
         self.label = label
         self.transaction = transaction
         self.currency = transaction.currency
@@ -136,10 +145,13 @@ class OperationForm(forms.Form):
 
     def service_arguments(self) -> OperationArguments:
         data = self.cleaned_data
-        return {
+        arguments: OperationArguments = {
             "amount": data["amount"],
             "idempotency_key": data["idempotency_key"],
             "merchant_reference": data["merchant_reference"],
             "usage": data["usage"].strip(),
             "memo": data["memo"].strip(),
         }
+        if REASON_FIELD in self.fields:
+            arguments["reason"] = data[REASON_FIELD]
+        return arguments

@@ -14,11 +14,15 @@ so an order's documents can never disagree with its ledger:
   credit memo its refunds);
 - `documents_recompute`: the document side of the one recompute (invoices' paid and refunded
   amounts), run right after the payments' cached amounts are rebuilt;
-- `refund_approval`: before a refund asked on Transaction Details runs, whether it must wait
-  for a second person (four-eyes), and if so the request it now waits as.
+- `operation_approval`: the four-eyes gate of an operation asked on Transaction Details
+  (Refund, Refund Offline, Rebill, Chargeback Reversal), called by the money flow under the
+  lock once every check passed, before the row is written: whether it must wait for a second
+  person, and if so the request it now waits as (the flow then raises `AwaitsApproval`);
+- `operation_approval_reason` (read only, no lock): why `operation_approval` would make it
+  wait, for the confirmation shown before it is sent (`payments.confirmations`).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -26,7 +30,7 @@ from typing import TYPE_CHECKING, Protocol
 from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 
-from payments.models import Payment, Transaction
+from payments.models import Payment, ReasonCode, Transaction
 
 if TYPE_CHECKING:  # the models only, for annotations: payments never calls into orders
     from orders.models import Invoice, Order
@@ -46,17 +50,19 @@ class Recorded:
 
 
 @dataclass(frozen=True)
-class RefundRequest:
-    """A refund asked on Transaction Details, as the form submitted it."""
+class ApprovalAsk:
+    """An operation asked on Transaction Details that four-eyes may hold (Refund, Refund
+    Offline, Rebill, Chargeback Reversal), as the form submitted it."""
 
-    transaction: Transaction
+    operation: str  # its `payments.operations` code
+    transaction: Transaction  # the one acted on: the capture refunded, the debit rebilled…
     user: User
-    online: bool
     amount: int
     idempotency_key: str
     merchant_reference: str = ""
     usage: str = ""
     memo: str = ""
+    reason: ReasonCode | None = None  # kept with the request, recorded when it runs
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,21 @@ class AwaitingApproval:
     order_number: str
 
 
+class AwaitsApproval(Exception):
+    """Raised by a money service given a four-eyes gate (`MoneyRequest.approval`) once its
+    transaction committed the request instead of the row: nothing moved, the operation now
+    waits as `awaiting`."""
+
+    def __init__(self, awaiting: AwaitingApproval) -> None:
+        super().__init__(awaiting.message)
+        self.awaiting = awaiting
+
+
+# Four-eyes under the order lock: given the locked order and the amount about to be written,
+# None (run now) or the request the operation now waits as (recorded in the same transaction).
+type ApprovalGate = Callable[["Order", int], AwaitingApproval | None]
+
+
 class OrderHooks(Protocol):
     def money_recorded(
         self, txn: Transaction, order: "Order", payments: list[Payment], how: Recorded
@@ -85,8 +106,14 @@ class OrderHooks(Protocol):
         self, *, orders: Sequence["Order"], rows_by_order: Mapping[int, list[Transaction]]
     ) -> dict[int, list["Invoice"]]: ...
 
-    def refund_approval(self, request: RefundRequest) -> AwaitingApproval | None:
-        """None: the refund may run now. Otherwise it was recorded as a request for approval."""
+    def operation_approval(self, ask: ApprovalAsk, *, order: "Order") -> AwaitingApproval | None:
+        """Under the order lock, in the transaction that would write the operation's row: None
+        when it may run now; otherwise the request it waits as, recorded in that transaction."""
+        ...
+
+    def operation_approval_reason(self, ask: ApprovalAsk) -> str | None:
+        """Read only: why `operation_approval` would make it wait ("above the store's €500.00
+        threshold"), None when it would run now. Writes nothing."""
         ...
 
 

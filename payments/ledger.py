@@ -11,7 +11,8 @@ Rules (the only place they are written down in code):
 Failed rows count for nothing.
 
 `compute_amounts` is pure (no database) so it can be tested on plain data;
-`payments.recompute.orders_payments_recompute` applies it to locked Payment rows.
+`payments.recompute.orders_payments_recompute` applies it to locked Payment rows. An order's
+figures across its payments (Total Paid, Total Due, Outstanding…) are `payments.figures`.
 """
 
 from collections.abc import Iterable
@@ -217,49 +218,6 @@ def uncaptured_remainder(payment: PaymentAmountsLike) -> int:
 def open_authorization(payment: PaymentAmountsLike, *, now: datetime) -> int:
     """What can still be captured: the uncaptured remainder of an unexpired authorization."""
     return 0 if is_authorization_expired(payment, now=now) else uncaptured_remainder(payment)
-
-
-def outstanding_amount(
-    *, grand_total: int, payments: Iterable[PaymentAmountsLike], now: datetime
-) -> int:
-    """Order total − (captured − refunded) − still-capturable authorizations (DESIGN.md).
-
-    Captures waiting for the gateway count as captured, so a timeout never invites a second
-    collection. Positive: money to collect; negative: money to refund.
-    """
-    paid = covered = 0
-    for p in payments:
-        paid += p.amount_captured + p.pending_capture - p.amount_refunded
-        covered += open_authorization(p, now=now)
-    return grand_total - paid - covered
-
-
-@dataclass(frozen=True)
-class OrderMoney:
-    """An order's money across its payments, as the state rules need it."""
-
-    authorized: int = 0
-    captured: int = 0
-    refunded: int = 0
-    charged_back: int = 0
-    voided: int = 0
-    open_authorization: int = 0
-    reserved: int = 0  # pending or unknown amounts of any kind
-
-
-def order_money(payments: Iterable[PaymentAmountsLike], *, now: datetime) -> OrderMoney:
-    totals = dict.fromkeys(OrderMoney().__dict__, 0)
-    for p in payments:
-        totals["authorized"] += p.amount_authorized
-        totals["captured"] += p.amount_captured
-        totals["refunded"] += p.amount_refunded
-        totals["charged_back"] += p.amount_charged_back
-        totals["voided"] += p.amount_voided
-        totals["open_authorization"] += open_authorization(p, now=now)
-        totals["reserved"] += (
-            p.pending_authorization + p.pending_capture + p.pending_refund + p.pending_void
-        )
-    return OrderMoney(**totals)
 
 
 def needs_review(txn: AnsweredRow) -> bool:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
+from django.utils import timezone
 
 from backoffice.models import Store, validate_currency
 from payments.enums import (
@@ -22,6 +23,9 @@ from payments.enums import (
     TransactionStatus,
     TransactionType,
 )
+from payments.inbox_models import InboundEvent as InboundEvent  # registered here too
+from payments.ledger import open_authorization
+from payments.reason_codes import ReasonCode as ReasonCode  # registered with the app here
 
 MONEY = models.BigIntegerField
 CARD_BRAND_NAMES = {"amex": "American Express", "jcb": "JCB", "mastercard": "Mastercard"}
@@ -136,17 +140,10 @@ class Payment(models.Model):
 
     @property
     def capturable(self) -> int:
-        """Authorized money still open for capture (nothing reserved by pending operations)."""
-        if self.is_expired:
-            return 0
-        return max(
-            self.amount_authorized
-            - self.amount_captured
-            - self.amount_voided
-            - self.pending_capture
-            - self.pending_void,
-            0,
-        )
+        """Open to capture now (`payments.ledger.open_authorization`): nothing reserved by
+        pending operations, and 0 once `expires_at` has passed, even before
+        expire_authorizations marks the payment expired."""
+        return open_authorization(self, now=timezone.now())
 
     @property
     def refundable(self) -> int:
@@ -212,7 +209,13 @@ class Transaction(models.Model):
         on_delete=models.PROTECT,
         related_name="transactions",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Refunds and chargebacks: why (payments.reason_codes); None for other rows and older ones.
+    reason = models.ForeignKey(
+        ReasonCode, null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
+    )
+    # Set once, at the insert (the ledger is append-only: payments.0008): an import gives the
+    # moment the gateway took the money, anything else now.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -276,6 +279,7 @@ class SandboxCharge(models.Model):
     amount_captured = MONEY(default=0)
     amount_voided = MONEY(default=0)
     amount_refunded = MONEY(default=0)
+    amount_charged_back = MONEY(default=0)  # net of reversals (sandbox_event)
     capture_count = models.PositiveIntegerField(default=0)
     allows_partial_capture = models.BooleanField(default=True)
     allows_multicapture = models.BooleanField(default=True)
@@ -310,6 +314,10 @@ class SandboxOperation(models.Model):
         VOID = "void", "Void"
         REFUND = "refund", "Refund"
         REBILL = "rebill", "Rebill"
+        # Done on the sandbox's own side (`manage.py sandbox_event`), told by webhook.
+        CHARGEBACK = "chargeback", "Chargeback"
+        CHARGEBACK_REVERSAL = "cb_reverse", "Chargeback reversal"
+        EXPIRE = "expire", "Authorization expired"
 
     class Status(models.TextChoices):
         SUCCESS = "success", "Success"

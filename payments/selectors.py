@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404
 
 from backoffice.models import Store
 from backoffice.permissions import store_permissions, visible_store_ids
-from payments.models import Transaction
+from payments.models import ReasonCode, Transaction
 
 if TYPE_CHECKING:
     from payments.export_csv import ExportRow
@@ -79,12 +79,20 @@ def transaction_get(*, user: User | AnonymousUser, uuid: Any) -> Transaction:
             "parent",
             "invoice",
             "credit_memo",
+            "reason",
             "payment__order__store",
             "payment__gateway_account",
         )
         .prefetch_related("payment__transactions")
     )
     return get_object_or_404(queryset, uuid=uuid)
+
+
+def reason_codes_of(*, stores: Iterable[Store]) -> list[ReasonCode]:
+    """Every reason code of these stores, inactive ones included (older rows keep them)."""
+    return list(
+        ReasonCode.objects.filter(store__in=[s.pk for s in stores]).order_by("position", "id")
+    )
 
 
 def idempotency_key_used(*, key: str) -> bool:
@@ -234,6 +242,9 @@ EXPORT_FIELDS = (
     "parent__uuid",
     "actor_label",
     "source",
+    # Added last so existing consumers of the file keep their columns where they were.
+    "reason__code",
+    "reason__label",
 )
 
 

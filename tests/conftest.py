@@ -4,7 +4,8 @@
   only when such tests are selected (Playwright's sync API runs an event loop in this thread).
 - Under CI=true a skipped PostgreSQL-only or browser test fails the run instead of passing.
 - Reads never write: a GET or HEAD made with Django's test client fails the test when it runs
-  an INSERT, UPDATE or DELETE on anything but `django_session` (see `_reads_never_write`).
+  an INSERT, UPDATE or DELETE on anything but `django_session` (and the audit stream's own
+  INSERT of a refused read) (see `_reads_never_write`).
 """
 
 import os
@@ -100,6 +101,36 @@ def viewer(client):
     return user
 
 
+# ---- Two-factor sign-in -------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_two_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`client.force_login(user)` signs in as both factors would: the user gets the test
+    authenticator app (tests/signin_helpers.py) and the session is verified by it, signed in
+    and second factor given now. Tests of the sign-in itself go through the real pages."""
+    from django.test.client import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from backoffice.signin import session as signin_session
+    from tests.signin_helpers import totp_device
+
+    original: Callable[..., Any] = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        device = totp_device(user)
+        original(self, user, backend or "django.contrib.auth.backends.ModelBackend")
+        stored = self.session
+        stored[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        at = signin_session.now()
+        for key in (signin_session.SIGNED_IN_AT, signin_session.LAST_SEEN):
+            stored[key] = at
+        stored[signin_session.FACTOR_AT] = at
+        stored.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 # ---- Reads never write ------------------------------------------------------------------------
 
 # The statement's first keyword, or a data-modifying statement inside a `WITH …` (PostgreSQL).
@@ -109,9 +140,15 @@ _WRITE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 # Session bookkeeping, not domain data: the session middleware saves a session a GET modified
-# (reading the messages framework's queue consumes it, for one).
+# (reading the messages framework's queue consumes it, for one). The audit stream records a
+# signed-in user's refused read (a 403, another store's 404): an insert of its own, never an
+# UPDATE or DELETE of anything. An API token's `last_used_at` is bookkeeping like the session's
+# (api/tokens.py, at most once a minute; the audit stream has every use).
 _ALLOWED_TABLES = re.compile(
-    r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\W?django_session\b", re.I
+    r"^\s*(?:(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\W?django_session\b"
+    r"|UPDATE\s+\W?api_apitoken\W?\s+SET\s+\W?last_used_at\W?\s*=\s*%s\s+WHERE"
+    r"|INSERT\s+INTO\s+\W?audit_auditevent\b)",
+    re.I,
 )
 _READS = {"GET", "HEAD"}
 

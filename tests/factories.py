@@ -10,7 +10,7 @@ from backoffice.models import Store
 from orders.enums import AddressKind, OrderState
 from orders.models import Order, OrderAddress, OrderItem
 from payments.enums import PaymentAction
-from payments.models import GatewayAccount, Payment
+from payments.models import GatewayAccount, Payment, ReasonCode
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -110,3 +110,10 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     gateway_reference = factory.Sequence(lambda n: f"psp-auth-{n}")
     authorized_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+def reason_pk(store: Store | int, code: str = "returned") -> int:
+    """The pk of one of the store's default reason codes (every store gets them when created),
+    for the Reason field every refund and chargeback form requires."""
+    store_id = store if isinstance(store, int) else store.pk
+    return ReasonCode.objects.values_list("pk", flat=True).get(store_id=store_id, code=code)

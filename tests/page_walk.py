@@ -24,6 +24,7 @@ from payments import operations as ops
 from payments.enums import TransactionType
 from payments.models import Transaction
 from payments.views.operations import DOORS
+from tests.factories import reason_pk
 from tests.html_ids import with_content
 
 HTMX = {"HX-Request": "true"}
@@ -95,6 +96,7 @@ def _awaiting_approvals(client, finance) -> None:
         url = reverse("payments:transaction_refund", args=[capture.uuid])
         amount = f"{(answer.max_amount or capture.amount) / 100:.2f}"
         data = {"amount": amount, "usage": "", "merchant_reference": "", "memo": ""}
+        data["reason"] = reason_pk(capture.store_id)
         client.post(url, {**data, "idempotency_key": uuid.uuid4().hex}, headers=HTMX)
     assert ApprovalRequest.objects.filter(state=ApprovalState.AWAITING).count() == 3
     client.logout()

@@ -11,7 +11,7 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("backoffice", "orders", "payments")
+APPS = ("backoffice", "orders", "payments", "api")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 

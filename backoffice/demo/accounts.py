@@ -4,11 +4,14 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from backoffice.models import Store
 from backoffice.roles import FINANCE, MANAGER, SUPPORT, VIEWER, role_grant, role_grant_for_store
+from backoffice.signin.factors import APP_DEVICE_NAME, base32_secret, new_key
 from payments.enums import PaymentAction
 from payments.models import GatewayAccount
+from payments.services.reason_codes import store_reason_codes_ensure
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,9 @@ class DemoUser:
 
     @property
     def password(self) -> str:
-        # Local demo only (DESIGN.md contract): the username followed by "-pass".
+        # Local demo only (DESIGN.md contract): the username followed by "-pass". Set directly,
+        # so the password rules (12 characters and more, PCI DSS 8.3.6) do not apply to these
+        # few demo accounts; every password a person sets in the app goes through them.
         return f"{self.username}-pass"
 
 
@@ -75,6 +80,7 @@ def demo_stores_ensure() -> dict[str, Store]:
             gateway="sandbox",
             defaults={"name": "Sandbox", "payment_action": spec.payment_action},
         )
+        store_reason_codes_ensure(store=store)  # also for stores made before reason codes
         stores[spec.code] = store
     return stores
 
@@ -104,3 +110,17 @@ def demo_users_ensure(*, stores: dict[str, Store]) -> dict[str, User]:
             role_grant(user=user, role=spec.role)
         users[spec.username] = user
     return users
+
+
+def demo_totp_ensure(*, users: dict[str, User]) -> dict[str, str]:
+    """Give each demo user an authenticator app (a TOTP device) unless they have one; each
+    user's secret in base32, to add to an app (demo only: `seed_demo` prints them)."""
+    secrets = {}
+    for username, user in users.items():
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(
+                user=user, key=new_key(), name=APP_DEVICE_NAME, confirmed=True
+            )
+        secrets[username] = base32_secret(device.key)
+    return secrets

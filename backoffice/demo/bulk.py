@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from backoffice.demo.catalogue import CARD_BRANDS, PRODUCTS, STORE_COUNTRIES, TAX_BPS, price_in
 from backoffice.models import Store
@@ -79,7 +79,7 @@ def _batch(
         OrderAddress.objects.bulk_create(addresses)
         OrderItem.objects.bulk_create(items)
         Payment.objects.bulk_create(payments)
-        txns = Transaction.objects.bulk_create(
+        Transaction.objects.bulk_create(
             [
                 Transaction(
                     payment=p,
@@ -93,15 +93,12 @@ def _batch(
                     gateway_reference=p.gateway_reference,
                     idempotency_key=f"bulk:{p.order.number}:0:PA",
                     source=TransactionSource.IMPORT,
+                    # The authorization happened when the payment says (set at the insert:
+                    # the ledger never changes a row's created_at).
+                    created_at=p.authorized_at or timezone.now(),
                 )
                 for p in payments
             ]
-        )
-        # created_at is auto_now_add; the authorization happened when the payment says.
-        Transaction.objects.filter(pk__in=[t.pk for t in txns]).update(
-            created_at=Subquery(
-                Payment.objects.filter(pk=OuterRef("payment_id")).values("authorized_at")[:1]
-            )
         )
     return len(drafts)
 

@@ -13,7 +13,12 @@ from typing import Protocol
 
 from django.utils import timezone
 
-from backoffice.demo.accounts import USERS, demo_stores_ensure, demo_users_ensure
+from backoffice.demo.accounts import (
+    USERS,
+    demo_stores_ensure,
+    demo_totp_ensure,
+    demo_users_ensure,
+)
 from backoffice.demo.bulk import demo_orders_bulk_create
 from backoffice.demo.generator import demo_orders
 from backoffice.demo.replay import demo_gateway_replay
@@ -50,6 +55,7 @@ class SeedReport:
     imported: ImportReport
     bulk_created: int
     seconds: float
+    totp_secrets: dict[str, str]
 
     def summary(self) -> str:
         users = ", ".join(u.username for u in USERS)
@@ -58,6 +64,10 @@ class SeedReport:
             f"Orders: {self.imported.summary()}; bulk-created {self.bulk_created}. "
             f"Took {self.seconds:.1f} s."
         )
+
+    def totp_lines(self) -> list[str]:
+        """Demo only: each user's authenticator secret (README, "Demo logins")."""
+        return [f"TOTP secret for {name}: {secret}" for name, secret in self.totp_secrets.items()]
 
 
 def demo_seed(
@@ -69,6 +79,7 @@ def demo_seed(
     stores = demo_stores_ensure()
     roles = roles_setup()
     users = demo_users_ensure(stores=stores)
+    secrets = demo_totp_ensure(users=users)
     staff = Staff(support=users["support"], finance=users["finance"], manager=users["manager"])
 
     report = _stories_seed(
@@ -82,7 +93,11 @@ def demo_seed(
             count=bulk, stores=stores, now=now, on_batch=progress.advance
         )
     return SeedReport(
-        roles=roles, imported=report, bulk_created=created, seconds=time.monotonic() - started
+        roles=roles,
+        imported=report,
+        bulk_created=created,
+        seconds=time.monotonic() - started,
+        totp_secrets=secrets,
     )
 
 

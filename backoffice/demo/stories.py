@@ -108,9 +108,8 @@ class _Story:
             memo="Demo history (seed_demo).",
             invoice=invoice,
             credit_memo=credit_memo,
+            created_at=at,  # set at the insert: the ledger never changes it
         )
-        Transaction.objects.filter(pk=txn.pk).update(created_at=at)
-        txn.created_at = at
         return txn
 
     def authorization(self, payment: Payment) -> Transaction:

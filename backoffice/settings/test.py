@@ -7,6 +7,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 WHITENOISE_AUTOREFRESH = True
 PAYMENT_GATEWAY_TIMEOUT_SECONDS = 2
+# Tasks run at once, when enqueued (after the commit); one PostgreSQL test runs db_worker.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 # Live-server threads must not keep connections open past a test, or PostgreSQL refuses to
 # drop the test database at the end of the run.

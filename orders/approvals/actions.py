@@ -27,10 +27,10 @@ from orders.services.credit_memos import (
     credit_memo_refund,
     credit_memo_refund_plan,
 )
-from orders.services.invoicing import order_mark_as_paid_for_invoice
+from orders.services.mark_as_paid import order_mark_as_paid_for_invoice
 from orders.services.order_documents import StaleOrder
 from payments import operations as ops
-from payments.models import Transaction
+from payments.models import ReasonCode, Transaction
 from payments.services import OperationResult, payment_refund
 
 CHANGED = "the order changed after the request"
@@ -61,6 +61,12 @@ class ApprovalAction:
 
 def _ran(result: OperationResult) -> Executed:
     return Executed(ok=result.ok, message=result.message)
+
+
+def _requested_reason(request: ApprovalRequest) -> ReasonCode | None:
+    """The reason code the requester chose, kept in the payload (None for older requests)."""
+    reason_id = request.payload.get("reason_id")
+    return ReasonCode.objects.filter(pk=reason_id).first() if reason_id else None
 
 
 def _less_left(request: ApprovalRequest, left: int, what: str) -> str:
@@ -111,6 +117,7 @@ def _execute_transaction_refund(request: ApprovalRequest, requester: User) -> Ex
             merchant_reference=data.get("merchant_reference", ""),
             usage=data.get("usage", ""),
             memo=data.get("memo", ""),
+            reason=_requested_reason(request),
         )
     except DomainError as error:
         return Executed(ok=False, message=error.message, refused=True)
@@ -153,6 +160,7 @@ def _execute_mark_as_paid(request: ApprovalRequest, requester: User) -> Executed
             memo=data.get("memo", ""),
             expected_version=data["expected_version"],
             idempotency_key=request.idempotency_key,
+            approved=request,
         )
     except StaleOrder as error:  # the order changed in between
         return Executed(ok=False, message=f"{CHANGED} ({error.message})", refused=True)
@@ -198,7 +206,8 @@ def _approve_credit_memo(request: ApprovalRequest, order: Order) -> None:
 
 def _execute_credit_memo(request: ApprovalRequest, requester: User) -> Executed:
     order = Order.objects.select_related("store").get(pk=request.order_id)
-    outcome = credit_memo_refund(memo=_memo(request, order), user=requester)
+    memo, reason = _memo(request, order), _requested_reason(request)
+    outcome = credit_memo_refund(memo=memo, user=requester, reason=reason)
     return Executed(ok=outcome.memo.state == CreditMemoState.REFUNDED, message=outcome.message())
 
 
@@ -208,6 +217,7 @@ def _release_credit_memo(request: ApprovalRequest, order: Order) -> None:
         why = {
             ApprovalState.REJECTED: "its refund was rejected",
             ApprovalState.EXPIRED: "its refund was not approved in time",
+            ApprovalState.WITHDRAWN: "its refund request was withdrawn",
         }.get(ApprovalState(request.state), "its refund request is void")
         credit_memo_cancel_unapproved(memo=memo, order=order, user=request.decided_by, why=why)
 

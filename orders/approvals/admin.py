@@ -2,9 +2,9 @@
 
 from django.contrib import admin
 
+from backoffice.admin_policy import ReadOnlyAdminMixin
 from backoffice.money import format_money
 from orders.models import ApprovalRequest
-from payments.admin import ReadOnlyAdminMixin
 
 
 @admin.register(ApprovalRequest)

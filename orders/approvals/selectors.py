@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from backoffice.permissions import visible_store_ids
-from orders.approvals.services import approval_decision_refusal
+from orders.approvals.services import approval_decision_refusal, approval_withdrawal_refusal
 from orders.models import ApprovalRequest, ApprovalState, Order
 
 
@@ -24,13 +24,16 @@ class ApprovalRow:
     """One awaiting request with what the viewing user may do about it (and why not).
 
     `expired`: past its expiry, not closed yet (the state shown is "Expired"; nobody may
-    decide it any more)."""
+    decide it any more). `is_requester`: the viewing user asked for it (they may withdraw it,
+    never decide it); `withdraw_reason` says why they may not withdraw it now."""
 
     approval: ApprovalRequest
     approve_reason: str
     reject_reason: str
     state_label: str
     expired: bool
+    is_requester: bool = False
+    withdraw_reason: str = ""
 
     @property
     def can_approve(self) -> bool:
@@ -39,6 +42,10 @@ class ApprovalRow:
     @property
     def can_reject(self) -> bool:
         return not self.reject_reason
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.is_requester and not self.withdraw_reason
 
 
 def _rows(approvals: Sequence[ApprovalRequest], user: User, now: datetime) -> list[ApprovalRow]:
@@ -55,6 +62,10 @@ def _rows(approvals: Sequence[ApprovalRequest], user: User, now: datetime) -> li
             )[0],
             state_label=a.shown_state(now),
             expired=a.is_due(now),
+            is_requester=a.requested_by_id == user.pk,
+            withdraw_reason=approval_withdrawal_refusal(approval=a, user=user, now=now)[0]
+            if a.requested_by_id == user.pk
+            else "",
         )
         for a in approvals
     ]

@@ -1,16 +1,19 @@
-"""Deciding approval requests: approve (then run), reject, and expire.
+"""Deciding approval requests: approve (then run), reject, withdraw, and expire.
 
     from orders.approvals import services as approvals
 
     outcome = approvals.approval_approve(approval=request_row, user=request.user)
     outcome.ok, outcome.message        # "Refund of €600.00 approved and done: …"
     approvals.approval_reject(approval=request_row, user=request.user, reason="Not agreed")
+    approvals.approval_withdraw(approval=request_row, user=request.user)  # the requester
     approvals.approval_requests_expire_due(now=timezone.now())   # expire_approval_requests
 
 Rules, all checked under the order lock (order first, then the request row):
 - the decider holds "approve refund" on the request's store (else a DomainError with code
   PERMISSION_DENIED: 403);
-- nobody approves their own request (the same, nothing written);
+- nobody approves or rejects their own request, whatever they hold (the same, nothing
+  written); the requester may withdraw it instead, while it awaits (holding the permission
+  its operation needs; anyone else is refused, 422);
 - only a request still awaiting is decided; one past `expires_at`
   (settings.REFUND_APPROVAL_TTL_HOURS) is closed as expired, with its history line, by the POST
   that touches it (approve, reject) or by the expire_approval_requests command. Pages never
@@ -34,7 +37,8 @@ from django.utils import timezone
 from backoffice.errors import DomainError, ErrorCode
 from backoffice.permissions import permission_reason, store_permissions
 from backoffice.users import user_label
-from orders.approvals.actions import ACTIONS, ApprovalAction
+from orders.approvals.actions import ApprovalAction
+from orders.approvals.actions_booked_in import ACTIONS
 from orders.models import ApprovalRequest, ApprovalState, Order, due_q
 from orders.services.approval_requests import (
     APPROVE_PERMISSION,
@@ -48,6 +52,7 @@ from payments.locks import lock_order_and_payments
 logger = logging.getLogger(__name__)
 
 SELF_APPROVAL = "You cannot approve your own request."
+SELF_REJECTION = "You cannot reject your own request; withdraw it instead."
 REQUESTER_GONE = "the requester's account is no longer active"
 
 
@@ -70,8 +75,8 @@ def approval_decision_refusal(
     """Why `user` may not decide this request now ("" when they may), and whether the POST
     is forbidden (403: own request, missing permission) rather than refused for its state
     (422). The order page disables its buttons with the same answer."""
-    if approving and approval.requested_by_id == user.pk:
-        return SELF_APPROVAL, True
+    if approval.requested_by_id == user.pk:
+        return (SELF_APPROVAL if approving else SELF_REJECTION), True
     if not store_permissions(user).has(APPROVE_PERMISSION, approval.store_id):
         return permission_reason(APPROVE_PERMISSION, store=approval.store), True
     if approval.is_due(now):
@@ -191,6 +196,45 @@ def approval_reject(
         True,
         f"{what_text(row)} requested by {row.requested_by_label} was rejected. Nothing was done.",
     )
+
+
+def approval_withdrawal_refusal(
+    *, approval: ApprovalRequest, user: User, now: datetime
+) -> tuple[str, bool]:
+    """Why `user` may not withdraw this request now ("" when they may), and whether it is a
+    permission matter (403) rather than one of state or person (422)."""
+    codename = ACTIONS[approval.action].permission(approval)
+    if not store_permissions(user).has(codename, approval.store_id):
+        return permission_reason(codename, store=approval.store), True
+    if approval.requested_by_id != user.pk:
+        who = approval.requested_by_label
+        return f"Only {who}, who asked for it, can withdraw this request.", False
+    if approval.is_due(now):
+        return f"The request expired on {when_text(approval.expires_at, approval.store)}.", False
+    if not approval.is_awaiting:
+        return f"The request is already {approval.get_state_display().lower()}.", False
+    return "", False
+
+
+def approval_withdraw(
+    *, approval: ApprovalRequest, user: User, now: datetime | None = None
+) -> ApprovalOutcome:
+    """The requester takes back their request before anybody decided: it ends withdrawn, with
+    its history line, and what it reserved is released (a credit memo awaiting approval is
+    canceled). Refused, nothing written, for anyone else or once decided."""
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        order, row = _locked(approval)
+        reason, is_permission = approval_withdrawal_refusal(approval=row, user=user, now=now)
+        if is_permission:
+            raise DomainError(ErrorCode.PERMISSION_DENIED, reason)
+        if row.is_due(now) and row.requested_by_id == user.pk:
+            return _expire(row, order, now)
+        if reason:
+            raise ApprovalRefused(message=reason)
+        approval_close(row, order, state=ApprovalState.WITHDRAWN, reason="", user=user, now=now)
+        ACTIONS[row.action].released(row, order)
+    return ApprovalOutcome(row, True, f"{what_text(row)} is withdrawn. Nothing was done.")
 
 
 def approval_requests_due(

@@ -1,13 +1,15 @@
 """capture_authorized: invoice and capture online the authorized orders that wait for it.
 
 One item is an order that can still take money (new, pending payment or processing) with an
-open, unexpired authorization and items not invoiced yet. For each, the invoicing service
-(`orders.services.invoicing.invoice_create`, Amount: Capture Online, `user` None: the batch)
-creates one invoice for every item not invoiced and captures it, spread over the order's
-authorizations, soonest-expiring first. Money already captured on the order without an invoice
-(a capture on Transaction Details, Mark as paid) pays the invoice first, as on the New Invoice
-page, and only the rest is captured; `--dry-run` says the same. A decline is reported on the
-order's line and in its history, and the batch goes on.
+open authorization and items not invoiced yet. An authorization past its expiry date is never
+open to capture (`payments.figures`), even before expire_authorizations marks it: an order with
+nothing else is skipped saying so, in the dry run too (`capture_results.expired_skip`). For
+each other, the invoicing service (`orders.services.invoicing.invoice_create`, Amount: Capture
+Online, `user` None: the batch) creates one invoice for every item not invoiced and captures
+it, spread over the order's authorizations, soonest-expiring first. Money already captured on
+the order without an invoice (a capture on Transaction Details, Mark as paid) pays the invoice
+first, as on the New Invoice page, and only the rest is captured; `--dry-run` says the same.
+A decline is reported on the order's line and in its history, and the batch goes on.
 
 The invoice's idempotency key is `capture_authorized:<order pk>:<n>` (n: the order's invoices
 so far + 1) and each capture's is that key + `:<payment pk>`. A run that crashed after the
@@ -31,6 +33,7 @@ from orders.batch.capture_chunk import capture_chunk
 from orders.batch.capture_results import (
     CAPTURABLE_STATES,
     PAID_BEFORE,
+    expired_skip,
     item_result,
     quantities_to_invoice,
 )
@@ -82,12 +85,10 @@ class CaptureAuthorized(BatchJob[Order]):
 
     def candidates(self, *, among: list[int] | None = None) -> QuerySet[Order]:
         within = {} if among is None else {"order_id__in": among}
+        # Past its expiry date but not marked yet: taken, to be skipped saying why
+        # (`expired_skip`) until expire_authorizations releases it.
         open_authorization = Payment.objects.filter(
-            open_authorization_q(),
-            Q(expires_at__gt=self.now) | Q(expires_at__isnull=True),
-            is_expired=False,
-            order=OuterRef("pk"),
-            **within,
+            open_authorization_q(), is_expired=False, order=OuterRef("pk"), **within
         )
         to_invoice = OrderItem.objects.filter(
             order=OuterRef("pk"), qty_ordered__gt=F("qty_invoiced") + F("qty_canceled"), **within
@@ -116,6 +117,9 @@ class CaptureAuthorized(BatchJob[Order]):
         without an invoice pays the new invoice first (`new_invoice_split`, as on the New
         Invoice page), and Capture Online is asked only for the rest."""
         order = _for_planning(item.pk)
+        expired = expired_skip(order, now=self.now)
+        if expired is not None:
+            return expired
         unstarted = _unstarted_invoice(order, key=self.key(order))
         if unstarted is not None:
             to_capture = invoice_amount_to_capture(unstarted, order.transactions.all())
@@ -153,6 +157,9 @@ class CaptureAuthorized(BatchJob[Order]):
         prefetch_related_objects(
             [item], "items", Prefetch("invoices", queryset=Invoice.objects.order_by())
         )
+        expired = expired_skip(item, now=timezone.now())
+        if expired is not None:
+            return expired
         unstarted = _unstarted_invoice(item, key=key)
         try:
             if unstarted is not None:

@@ -25,11 +25,17 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from django.db import transaction
+from django.utils import timezone
 
 from backoffice.batch.results import ItemResult, failed
 from backoffice.bulk import bulk_insert, bulk_set
 from orders import history
-from orders.batch.capture_results import CAPTURABLE_STATES, item_result, quantities_to_invoice
+from orders.batch.capture_results import (
+    CAPTURABLE_STATES,
+    expired_skip,
+    item_result,
+    quantities_to_invoice,
+)
 from orders.capture_modes import capture_online_availability
 from orders.capture_plan import plan_capture
 from orders.enums import CaptureMode, InvoiceState, OrderState
@@ -118,6 +124,10 @@ def _invoice(job: CaptureJob, orders: list[Order], settled: dict) -> list[_Plann
     )
     planned = []
     for order in orders:
+        expired = expired_skip(order, now=timezone.now())
+        if expired is not None:
+            settled[order.pk] = expired
+            continue
         if numbers[order.pk] in taken or not _first_capture(order):
             continue
         entry = _plan(job, order, number=numbers[order.pk])

@@ -1,6 +1,7 @@
 """Typed fields out of one parsed JSON line, with one message per bad field."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -14,15 +15,39 @@ from backoffice.money import MoneyError, parse_amount
 IMPORT_LOCALE = "en_US"
 
 
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field: `path` as "items[0].price" ("" for the order as a whole).
+
+    The file import prints it as one reason ("items[0].price: JPY has no decimals"); the API
+    answers the errors grouped by path."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class LineInvalid(Exception):
+    """An order that cannot be imported: every error found, with the order's number if any."""
+
+    def __init__(self, errors: list[FieldError], *, number: str | None = None) -> None:
+        self.errors = errors
+        self.reasons = [str(error) for error in errors]
+        super().__init__("; ".join(self.reasons))
+        self.number = number
+
+
 class FieldReader:
     """Reads typed fields out of parsed JSON, collecting one message per bad field."""
 
     def __init__(self, currency: str | None) -> None:
         self.currency = currency
-        self.reasons: list[str] = []
+        self.errors: list[FieldError] = []
 
     def error(self, path: str, message: str) -> None:
-        self.reasons.append(f"{path}: {message}")
+        self.errors.append(FieldError(path, message))
 
     def obj(self, parent: Mapping, key: str, path: str, allowed: frozenset[str]) -> dict | None:
         value = parent.get(key)

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from backoffice.money import format_money, is_valid_currency
-from orders.importing.fields import FieldReader
+from orders.importing.fields import FieldError, FieldReader, LineInvalid
 from payments.enums import PaymentAction
 
 NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -60,15 +60,6 @@ PAYMENT_KEYS = frozenset(
     }
 )
 CARD_KEYS = frozenset({"brand", "last4"})
-
-
-class LineInvalid(Exception):
-    """A line that cannot be imported; `reasons` name the fields ("customer.email: ...")."""
-
-    def __init__(self, reasons: list[str], *, number: str | None = None) -> None:
-        super().__init__("; ".join(reasons))
-        self.reasons = reasons
-        self.number = number
 
 
 @dataclass(frozen=True)
@@ -143,24 +134,30 @@ class OrderRecord:
 
 
 def parse_order_line(text: str, *, store_currencies: Mapping[str, str]) -> OrderRecord:
-    """Validate one JSON line into an OrderRecord, or raise LineInvalid with every reason.
-
-    `store_currencies` maps each known store code to its currency.
-    """
+    """Validate one JSON line into an OrderRecord, or raise LineInvalid with every reason."""
     try:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
-        raise LineInvalid([f"invalid JSON: {exc.msg} (column {exc.colno})"]) from exc
+        reason = f"invalid JSON: {exc.msg} (column {exc.colno})"
+        raise LineInvalid([FieldError("", reason)]) from exc
     if not isinstance(data, dict):
-        raise LineInvalid(["invalid JSON: expected one object per line"])
+        raise LineInvalid([FieldError("", "invalid JSON: expected one object per line")])
+    return parse_order_data(data, store_currencies=store_currencies)
 
+
+def parse_order_data(data: dict, *, store_currencies: Mapping[str, str]) -> OrderRecord:
+    """The one validation of an order, for the file import and the API alike: one parsed JSON
+    object into an OrderRecord, or LineInvalid with every error and its field path.
+
+    `store_currencies` maps each known store code to its currency.
+    """
     number = data.get("number") if isinstance(data.get("number"), str) else None
     currency = data.get("currency")
     reader = FieldReader(
         currency if isinstance(currency, str) and is_valid_currency(currency) else None
     )
     for unknown in sorted(set(data) - ORDER_KEYS):
-        reader.reasons.append(f"unknown field {unknown!r}")
+        reader.error("", f"unknown field {unknown!r}")
 
     number = reader.text(data, "number", "number", max_length=32)
     if number and not NUMBER_RE.match(number):
@@ -176,8 +173,8 @@ def parse_order_line(text: str, *, store_currencies: Mapping[str, str]) -> Order
     shipping_method, shipping_amount = _shipping(reader, data)
     payments = _payments(reader, data, placed_at)
 
-    if reader.reasons:
-        raise LineInvalid(reader.reasons, number=number or None)
+    if reader.errors:
+        raise LineInvalid(reader.errors, number=number or None)
     # Each of these is missing only with a reason given above.
     assert isinstance(currency, str) and placed_at is not None and billing is not None
 
@@ -379,13 +376,9 @@ def _check_totals(record: OrderRecord) -> None:
     paid = sum(p.amount for p in record.payments)
     if paid > record.grand_total:
         total = format_money(record.grand_total, record.currency)
-        raise LineInvalid(
-            [
-                f"payments: total {format_money(paid, record.currency)} exceeds the order "
-                f"grand total {total}"
-            ],
-            number=record.number,
-        )
+        message = f"total {format_money(paid, record.currency)} exceeds the order grand total "
+        message += total
+        raise LineInvalid([FieldError("payments", message)], number=record.number)
 
 
 def default_expiry(record: PaymentRecord, *, validity_days: int) -> datetime | None:

@@ -1,4 +1,8 @@
-"""Four-eyes: a refund or Mark as paid above the store's threshold waits for a second person.
+"""Four-eyes: a money move above the store's threshold waits for a second person.
+
+Every path that moves money by a person's decision asks (`orders.services.approval_rule`): the
+refunds (credit memo, goodwill, Transaction Details), Mark as paid, Capture Offline, Rebill and
+Chargeback Reversal.
 
 An `ApprovalRequest` stores what to run (`action` + `payload`, the arguments of the same service
 the direct path calls) and who asked; another user holding "approve refund" on the store
@@ -19,6 +23,9 @@ from backoffice.models import Store, validate_currency
 class ApprovalKind(models.TextChoices):
     REFUND = "refund", "Refund"
     MARK_AS_PAID = "mark_as_paid", "Mark as paid"
+    CAPTURE_OFFLINE = "capture_offline", "Capture Offline"
+    REBILL = "rebill", "Rebill"
+    CHARGEBACK_REVERSAL = "chargeback_reversal", "Chargeback Reversal"
 
 
 class ApprovalState(models.TextChoices):
@@ -29,6 +36,8 @@ class ApprovalState(models.TextChoices):
     # The order or the amount changed after the request (or a new request replaced it): the
     # approver would no longer be approving what was asked.
     VOID = "void", "Void"
+    # The requester took it back before anybody decided.
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 def due_q(now: datetime) -> Q:
@@ -64,11 +73,16 @@ class ApprovalRequest(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="approval_requests",
-        help_text="The transaction refunded (requests from Transaction Details).",
+        help_text="The transaction acted on (requests from Transaction Details).",
     )
     # The request form's one-time key: submitting the form twice asks once.
     idempotency_key = models.CharField(max_length=120, unique=True)
     note = models.TextField(blank=True, help_text="What the requester wrote.")
+    why = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why it needed approval: the threshold, and what the order already had.",
+    )
     state = models.CharField(
         max_length=10, choices=ApprovalState, default=ApprovalState.AWAITING, db_index=True
     )

@@ -90,6 +90,11 @@ class Order(models.Model):
     def is_on_hold(self) -> bool:
         return self.state == OrderState.HOLDED
 
+    @property
+    def is_canceled(self) -> bool:
+        """A canceled order has nothing to collect (`payments.figures`)."""
+        return self.state == OrderState.CANCELED
+
     def money_block(self) -> Reason | None:
         """Why the order's state blocks money operations now (None: it doesn't)."""
         return MONEY_BLOCKING_STATES.get(self.state)

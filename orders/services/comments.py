@@ -4,15 +4,15 @@ import logging
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 
 from backoffice.errors import DomainError, ErrorCode
 from backoffice.models import Store
 from backoffice.permissions import permission_reason, store_permissions
+from backoffice.tasks import enqueue_with_transaction
 from orders.history import comment_note
 from orders.models import Order, OrderComment
+from orders.services.emails import email_comment
 
 logger = logging.getLogger(__name__)
 
@@ -79,19 +79,6 @@ def order_comment_add(
             is_visible_on_front=visible_on_front,
         )
         if notify_customer:
-            # robust: a mail server outage must not turn a saved comment into an error page.
-            transaction.on_commit(
-                lambda: _email_customer(order=order, comment=comment), robust=True
-            )
+            # A task enqueued with this transaction: sent (and retried) only once it commits.
+            enqueue_with_transaction(email_comment, comment.pk)
     return comment
-
-
-def _email_customer(*, order: Order, comment: OrderComment) -> None:
-    context = {"order": order, "comment": comment, "store": order.store}
-    send_mail(
-        subject=f"{order.store.name}: update on your order #{order.number}",
-        message=render_to_string("emails/order_comment.txt", context),
-        from_email=None,
-        recipient_list=[order.customer_email],
-    )
-    logger.info("Emailed comment %s to the customer of order %s", comment.pk, order.number)

@@ -13,8 +13,9 @@ request and calls it). Its steps, each its own durable transaction or gateway ca
 2. `credit_memos.credit_memo_refund`: the money engine's refunds, spread over the captures;
 3. under the lock again (`credit_memo_settle`): the memo's state from its refund rows.
 
-Four-eyes (roles): a memo that needs approval stops after step 1 (state awaiting approval) and
-is refunded later, when approved, by `credit_memo_refund` with the same keys.
+Four-eyes (`approval_rule`, whoever asks): a memo that needs approval stops after step 1
+(state awaiting approval) and is refunded later, when approved, by `credit_memo_refund` with
+the same keys.
 """
 
 from collections.abc import Iterable, Mapping
@@ -26,9 +27,10 @@ from backoffice.money import format_money
 from orders.credit_memo_totals import MemoSource, MemoTotals
 from orders.enums import CreditMemoState
 from orders.history import comment_credit_memo
-from orders.models import CreditMemo, CreditMemoItem, Invoice, Order
+from orders.models import ApprovalKind, CreditMemo, CreditMemoItem, Invoice, Order
 from orders.refundable import RefundPlan
-from orders.services.approval_requests import approval_needed, credit_memo_approval_add
+from orders.services.approval_requests import credit_memo_approval_add
+from orders.services.approval_rule import ApprovalNeed, approval_needed
 from orders.services.credit_memo_checks import (
     check_refund_mode,
     ensure_memo_available,
@@ -39,7 +41,10 @@ from orders.services.credit_memo_outcome import CreditMemoOutcome
 from orders.services.credit_memo_settle import items_qty_refunded_refresh
 from orders.services.credit_memos import credit_memo_refund, credit_memo_refund_plan
 from orders.services.order_documents import bump_version, check_version
+from payments.enums import TransactionType
 from payments.locks import lock_order_and_payments
+from payments.models import ReasonCode
+from payments.reason_codes import reason_refusal
 
 S = CreditMemoState
 
@@ -61,15 +66,14 @@ def credit_memo_create(
     append_comment: bool = False,
     email_copy: bool = False,
     goodwill: bool = False,
+    reason: ReasonCode | None = None,
 ) -> CreditMemoOutcome:
-    """Create a credit memo and refund it online (over the captures) or offline.
-
-    `invoice` None: an order-level memo (Refund Offline for the order, or a goodwill refund).
+    """Create a credit memo and refund it online (over the captures) or offline, with `reason`
+    (the store's code staff chose) on each refund; `invoice` None: an order-level memo.
     A second call with the same `idempotency_key` returns the first memo and does nothing else.
     Raises DomainError before anything is written: StaleOrder, DocumentError (bad input, or the
     refund button not available), OperationUnavailable, or PERMISSION_DENIED.
     """
-    quantities = {pk: qty for pk, qty in (quantities or {}).items() if qty}
     with transaction.atomic(durable=True):
         order, _payments = lock_order_and_payments(order.pk)
         if (existing := _memo_by_key(idempotency_key, order)) is not None:
@@ -79,7 +83,7 @@ def credit_memo_create(
         source = memo_source_under_lock(order, invoice)
         totals = memo_totals_checked(
             source,
-            quantities=quantities,
+            quantities={pk: qty for pk, qty in (quantities or {}).items() if qty},
             back_to_stock=back_to_stock,
             shipping_amount=shipping_amount,
             adjustment_refund=adjustment_refund,
@@ -87,8 +91,8 @@ def credit_memo_create(
         )
         amount = totals.grand_total
         check_refund_mode(user=user, order=order, invoice=invoice, mode=mode, amount=amount)
-        # Four-eyes: above the store's threshold the memo stops here, its total reserved.
-        awaiting = approval_needed(user=user, store=order.store, amount=amount)
+        # Four-eyes (whoever asks): the memo stops here, its total reserved.
+        awaiting = approval_needed(order=order, amount=amount, kind=ApprovalKind.REFUND)
         memo = _memo_write(
             source=source,
             totals=totals,
@@ -100,10 +104,21 @@ def credit_memo_create(
             append_comment=append_comment,
             email_copy=email_copy,
             idempotency_key=idempotency_key,
+            reason=reason,
         )
     if awaiting:
         return CreditMemoOutcome(memo=memo)
-    return credit_memo_refund(memo=memo, user=user)
+    return credit_memo_refund(memo=memo, user=user, reason=reason)
+
+
+def _check_reason(reason: ReasonCode | None, order: Order) -> None:
+    """Refused before the memo is written (the refunds would refuse it after)."""
+    if reason is not None and (
+        refusal := reason_refusal(
+            reason, store_id=order.store_id, transaction_type=TransactionType.REFUND
+        )
+    ):
+        raise refusal
 
 
 def _memo_by_key(idempotency_key: str, order: Order) -> CreditMemo | None:
@@ -120,13 +135,15 @@ def _memo_write(
     totals: MemoTotals,
     user: User,
     goodwill: bool,
-    awaiting: bool,
+    awaiting: ApprovalNeed | None,
+    reason: ReasonCode | None,
     **fields: object,
 ) -> CreditMemo:
     """Step 1's writes, under the caller's order lock: the memo (pending, or awaiting approval
     with its request), its items, the item counters, the order version and the history.
     `fields`: the memo's mode, comment, flags and idempotency key."""
     order = source.order
+    _check_reason(reason, order)
     memo = CreditMemo.objects.create(
         order=order,
         invoice=source.invoice,
@@ -158,9 +175,13 @@ def _memo_write(
     items_qty_refunded_refresh(order)
     bump_version(order)
     plan = credit_memo_refund_plan(memo=memo, user=user, order=order)
-    _comment_created(memo=memo, totals=totals, plan=plan, user=user, goodwill=goodwill)
-    if awaiting:
-        credit_memo_approval_add(order=order, memo=memo, user=user, goodwill=goodwill)
+    _comment_created(
+        memo=memo, totals=totals, plan=plan, user=user, goodwill=goodwill, reason=reason
+    )
+    if awaiting is not None:
+        credit_memo_approval_add(
+            order=order, memo=memo, user=user, goodwill=goodwill, reason=reason, why=awaiting.why()
+        )
     return memo
 
 
@@ -186,6 +207,7 @@ def _comment_created(
     plan: RefundPlan,
     user: User,
     goodwill: bool,
+    reason: ReasonCode | None,
 ) -> None:
     order = memo.order
     amount = format_money(memo.grand_total, order.currency)
@@ -193,12 +215,13 @@ def _comment_created(
     source = f" from invoice #{memo.invoice.number}" if memo.invoice else ""
     stock = [line.order_item.sku for line in totals.lines if line.back_to_stock]
     returned = f" Returned to stock: {', '.join(stock)}." if stock else ""
+    why = f" Reason: {reason.label}." if reason is not None else ""
     comment_credit_memo(
         order=order,
         credit_memo=memo,
         author=user,
         body=f"Credit memo #{memo.number}{kind}{source} created for {amount} "
-        f"({totals.describe()}).{returned} {_describe_mode(plan)}",
+        f"({totals.describe()}).{returned} {_describe_mode(plan)}{why}",
     )
     if memo.comment:
         comment_credit_memo(
@@ -220,6 +243,7 @@ def goodwill_refund(
     expected_version: int,
     idempotency_key: str,
     email_copy: bool = False,
+    reason: ReasonCode | None = None,
 ) -> CreditMemoOutcome:
     """Medusa's Refund: `amount` with a note, no items, kept as a memo with an adjustment only."""
     return credit_memo_create(
@@ -234,4 +258,5 @@ def goodwill_refund(
         append_comment=True,
         email_copy=email_copy,
         goodwill=True,
+        reason=reason,
     )

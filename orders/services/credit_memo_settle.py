@@ -13,17 +13,17 @@ import logging
 from collections.abc import Iterable
 
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Prefetch, Sum
-from django.template.loader import render_to_string
+from django.db.models import Sum
 
 from backoffice.money import format_money
+from backoffice.tasks import enqueue_with_transaction
 from orders.enums import CommentSource, CreditMemoState
 from orders.history import comment_credit_memo
 from orders.models import CreditMemo, CreditMemoItem, Order, OrderItem
 from orders.refundable import COUNTED_MEMO_STATES, memo_refund_rows
 from orders.services.credit_memo_outcome import NOT_REFUNDED, CreditMemoOutcome, StepOutcome
+from orders.services.emails import email_credit_memo
 from orders.services.order_documents import bump_version
 from payments.locks import lock_order_and_payments
 from payments.models import Transaction
@@ -69,7 +69,7 @@ def _apply_state(*, memo: CreditMemo, order: Order, state: str) -> bool:
     memo.save(update_fields=["state"])
     items_qty_refunded_refresh(order)
     if state == S.REFUNDED and memo.email_copy:
-        transaction.on_commit(lambda: _email_credit_memo(memo_id=memo.pk), robust=True)
+        enqueue_with_transaction(email_credit_memo, memo.pk)
     return True
 
 
@@ -134,25 +134,3 @@ def credit_memo_follow_outcome(
         + (EMAILED if emailed else ""),
         is_customer_notified=emailed,
     )
-
-
-# ---- email -----------------------------------------------------------------------------------
-
-
-def _email_credit_memo(*, memo_id: int) -> None:
-    memo = (
-        CreditMemo.objects.select_related("order__store", "invoice")
-        .prefetch_related(
-            Prefetch("items", queryset=CreditMemoItem.objects.select_related("order_item"))
-        )
-        .get(pk=memo_id)
-    )
-    order = memo.order
-    context = {"memo": memo, "order": order, "store": order.store}
-    send_mail(
-        subject=f"{order.store.name}: refund for your order #{order.number}",
-        message=render_to_string("emails/credit_memo.txt", context),
-        from_email=None,
-        recipient_list=[order.customer_email],
-    )
-    logger.info("Emailed credit memo %s to the customer of order %s", memo.number, order.number)

@@ -38,7 +38,7 @@ from orders.services.credit_memo_outcome import (
 from orders.services.credit_memo_settle import credit_memo_settle, items_qty_refunded_refresh
 from orders.services.order_documents import bump_version
 from payments.enums import TransactionStatus
-from payments.models import Payment, Transaction
+from payments.models import Payment, ReasonCode, Transaction
 from payments.services import payment_refund
 
 S = CreditMemoState
@@ -99,6 +99,7 @@ def _refund_step(
     step: RefundStep,
     user: User | None,
     invoices: dict[int, Invoice],
+    reason: ReasonCode | None,
 ) -> StepOutcome:
     capture = step.capture
     try:
@@ -113,6 +114,7 @@ def _refund_step(
             credit_memo=memo,
             parent=capture,
             memo=_transaction_memo(memo),
+            reason=reason,
         )
     except DomainError as exc:
         # Refused before anything was written (the capture or a permission changed since the
@@ -121,8 +123,12 @@ def _refund_step(
     return StepOutcome(step=step, transaction=result.transaction)
 
 
-def credit_memo_refund(*, memo: CreditMemo, user: User | None) -> CreditMemoOutcome:
+def credit_memo_refund(
+    *, memo: CreditMemo, user: User | None, reason: ReasonCode | None = None
+) -> CreditMemoOutcome:
     """Steps 2 and 3 for a pending memo: send its refunds, then settle it from the ledger.
+
+    `reason`: the reason code chosen for the memo, recorded on each of its refund rows.
 
     Call it outside any transaction (the gateway is called); step 3 locks the order.
     """
@@ -134,12 +140,14 @@ def credit_memo_refund(*, memo: CreditMemo, user: User | None) -> CreditMemoOutc
     for step in plan.steps:
         if steps and not steps[-1].succeeded:
             break  # what went back stays refunded; the rest is reported, never guessed
-        steps.append(_refund_step(memo=memo, step=step, user=user, invoices=invoices))
+        steps.append(
+            _refund_step(memo=memo, step=step, user=user, invoices=invoices, reason=reason)
+        )
     stopped = bool(steps) and not steps[-1].succeeded
     unplanned = 0 if stopped else plan.shortfall
-    reason = ""
+    why = ""
     if unplanned:
-        reason = plan.refused[0].reason.rstrip(".") if plan.refused else SHORT_PLAN
+        why = plan.refused[0].reason.rstrip(".") if plan.refused else SHORT_PLAN
     return credit_memo_settle(
-        memo=memo, user=user, steps=steps, unplanned=unplanned, unplanned_reason=reason
+        memo=memo, user=user, steps=steps, unplanned=unplanned, unplanned_reason=why
     )

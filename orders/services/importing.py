@@ -300,8 +300,10 @@ def _payment_import(
         idempotency_key=f"import:{order.number}:{index}:{kind}",
         source=TransactionSource.IMPORT,
         memo=f"Imported from {origin}.",
+        # When the gateway took it, not when the file was loaded (set at the insert: the
+        # ledger never changes a row's created_at).
+        created_at=min(payment.authorized_at, timezone.now()),
     )
-    _backdate(txn, payment.authorized_at)
     return txn
 
 
@@ -343,7 +345,7 @@ def _invoice_paid_at_checkout(
     return invoice
 
 
-def _backdate(row: Transaction | Invoice, when: datetime) -> None:
+def _backdate(row: Invoice, when: datetime) -> None:
     """Record when the event happened at the gateway, not when the file was loaded.
 
     created_at is auto_now_add, which ignores a value given to create(); the row was inserted

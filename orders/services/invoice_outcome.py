@@ -11,7 +11,8 @@ from django.contrib import messages
 
 from backoffice.money import format_money
 from orders.enums import CaptureMode, InvoiceState
-from orders.models import Invoice
+from orders.models import ApprovalRequest, Invoice
+from orders.services.approval_requests import awaiting_message
 from payments.enums import TransactionStatus
 from payments.models import Payment, Transaction
 from payments.services.manual import MANUAL_GATEWAY
@@ -84,6 +85,8 @@ class SpreadOutcome:
     repeated: bool = False
     # Money already captured on the order (without an invoice) that paid this invoice first.
     prepaid: int = 0
+    # Four-eyes: the Capture Offline waits for a second person as this request (nothing moved).
+    awaiting: ApprovalRequest | None = None
 
     @property
     def currency(self) -> str:
@@ -116,6 +119,8 @@ class SpreadOutcome:
 
     @property
     def level(self) -> int:
+        if self.awaiting is not None:
+            return messages.INFO
         if self.repeated or not self.steps or self.failure is None:
             return messages.SUCCESS
         return messages.WARNING if self.captured else messages.ERROR
@@ -124,6 +129,8 @@ class SpreadOutcome:
         number = self.invoice.number
         if self.repeated:
             return f"Invoice #{number} was already submitted with this form; nothing more was done."
+        if self.awaiting is not None:
+            return f"Invoice #{number} is open: {awaiting_message(self.awaiting)}"
         if self.invoice.grand_total == 0 and self.invoice.state == InvoiceState.PAID:
             # A fully discounted order: whatever the Amount choice, nothing to capture.
             return f"Invoice #{number} for {self._fmt(0)} is paid: there is nothing to capture."

@@ -1,6 +1,6 @@
-"""Invoices: create one and capture it as asked, capture an open one, and Mark as paid when it
-settles an open invoice. (Cancel an invoice: orders.services.invoice_cancel; Void and Cancel on
-the order: orders.services.order_cancel.)
+"""Invoices: create one and capture it as asked, capture an open one. (Mark as paid, which may
+settle an open invoice: orders.services.mark_as_paid; cancel an invoice:
+orders.services.invoice_cancel; Void and Cancel on the order: orders.services.order_cancel.)
 
 Every money movement is one of the money engine's services (`payments.services`), which follow
 DESIGN.md's skeleton on their own: lock, pending transaction with its idempotency key, commit,
@@ -24,6 +24,7 @@ from django.db import transaction
 from backoffice.availability import ensure
 from backoffice.errors import DomainError, ErrorCode
 from backoffice.money import format_money
+from backoffice.tasks import enqueue_with_transaction
 from orders.capture_modes import capture_modes
 from orders.enums import CaptureMode, CommentSource, InvoiceState, OrderState
 from orders.history import comment_invoice
@@ -33,7 +34,7 @@ from orders.invoice_totals import (
     invoice_totals,
     is_first_invoice,
 )
-from orders.models import Invoice, InvoiceItem, Order
+from orders.models import ApprovalRequest, Invoice, InvoiceItem, Order
 from orders.operations import (
     InvoiceOperation,
     OrderOperation,
@@ -41,12 +42,13 @@ from orders.operations import (
     order_operation_availability,
 )
 from orders.order_amounts import invoice_amount_to_capture
+from orders.services.approval_asks import invoice_capture_offline_request
+from orders.services.emails import email_invoice
 from orders.services.invoice_captures import (
     invoice_capture_and_settle,
     invoice_capture_plan,
-    invoice_settle_from_ledger,
 )
-from orders.services.invoice_email import email_copy_availability, invoice_email_customer
+from orders.services.invoice_email import email_copy_availability
 from orders.services.invoice_outcome import SpreadOutcome
 from orders.services.order_documents import (
     DocumentError,
@@ -60,7 +62,6 @@ from orders.services.state import order_change_state
 from payments.locks import lock_order_and_payments
 from payments.models import Transaction
 from payments.recompute import order_payments_recompute
-from payments.services import OperationResult, order_mark_as_paid
 
 NO_ITEMS = "Enter a quantity for at least one item."
 
@@ -196,6 +197,11 @@ def invoice_create(
         )
         amount = invoice_amount_to_capture(invoice)
         _check_capture_mode(user=user, order=order, mode=capture_mode, amount=amount)
+        awaiting = invoice_capture_offline_request(
+            invoice=invoice, user=user, mode=capture_mode, key=idempotency_key
+        )
+        if awaiting is not None:
+            return SpreadOutcome(invoice=invoice, mode=capture_mode, awaiting=awaiting)
         plan = invoice_capture_plan(payments, mode=capture_mode, amount=amount, user=user)
     return invoice_capture_and_settle(
         invoice=invoice,
@@ -235,7 +241,7 @@ def _invoice_write(
     bump_version(order)
     _comment_created(invoice=invoice, totals=totals, user=user)
     if notify_customer:
-        transaction.on_commit(lambda: invoice_email_customer(invoice=invoice), robust=True)
+        enqueue_with_transaction(email_invoice, invoice.pk)
     if order.state in {OrderState.NEW, OrderState.PENDING_PAYMENT}:
         order_change_state(
             order=order,
@@ -277,8 +283,11 @@ def invoice_capture(
     capture_mode: str,
     expected_version: int,
     idempotency_key: str,
+    approved: ApprovalRequest | None = None,
 ) -> SpreadOutcome:
-    """Capture what an open invoice still owes, online (spread) or offline."""
+    """Capture what an open invoice still owes, online (spread) or offline. Capture Offline
+    above the store's threshold waits for a second person (the outcome's `awaiting`), unless
+    this runs the `approved` request."""
     with transaction.atomic(durable=True):
         order, payments = lock_order_and_payments(invoice.order_id)
         if Transaction.objects.filter(idempotency_key__startswith=f"{idempotency_key}:").exists():
@@ -294,6 +303,12 @@ def invoice_capture(
         )
         amount = invoice_amount_to_capture(invoice)
         _check_capture_mode(user=user, order=order, mode=capture_mode, amount=amount)
+        asker = user if approved is None else None  # an approved request asks nobody again
+        awaiting = invoice_capture_offline_request(
+            invoice=invoice, user=asker, mode=capture_mode, key=idempotency_key
+        )
+        if awaiting is not None:
+            return SpreadOutcome(invoice=invoice, mode=capture_mode, awaiting=awaiting)
         bump_version(order)
         plan = invoice_capture_plan(payments, mode=capture_mode, amount=amount, user=user)
     return invoice_capture_and_settle(
@@ -327,38 +342,3 @@ def invoice_follow_outcome(
         f"({format_money(invoice.grand_total, order.currency)}).",
     )
     order_progress(order=order, user=actor)
-
-
-def order_mark_as_paid_for_invoice(
-    *,
-    order: Order,
-    invoice: Invoice | None,
-    user: User,
-    amount: int,
-    merchant_reference: str,
-    memo: str,
-    expected_version: int,
-    idempotency_key: str,
-) -> OperationResult:
-    """The money engine's Mark as paid; when it pays an open invoice, that invoice is settled
-    (paid once covered) and the order moves on like after any capture."""
-    with transaction.atomic(durable=True):
-        locked, _payments = lock_order_and_payments(order.pk)
-        if not Transaction.objects.filter(idempotency_key=idempotency_key).exists():
-            check_version(locked, expected_version)
-    result = order_mark_as_paid(
-        order=order,
-        amount=amount,
-        merchant_reference=merchant_reference,
-        memo=memo,
-        actor=user,
-        idempotency_key=idempotency_key,
-        invoice=invoice,
-    )
-    with transaction.atomic(durable=True):
-        locked, _payments = lock_order_and_payments(order.pk)
-        if invoice is not None:
-            invoice_settle_from_ledger(invoice=invoice, order=locked)
-        order_progress(order=locked, user=user)
-        bump_version(locked)
-    return result

@@ -1,8 +1,9 @@
 """Void and Cancel on the order header.
 
-- Void: voids every open authorization online (one money-engine void each). When nothing was
-  ever captured the order has no money left on it: its unpaid open invoices and the items not
-  invoiced are canceled, and so is the order.
+- Void: voids every open authorization online (one money-engine void each), and only that: the
+  order stays open with what it still owes (with nothing captured it awaits payment, state
+  pending_payment, moved by the money state rules). Cancelling items or the order is Cancel,
+  which needs its own permission (issue 15: Void ≠ Cancel).
 - Cancel: the same voids, then the items not invoiced are canceled; the order is canceled when
   nothing was invoiced, otherwise it completes with what was invoiced.
 
@@ -23,14 +24,13 @@ from backoffice.errors import DomainError
 from backoffice.money import format_money
 from orders.capture_plan import open_authorizations
 from orders.enums import InvoiceState, OrderState
-from orders.history import comment_invoice, comment_status
+from orders.history import comment_status
 from orders.models import Invoice, Order, OrderItem
 from orders.operations import OrderOperation, order_operation_availability
 from orders.services.invoice_outcome import authorization_label, failure_reason
 from orders.services.order_documents import (
     bump_version,
     check_version,
-    items_qty_invoiced_refresh,
     order_progress,
 )
 from orders.services.state import can_change_state, order_change_state
@@ -105,6 +105,8 @@ class VoidOutcome:
             parts.append(f"{units} item unit{pluralize(units)} not invoiced {verb} canceled.")
         if self.canceled:
             parts.append("The order is canceled.")
+        elif self.operation == "Void" and self.voided:
+            parts.append("The order stays open with what it still owes; Cancel cancels it.")
         return " ".join(parts) or f"{self.operation}: nothing was left to do."
 
 
@@ -158,20 +160,6 @@ def _cancel_items(order: Order) -> int:
     return count
 
 
-def _cancel_unpaid_open_invoices(order: Order, user: User) -> None:
-    for invoice in Invoice.objects.filter(order=order, state=InvoiceState.OPEN, amount_paid=0):
-        invoice.state = InvoiceState.CANCELED
-        invoice.save(update_fields=["state"])
-        comment_invoice(
-            order=order,
-            invoice=invoice,
-            author=user,
-            body=f"Invoice #{invoice.number} canceled: its authorizations were voided and "
-            "nothing was captured.",
-        )
-    items_qty_invoiced_refresh(order)
-
-
 def _change_state(order: Order, to: str, user: User, reason: str) -> bool:
     """Move the order unless the money engine's own state sync already did."""
     if order.state == to or not can_change_state(order, to):
@@ -182,7 +170,7 @@ def _change_state(order: Order, to: str, user: User, reason: str) -> bool:
 def order_void(
     *, order: Order, user: User, expected_version: int, idempotency_key: str
 ) -> VoidOutcome:
-    """Void every open authorization; with nothing captured, the order is canceled."""
+    """Void every open authorization; the order stays open with its outstanding amount."""
     targets = _start(
         order=order,
         user=user,
@@ -193,23 +181,10 @@ def order_void(
     if targets is None:
         return VoidOutcome(order=order, operation="Void", repeated=True)
     steps = _void_all(payments=targets, user=user, key=idempotency_key)
-    canceled, items = False, 0
     with transaction.atomic(durable=True):
-        locked, payments = lock_order_and_payments(order.pk)
-        nothing_captured = not any(p.amount_captured or p.pending_capture for p in payments)
-        if all(step.succeeded for step in steps) and nothing_captured:
-            _cancel_unpaid_open_invoices(locked, user)
-            items = _cancel_items(locked)
-            canceled = _change_state(
-                locked,
-                OrderState.CANCELED,
-                user,
-                "Every authorization was voided and nothing was captured.",
-            )
+        locked, _payments = lock_order_and_payments(order.pk)
         bump_version(locked)
-    return VoidOutcome(
-        order=locked, operation="Void", steps=steps, canceled=canceled, items_canceled=items
-    )
+    return VoidOutcome(order=locked, operation="Void", steps=steps)
 
 
 def order_cancel(

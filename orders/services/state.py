@@ -33,7 +33,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.PENDING_PAYMENT: frozenset(
         {S.NEW, S.PROCESSING, S.COMPLETE, S.CLOSED, S.CANCELED, S.HOLDED, S.PAYMENT_REVIEW}
     ),
-    S.PROCESSING: frozenset({S.COMPLETE, S.CLOSED, S.CANCELED, S.HOLDED, S.PAYMENT_REVIEW}),
+    # Back to pending payment: every authorization was released and nothing was captured.
+    S.PROCESSING: frozenset(
+        {S.PENDING_PAYMENT, S.COMPLETE, S.CLOSED, S.CANCELED, S.HOLDED, S.PAYMENT_REVIEW}
+    ),
     S.COMPLETE: frozenset({S.CLOSED, S.PROCESSING, S.PAYMENT_REVIEW}),
     S.HOLDED: frozenset({S.NEW, S.PENDING_PAYMENT, S.PROCESSING, S.PAYMENT_REVIEW}),
     S.PAYMENT_REVIEW: frozenset(

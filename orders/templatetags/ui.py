@@ -73,8 +73,11 @@ def transaction_url(value: uuid.UUID | str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def sort_header(context: template.Context, key: str, label: str, numeric: bool = False) -> str:
-    """A sortable `<th>`: the link toggles direction and keeps every other filter.
+def sort_header(
+    context: template.Context, key: str, label: str, numeric: bool = False, help: str = ""
+) -> str:
+    """A sortable `<th>`: the link toggles direction and keeps every other filter; `help`:
+    the column's one-line explanation, on hover (`title`) and as the link's description.
 
     Changing the sort goes back to the first page, since the old page number means nothing
     under a different order.
@@ -94,11 +97,12 @@ def sort_header(context: template.Context, key: str, label: str, numeric: bool =
     params["sort"] = target
     arrow = {"ascending": "▲", "descending": "▼"}.get(state, "")
     return format_html(
-        '<th scope="col" class="{}" aria-sort="{}"><a class="sort-link" href="?{}">{}'
+        '<th scope="col" class="{}" aria-sort="{}"><a class="sort-link" href="?{}"{}>{}'
         '<span class="sort-arrow" aria-hidden="true">{}</span></a></th>',
         "num" if numeric else "",
         state,
         params.urlencode(),
+        format_html(' title="{}"', help) if help else "",
         label,
         arrow,
     )

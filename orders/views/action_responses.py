@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from backoffice.availability import Availability
+from backoffice.denials import note_denied
 from backoffice.errors import raise_for_http
 from backoffice.http import StaffRequest
 from orders import selectors
@@ -78,6 +79,7 @@ def unavailable_response(
     """
     raise_for_http(availability.error())
     message = availability.as_operation(availability.operation, operation).reason
+    note_denied(request, message)
     if request.htmx:
         if htmx_response is not None:
             return htmx_response(message=message, level=messages.ERROR, status=422)

@@ -1,8 +1,10 @@
-"""Approve or reject a refund or Mark as paid awaiting approval (four-eyes), from the order page.
+"""Approve or reject a request awaiting approval (four-eyes), or withdraw one's own, from the
+order page (and the dashboard's Withdraw).
 
-Each decision has its own POST URL. The order comes through the scoped selector (another
-store's order is a 404); the service checks "approve refund" on the store (403), refuses
-self-approval and decided or expired requests (422 with the reason), and runs the operation.
+Each has its own POST URL. The order comes through the scoped selector (another store's order
+is a 404); the service checks "approve refund" on the store (403), refuses deciding one's own
+request (403) and decided or expired requests (422 with the reason), and runs the operation.
+Withdrawing needs the permission of the operation asked (403) and being its requester (422).
 """
 
 from django.contrib import messages
@@ -28,6 +30,34 @@ def approval_approve_view(request: StaffRequest, number: str, approval_id: int) 
     approval = approval_get(order=order, approval_id=approval_id)
     try:
         outcome = services.approval_approve(approval=approval, user=request.user)
+    except DomainError as refused:
+        raise_for_http(refused)
+        return order_panels_response(
+            request, order, message=refused.message, level=messages.ERROR, status=422
+        )
+    level = messages.SUCCESS if outcome.ok else messages.WARNING
+    return order_panels_response(request, order, message=outcome.message, level=level)
+
+
+# Whoever may ask for approval: each request's own operation permission is checked.
+REQUEST_PERMISSIONS = (
+    "refund_online",
+    "refund_offline",
+    "mark_as_paid",
+    "capture_offline",
+    "rebill_payment",
+    "record_chargeback",
+)
+
+
+@staff_required
+@operation_view(*REQUEST_PERMISSIONS)
+@require_POST
+def approval_withdraw_view(request: StaffRequest, number: str, approval_id: int) -> HttpResponse:
+    order = selectors.order_for_update(user=request.user, number=number)
+    approval = approval_get(order=order, approval_id=approval_id)
+    try:
+        outcome = services.approval_withdraw(approval=approval, user=request.user)
     except DomainError as refused:
         raise_for_http(refused)
         return order_panels_response(

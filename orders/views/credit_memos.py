@@ -13,13 +13,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from backoffice.availability import Availability, OperationUnavailable
+from backoffice.confirmation import confirmation_response, is_preview
 from backoffice.decorators import operation_view, staff_required
 from backoffice.errors import DomainError, form_error, raise_for_http
 from backoffice.http import StaffRequest
 from backoffice.models import amount_locale
 from backoffice.permissions import require_store_perm
+from orders.confirmations import credit_memo_confirmation, goodwill_confirmation
 from orders.credit_memo_selectors import (
     credit_memo_detail,
+    credit_memo_reason,
     invoice_of,
     memo_by_key,
     order_for_refund,
@@ -38,6 +41,7 @@ from orders.operations import (
 )
 from orders.refund_modes import refund_choices
 from orders.refundable import invoice_refund_limit
+from orders.selectors import figures_by_order
 from orders.services.credit_memo_create import credit_memo_create, goodwill_refund
 from orders.services.credit_memo_outcome import CreditMemoOutcome
 from orders.services.order_documents import StaleOrder
@@ -145,6 +149,7 @@ def _totals(request: StaffRequest, number: str, invoice_number: str | None) -> H
         return refused
     form = _form(request, order, invoice, request.POST)
     form.is_valid()
+    form.errors.pop("reason", None)  # asked when a button is pressed, not while totalling
     template = f"{NEW_TEMPLATE}#live" if request.htmx else NEW_TEMPLATE
     return render(request, template, _context(request, form, oob=bool(request.htmx)))
 
@@ -167,12 +172,19 @@ def _submit(
     # Each button's own permission first: a 403 whatever the state of the order.
     require_store_perm(request.user, MODE_PERMISSIONS[mode], order.store)
     if done := memo_by_key(order=order, key=request.POST.get("idempotency_key")):
+        if is_preview(request):  # already submitted: the real request shows what happened
+            return confirmation_response(None)
         return _finished(request, CreditMemoOutcome(memo=done, repeated=True))
     if refused := _guard(request, order, invoice):
         return refused
     form = _form(request, order, invoice, request.POST)
     if form.is_valid() and form.check_mode(mode):
         try:
+            if is_preview(request):  # the money as read, to confirm: nothing is created
+                confirm = credit_memo_confirmation(
+                    user=request.user, order=order, invoice=invoice, mode=mode, form=form
+                )
+                return confirmation_response(confirm)
             outcome = credit_memo_create(
                 order=order, user=request.user, invoice=invoice, mode=mode, **form.service_kwargs()
             )
@@ -272,6 +284,11 @@ def _goodwill(request: StaffRequest, number: str, mode: str) -> HttpResponse:
     form = goodwill_refund_form(order=order, user=request.user, locale=locale, data=data)
     if form.is_bound and form.is_valid():
         try:
+            if is_preview(request):  # the money as read, to confirm: nothing is refunded
+                confirm = goodwill_confirmation(
+                    user=request.user, order=order, mode=mode, form=form
+                )
+                return confirmation_response(confirm)
             outcome = goodwill_refund(
                 order=order,
                 user=request.user,
@@ -281,6 +298,7 @@ def _goodwill(request: StaffRequest, number: str, mode: str) -> HttpResponse:
                 email_copy=form.cleaned_data["email_copy"],
                 expected_version=form.cleaned_data["version"],
                 idempotency_key=form.cleaned_data["idempotency_key"],
+                reason=form.cleaned_data["reason"],
             )
         except StaleOrder:
             form.mark_stale()
@@ -288,7 +306,7 @@ def _goodwill(request: StaffRequest, number: str, mode: str) -> HttpResponse:
             return unavailable_response(request, order, exc.availability, operation="Refund")
         except DomainError as exc:
             raise_for_http(exc)
-            form_error(form, exc, field="amount")
+            form_error(form, exc, field=exc.field or "amount")
         else:
             return order_panels_response(
                 request,
@@ -341,7 +359,10 @@ def credit_memo_detail_view(request: StaffRequest, number: str, memo_number: str
             for item in memo.items.all()
         ],
         "refunds": refunds,
+        "reason": credit_memo_reason(memo, refunds),
         "refunded": sum(t.amount for t in refunds if t.is_settled),
         "pending": sum(t.amount for t in refunds if t.is_open),
+        # The order's money, as its page shows it (one query).
+        "figures": figures_by_order([memo.order])[memo.order.pk],
     }
     return render(request, DETAIL_TEMPLATE, context)

@@ -7,11 +7,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from backoffice.availability import OperationUnavailable
+from backoffice.confirmation import confirmation_response, is_preview
 from backoffice.decorators import operation_view, staff_required
 from backoffice.errors import DomainError, form_error, raise_for_http
 from backoffice.http import StaffRequest
 from backoffice.permissions import require_store_perm
 from orders.capture_modes import capture_modes, capture_online_plan_lines
+from orders.confirmations import invoice_capture_confirmation, invoice_confirmation
 from orders.enums import CaptureMode
 from orders.forms_invoice import ConfirmForm, InvoiceCaptureForm, InvoiceNewForm
 from orders.invoice_selectors import invoice_by_key, invoice_detail, order_for_invoicing
@@ -23,7 +25,7 @@ from orders.operations import (
     invoice_operation_availability,
     order_operation_availability,
 )
-from orders.order_amounts import invoice_amount_to_capture, new_invoice_split
+from orders.order_amounts import invoice_amount_to_capture, new_invoice_split, order_figures
 from orders.services.invoice_cancel import invoice_cancel
 from orders.services.invoice_email import email_copy_availability
 from orders.services.invoice_outcome import SpreadOutcome
@@ -91,6 +93,8 @@ def invoice_new(request: StaffRequest, number: str) -> HttpResponse:
     if request.method == "POST" and (
         done := invoice_by_key(order=order, key=request.POST.get("idempotency_key"))
     ):
+        if is_preview(request):  # already submitted: the real request shows what happened
+            return confirmation_response(None)
         return _created(request, SpreadOutcome(invoice=done, mode=done.capture_mode, repeated=True))
     if refused := _guard_invoice(request, order):
         return refused
@@ -101,6 +105,9 @@ def invoice_new(request: StaffRequest, number: str) -> HttpResponse:
         return render(request, NEW_TEMPLATE, {"order": order, "form": form})
     if form.is_bound and form.is_valid():
         try:
+            if is_preview(request):  # the money as read, to confirm: nothing is created
+                confirm = invoice_confirmation(user=request.user, order=order, form=form)
+                return confirmation_response(confirm)
             outcome = invoice_create(
                 order=order,
                 user=request.user,
@@ -193,6 +200,7 @@ def invoice_page_context(
         if options[CaptureMode.ONLINE].allowed
         else [],
         "confirm_form": ConfirmForm(order=order),
+        "figures": order_figures(order),  # the order's money, as its page shows it
     }
 
 
@@ -273,6 +281,11 @@ def invoice_capture_view(request: StaffRequest, number: str, invoice_number: str
     form = InvoiceCaptureForm(request.POST, order=invoice.order, capture_options=options)
     if form.is_valid():
         try:
+            if is_preview(request):  # the money as read, to confirm: nothing is captured
+                confirm = invoice_capture_confirmation(
+                    user=request.user, invoice=invoice, form=form
+                )
+                return confirmation_response(confirm)
             outcome = invoice_capture(
                 invoice=invoice,
                 user=request.user,

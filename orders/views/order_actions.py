@@ -13,24 +13,22 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backoffice.availability import OperationUnavailable
+from backoffice.confirmation import confirmation_response, is_preview
 from backoffice.decorators import operation_view, staff_required
 from backoffice.errors import DomainError, form_error, raise_for_http
 from backoffice.http import StaffRequest
 from backoffice.models import amount_locale
-from orders.forms_invoice import ConfirmForm, MarkAsPaidForm, mark_as_paid_form
+from orders.confirmations import mark_as_paid_confirmation
+from orders.forms_invoice import ConfirmForm, mark_as_paid_form
 from orders.invoice_selectors import order_for_invoicing
 from orders.models import Order
 from orders.operations import OrderOperation, order_operation_availability
-from orders.services.approval_requests import (
-    approval_needed,
-    awaiting_message,
-    mark_as_paid_request,
-)
-from orders.services.invoicing import order_mark_as_paid_for_invoice
+from orders.services.mark_as_paid import order_mark_as_paid_for_invoice
 from orders.services.order_cancel import order_cancel, order_void
 from orders.services.order_documents import StaleOrder
 from orders.services.state import StateTransitionError, order_hold, order_unhold
 from orders.views.action_responses import order_panels_response, unavailable_response
+from payments.hooks import AwaitsApproval
 
 MARK_AS_PAID_TEMPLATE = "orders/mark_as_paid.html"
 MARK_AS_PAID_PARTIAL = f"{MARK_AS_PAID_TEMPLATE}#mark_as_paid_form"
@@ -137,24 +135,6 @@ def order_unhold_view(request: StaffRequest, number: str) -> HttpResponse:
     return _guarded(request, number, OrderOperation.UNHOLD, _unhold)
 
 
-def _ask_approval(request: StaffRequest, order: Order, form: MarkAsPaidForm) -> HttpResponse:
-    """Four-eyes: above the store's threshold, the payment waits for a manager's approval."""
-    data = form.cleaned_data
-    approval = mark_as_paid_request(
-        order=order,
-        user=request.user,
-        invoice_id=form.invoice.pk if form.invoice is not None else None,
-        amount=data["amount"],
-        merchant_reference=data["merchant_reference"],
-        memo=data["memo"],
-        expected_version=data["version"],
-        idempotency_key=data["idempotency_key"],
-    )
-    return order_panels_response(
-        request, order, message=awaiting_message(approval), level=messages.INFO
-    )
-
-
 @staff_required
 @operation_view("mark_as_paid")
 @require_http_methods(["GET", "POST"])
@@ -172,10 +152,10 @@ def order_mark_as_paid_view(request: StaffRequest, number: str) -> HttpResponse:
     locale = amount_locale(request.user, order.store)
     form = mark_as_paid_form(order=order, locale=locale, data=data)
     if form.is_bound and form.is_valid():
-        amount = form.cleaned_data["amount"]
-        if approval_needed(user=request.user, store=order.store, amount=amount):
-            return _ask_approval(request, order, form)
         try:
+            if is_preview(request):  # the money as read, to confirm: nothing is recorded
+                confirm = mark_as_paid_confirmation(user=request.user, order=order, form=form)
+                return confirmation_response(confirm)
             result = order_mark_as_paid_for_invoice(
                 order=order,
                 invoice=form.invoice,
@@ -186,6 +166,9 @@ def order_mark_as_paid_view(request: StaffRequest, number: str) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
+        except AwaitsApproval as waiting:  # four-eyes: the request recorded, nothing moved
+            message = waiting.awaiting.message
+            return order_panels_response(request, order, message=message, level=messages.INFO)
         except StaleOrder:
             form.mark_stale()
         except DomainError as exc:

@@ -32,10 +32,12 @@ def order_page_context(
     # "Show all" without JavaScript: the page again with every row of that list.
     all_comments = request.GET.get("comments") == "all"
     all_transactions = request.GET.get("transactions") == "all"
+    now = timezone.now()  # one moment for every figure of the page
     return {
         "order": order,
         "store": order.store,
-        "money": selectors.order_money_summary(order=order),
+        "money": selectors.order_money_summary(order=order, now=now),
+        "payment_cards": selectors.payment_cards(order=order, now=now),
         "billing_address": addresses.get("billing"),
         "shipping_address": addresses.get("shipping"),
         "comments": selectors.order_comment_rows(
@@ -44,7 +46,7 @@ def order_page_context(
         "transactions": selectors.detail_transaction_rows(order, show_all=all_transactions),
         "comment_form": comment_form or OrderCommentForm(),
         "comment_access": comment_access(user=request.user, store=order.store),
-        "now": timezone.now(),
+        "now": now,
     }
 
 

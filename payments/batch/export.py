@@ -126,6 +126,8 @@ def jsonl_lines(rows: Iterable[ExportRow]) -> Iterator[str]:
                     "parent_uuid": str(parent) if parent else None,
                     "actor": record["actor_label"],
                     "source": sources.get(record["source"], record["source"]),
+                    "reason": record["reason__code"],
+                    "reason_label": record["reason__label"],
                 },
                 ensure_ascii=False,
             )

@@ -3,8 +3,8 @@
 Every method that moves money takes the caller's idempotency key. A gateway must treat the
 same key with the same parameters as the same request (same answer, no second effect) and the
 same key with other parameters as an error (`IdempotencyConflict`). `lookup(key)` answers what
-became of a request whose answer we never received (timeouts): `None` means the gateway never
-applied it.
+became of a request whose answer we never received (timeouts): `None` means the gateway has no
+record of it now; it is declared not applied only after the in-flight grace (see `lookup`).
 
 Outcomes:
 - a returned `GatewayResult` is the gateway's answer: success, declined, or pending (accepted,
@@ -17,7 +17,7 @@ in order, each the result or the `GatewayError` instance that `capture` would ha
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -58,6 +58,41 @@ class CaptureRequest:
     amount: int
     currency: str
     idempotency_key: str
+
+
+class WebhookEventType(StrEnum):
+    """What a PSP tells us happened on its side (its dashboard, the acquirer, the clock)."""
+
+    CAPTURE = "capture"
+    VOID = "void"
+    REFUND = "refund"
+    CHARGEBACK = "chargeback"
+    CHARGEBACK_REVERSAL = "chargeback_reversal"
+    AUTHORIZATION_EXPIRED = "authorization_expired"
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """One event of a verified webhook, in the adapter-neutral form the inbox applies.
+
+    `payment_reference` is the payment's reference at the PSP (what `Payment.gateway_reference`
+    holds); `reference` is the PSP's own reference of the operation (a refund's id), unique at
+    the PSP; `sequence` orders the events of one payment as the PSP applied them."""
+
+    event_id: str
+    type: WebhookEventType
+    payment_reference: str
+    reference: str
+    amount: int
+    currency: str
+    occurred_at: datetime
+    sequence: int
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+class WebhookRejected(Exception):
+    """The webhook failed verification (signature, timestamp, format): answer 400, store
+    nothing."""
 
 
 class GatewayError(Exception):
@@ -158,11 +193,21 @@ class Gateway(ABC):
 
     @abstractmethod
     def lookup(self, *, idempotency_key: str) -> GatewayResult | None:
-        """The final or current answer for a request.
+        """The final or current answer for the request sent with `idempotency_key`.
 
-        None only when the gateway is sure it never applied the request and never will (the
-        caller then releases the reserved amount).
+        None promises only that the gateway has no record of the request *now*. A request that
+        timed out may still land a moment later, so callers treat None as "not applied" only
+        once the in-flight grace has passed since the request was last sent
+        (`payments.services.reconcile`), and never send it again under a new key.
         """
+
+    def verify_webhook(
+        self, *, account: "GatewayAccount", headers: Mapping[str, str], body: bytes
+    ) -> list[WebhookEvent]:
+        """Check a webhook's signature (or decrypt it) and parse its events; raise
+        `WebhookRejected` when it doesn't verify. Optional: a gateway that sends no webhooks
+        rejects them all."""
+        raise WebhookRejected(f"The {self.code} gateway sends no webhooks.")
 
     def register_checkout_payment(
         self,

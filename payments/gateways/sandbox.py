@@ -13,13 +13,14 @@ Faults (see payments/gateways/README.md for the table staff and testers use):
 The rules themselves (faults, checks, effects, replies) are in `sandbox_rules.py`.
 """
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from payments.gateways import sandbox_batch
+from payments.gateways import sandbox_batch, sandbox_webhooks
 from payments.gateways import sandbox_rules as rules
 from payments.gateways.base import (
     CaptureRequest,
@@ -27,9 +28,10 @@ from payments.gateways.base import (
     GatewayError,
     GatewayResult,
     GatewayTimeout,
+    WebhookEvent,
 )
 from payments.gateways.sandbox_rules import Fault, Kind, Status
-from payments.models import SandboxCharge, SandboxOperation
+from payments.models import GatewayAccount, SandboxCharge, SandboxOperation
 
 
 class SandboxGateway(Gateway):
@@ -83,6 +85,11 @@ class SandboxGateway(Gateway):
             found = self._settle(found.pk)
         return rules.result_of(found)
 
+    def verify_webhook(
+        self, *, account: GatewayAccount, headers: Mapping[str, str], body: bytes
+    ) -> list[WebhookEvent]:
+        return sandbox_webhooks.verify(account, headers, body)
+
     def register_checkout_payment(
         self,
         *,
@@ -105,6 +112,22 @@ class SandboxGateway(Gateway):
                     **self._capability_flags(),
                 },
             )
+
+    def apply_on_own_side(
+        self, *, kind: str, reference: str, amount: int, currency: str
+    ) -> SandboxOperation:
+        """An operation done on the sandbox's own side, as in its dashboard (a refund, a
+        capture, a void), by the acquirer (a chargeback, its reversal) or by the clock (an
+        authorization expiring): no caller's key, no injected fault. It is then told to the
+        back office by webhook (`sandbox_webhooks`, `manage.py sandbox_event`)."""
+        key = f"sandbox-side:{uuid.uuid4()}"
+        fingerprint = rules.fingerprint_of(kind, reference, amount, currency)
+        with transaction.atomic():
+            op = self._apply(kind, reference, amount, currency, key, fingerprint, None)
+            if op.status == Status.SUCCESS and kind == Kind.EXPIRE and op.charge is not None:
+                op.charge.expires_at = min(op.charge.expires_at or timezone.now(), timezone.now())
+                op.charge.save(update_fields=["expires_at"])
+        return op
 
     # -- request handling ------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ AMOUNT_FIELDS = [
     "amount_captured",
     "amount_voided",
     "amount_refunded",
+    "amount_charged_back",
     "capture_count",
 ]
 TIMEOUT_BEFORE_MESSAGE = "Sandbox: the request timed out before reaching the PSP."
@@ -207,7 +208,12 @@ def check(charge: SandboxCharge, kind: str, amount: int, pending: dict[str, int]
             if not charge.allows_partial_capture and amount != remaining:
                 raise Decline("Partial capture is not supported.")
     elif kind == Kind.REFUND:
-        refundable = charge.amount_captured - charge.amount_refunded - pending.get(Kind.REFUND, 0)
+        refundable = (
+            charge.amount_captured
+            - charge.amount_refunded
+            - charge.amount_charged_back
+            - pending.get(Kind.REFUND, 0)
+        )
         if amount > refundable:
             raise Decline(f"The amount exceeds the refundable amount ({money(refundable)}).")
         if not charge.allows_partial_refund and (
@@ -216,6 +222,27 @@ def check(charge: SandboxCharge, kind: str, amount: int, pending: dict[str, int]
             raise Decline("Partial refund is not supported.")
     elif kind == Kind.REBILL and not charge.is_sale:
         raise Decline("Rebill needs a debit (sale) to reference.")
+    else:
+        _check_own_side(charge, kind, amount)
+
+
+def _check_own_side(charge: SandboxCharge, kind: str, amount: int) -> None:
+    """What happens on the sandbox's own side (`manage.py sandbox_event`): chargebacks from the
+    acquirer, their reversals, an authorization expiring (for its whole uncaptured rest)."""
+
+    def money(value: int) -> str:
+        return format_money(value, charge.currency)
+
+    if kind == Kind.CHARGEBACK:
+        kept = charge.amount_captured - charge.amount_refunded - charge.amount_charged_back
+        if amount > kept:
+            raise Decline(f"The amount exceeds what the merchant kept ({money(kept)}).")
+    elif kind == Kind.CHARGEBACK_REVERSAL and amount > charge.amount_charged_back:
+        raise Decline(f"The amount exceeds the chargebacks ({money(charge.amount_charged_back)}).")
+    elif kind == Kind.EXPIRE:
+        rest = charge.amount_authorized - charge.amount_captured - charge.amount_voided
+        if charge.is_sale or amount != rest:
+            raise Decline(f"Only the whole uncaptured rest ({money(rest)}) can expire.")
 
 
 def effect(charge: SandboxCharge, kind: str, amount: int) -> None:
@@ -225,7 +252,11 @@ def effect(charge: SandboxCharge, kind: str, amount: int) -> None:
     if kind in {Kind.SALE, Kind.REBILL, Kind.CAPTURE}:
         charge.amount_captured += amount
         charge.capture_count += 1
-    if kind == Kind.VOID:
+    if kind in {Kind.VOID, Kind.EXPIRE}:
         charge.amount_voided += amount
+    if kind == Kind.CHARGEBACK:
+        charge.amount_charged_back += amount
+    if kind == Kind.CHARGEBACK_REVERSAL:
+        charge.amount_charged_back -= amount
     if kind == Kind.REFUND:
         charge.amount_refunded += amount

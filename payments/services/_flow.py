@@ -3,7 +3,9 @@
 Online (`run_online`):
 1. `atomic(durable=True)`: lock order → payments; a known idempotency key returns the first
    answer (double submit = no-op); re-check availability, amount and Transaction ID under the
-   lock; insert the Transaction as pending (this reserves the amount); commit.
+   lock; four-eyes, when the caller passed a gate (`MoneyRequest.approval`: the request is
+   committed instead, and `AwaitsApproval` raised); insert the Transaction as pending (this
+   reserves the amount); commit.
 2. Call the gateway outside any transaction with the same idempotency key.
 3. `record_outcome` in a new durable transaction: lock again; success settles, decline
    releases, timeout/error → unknown (amount stays reserved, order in payment review),
@@ -34,10 +36,12 @@ from orders.models import CreditMemo, Invoice, Order
 from payments.enums import TransactionSource, TransactionStatus, TransactionType
 from payments.gateways import Gateway, GatewayResult, GatewayStatus, gateway_for_payment
 from payments.gateways.base import GatewayError, IdempotencyConflict
+from payments.hooks import ApprovalGate, AwaitingApproval, AwaitsApproval
 from payments.ledger import compute_amounts
 from payments.locks import lock_order_and_payments
 from payments.models import Payment, Transaction
 from payments.operations import Operation, availability
+from payments.reason_codes import ReasonCode, reason_refusal
 from payments.recompute import order_payments_recompute
 from payments.services._outcome import after_outcome, fresh_payment, record_outcome
 from payments.services._result import OperationResult, Outcome, result_of
@@ -46,6 +50,7 @@ __all__ = [
     "MoneyRequest",
     "OperationResult",
     "Outcome",
+    "open_in_transaction",
     "record_outcome",
     "result_of",
     "run_offline",
@@ -81,6 +86,8 @@ class MoneyRequest:
     usage: str = ""
     memo: str = ""
     source: str = TransactionSource.UI
+    # Refunds and chargebacks: why (payments.reason_codes); None from batch jobs and imports.
+    reason: ReasonCode | None = None
     # Creates the payment under the lock (authorize, Mark as paid).
     new_payment: Callable[[Order], Payment] | None = None
     # Extra checks under the lock (invoice caps, authorize rules); raise DomainError.
@@ -91,6 +98,11 @@ class MoneyRequest:
     # Offline records of something done online elsewhere (checkout authorizations).
     recorded_online: bool = False
     gateway_reference: str = ""
+    # Four-eyes (orders decides): asked under the lock once every check passed, before the row
+    # is written. A request it returns is committed instead of the row, and `AwaitsApproval`
+    # raised. None: no second person is asked here (an approved request running, a batch job,
+    # a credit memo's refunds, which asked when the memo was created).
+    approval: ApprovalGate | None = None
 
 
 def run_online(req: MoneyRequest) -> OperationResult:
@@ -160,7 +172,7 @@ def _open(req: MoneyRequest) -> Transaction | OperationResult:
         raise ValueError("A back-office operation needs its actor; batch jobs pass source.")
     try:
         with transaction.atomic(durable=True):
-            return _open_locked(req)
+            opened = _open_locked(req)
     except IntegrityError:
         # A concurrent double submit (same key) or Transaction ID inserted first.
         existing = _existing(req.idempotency_key)
@@ -169,9 +181,12 @@ def _open(req: MoneyRequest) -> Transaction | OperationResult:
         if req.merchant_reference:
             raise _duplicate_reference(req.merchant_reference) from None
         raise
+    if isinstance(opened, AwaitingApproval):
+        raise AwaitsApproval(opened)  # committed: the request, and no row
+    return opened
 
 
-def _open_locked(req: MoneyRequest) -> Transaction | OperationResult:
+def _open_locked(req: MoneyRequest) -> Transaction | OperationResult | AwaitingApproval:
     order, payments = lock_order_and_payments(req.order_id)
     existing = _existing(req.idempotency_key)
     if existing is not None:
@@ -190,6 +205,8 @@ def _open_locked(req: MoneyRequest) -> Transaction | OperationResult:
         ).exists()
     ):
         raise _duplicate_reference(req.merchant_reference)
+    if req.approval is not None and (awaiting := req.approval(order, amount)) is not None:
+        return awaiting
     if req.new_payment is not None:
         payment = req.new_payment(order)
         payments.append(payment)
@@ -201,6 +218,16 @@ def _open_locked(req: MoneyRequest) -> Transaction | OperationResult:
     if not req.online:
         after_outcome(txn, order, payments, actor=req.actor, from_gateway=False)
     return txn
+
+
+def open_in_transaction(req: MoneyRequest) -> Transaction | OperationResult:
+    """Steps 1 and 3 of an offline record inside the caller's transaction (no approval gate),
+    for a caller whose own rows must commit with the ledger's: the webhook inbox marks its
+    event processed in the transaction that writes the event's row."""
+    assert not req.online and req.approval is None
+    opened = _open_locked(req)
+    assert not isinstance(opened, AwaitingApproval)
+    return opened
 
 
 def recheck(
@@ -223,6 +250,10 @@ def recheck(
         )
     if req.check is not None:
         req.check(order, payment, amount)
+    if req.reason is not None and (
+        refusal := reason_refusal(req.reason, store_id=order.store_id, transaction_type=req.type)
+    ):
+        raise refusal
     return amount
 
 
@@ -256,6 +287,7 @@ def new_transaction(
         },
         invoice=req.invoice,
         credit_memo=req.credit_memo,
+        reason=req.reason,
     )
 
 

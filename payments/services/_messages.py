@@ -5,7 +5,7 @@ Transaction ID and the gateway's reference.
 """
 
 from backoffice.money import format_money
-from payments.enums import TransactionType
+from payments.enums import TransactionSource, TransactionType
 from payments.models import Transaction
 
 T = TransactionType
@@ -75,8 +75,22 @@ def _join(*parts: str) -> str:
     return " ".join(p for p in parts if p)
 
 
+def psp_side_text(txn: Transaction) -> str:
+    """A row recorded from the PSP's webhook (source `webhook`): what happened on its side.
+    "Refunded $20.00 in the PSP's dashboard, reference sbx_op_1f2e." """
+    reference = f", reference {txn.gateway_reference}" if txn.gateway_reference else ""
+    event = (txn.gateway_request or {}).get("event")
+    if event == "authorization_expired":
+        return f"Authorization expired at the PSP: {_money(txn)} released{reference}."
+    if txn.type in {T.CHARGEBACK, T.CHARGEBACK_REVERSAL}:
+        return f"{NOUNS[T(txn.type)]} of {_money(txn)} reported by the PSP{reference}."
+    return f"{VERBS[T(txn.type)]} {_money(txn)} in the PSP's dashboard{reference}."
+
+
 def success_text(txn: Transaction) -> str:
-    if txn.type == T.CHARGEBACK:
+    if txn.source == TransactionSource.WEBHOOK:
+        body = psp_side_text(txn)
+    elif txn.type == T.CHARGEBACK:
         body = _join(f"Chargeback of {_money(txn)} recorded.", _references(txn))
     elif txn.type == T.CHARGEBACK_REVERSAL:
         body = _join(f"Chargeback reversal of {_money(txn)} recorded.", _references(txn))

@@ -12,6 +12,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from backoffice.audit.events import MONEY_OPERATION, record_event
+from backoffice.audit.models import AuditOutcome
+from backoffice.money import format_money
 from orders.models import Order
 from payments.enums import TransactionStatus, TransactionType
 from payments.gateways import GatewayResult, gateway_for_payment
@@ -19,6 +22,7 @@ from payments.hooks import Recorded, order_hooks
 from payments.locks import lock_order_and_payments
 from payments.models import Payment, Transaction
 from payments.recompute import order_payments_recompute
+from payments.services._messages import NOUNS
 from payments.services._result import OperationResult, result_of
 
 S = TransactionStatus
@@ -119,3 +123,31 @@ def after_outcome(
         sync_state=sync_state,
     )
     order_hooks().money_recorded(txn, order, payments, how)
+    _audit(txn, order, actor=actor, via=via)
+
+
+def _audit(txn: Transaction, order: Order, *, actor: User | None, via: str) -> None:
+    """Every money operation in the audit stream (inside the caller's transaction: it lands
+    with the ledger row's outcome or not at all)."""
+    noun = NOUNS[TransactionType(txn.type)]
+    money = format_money(txn.amount, txn.currency)
+    how = "online" if txn.is_online else "offline"
+    record_event(
+        type=MONEY_OPERATION,
+        user=actor,
+        outcome=AuditOutcome.SUCCESS if txn.status == S.SUCCESS else AuditOutcome.FAILED,
+        obj=txn,
+        store_code=order.store.code if order.store_id else "",
+        order_number=order.number,
+        message=f"{via + ': ' if via else ''}{noun} {money} {how}: {txn.get_status_display()}",
+        details={
+            "type": txn.type,
+            "amount": txn.amount,
+            "currency": txn.currency,
+            "status": txn.status,
+            "online": txn.is_online,
+            "source": txn.source,
+            "idempotency_key": txn.idempotency_key,
+            "error": txn.error,
+        },
+    )

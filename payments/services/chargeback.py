@@ -4,7 +4,8 @@ from django.contrib.auth.models import User
 
 from payments import operations as ops
 from payments.enums import TransactionSource, TransactionType
-from payments.models import Payment, Transaction
+from payments.hooks import ApprovalGate
+from payments.models import Payment, ReasonCode, Transaction
 from payments.services._flow import MoneyRequest, OperationResult, run_offline
 
 
@@ -19,8 +20,10 @@ def payment_chargeback(
     usage: str = "",
     memo: str = "",
     source: str = TransactionSource.UI,
+    reason: ReasonCode | None = None,
 ) -> OperationResult:
-    """Record a chargeback of `amount` ≤ captured − refunded − pending refunds − charged back."""
+    """Record a chargeback of `amount` ≤ captured − refunded − pending refunds − charged back,
+    with the store's chargeback `reason` (None only from batch jobs, imports, webhooks)."""
     return run_offline(
         MoneyRequest(
             type=TransactionType.CHARGEBACK,
@@ -36,6 +39,7 @@ def payment_chargeback(
             usage=usage,
             memo=memo,
             source=source,
+            reason=reason,
         )
     )
 
@@ -50,8 +54,11 @@ def chargeback_reverse(
     usage: str = "",
     memo: str = "",
     source: str = TransactionSource.UI,
+    reason: ReasonCode | None = None,
+    approval: ApprovalGate | None = None,
 ) -> OperationResult:
-    """Record that (part of) a chargeback was reversed: the money came back to the merchant."""
+    """Record that (part of) a chargeback was reversed: the money came back to the merchant;
+    `approval`: the four-eyes gate (Transaction Details), see `MoneyRequest.approval`."""
     return run_offline(
         MoneyRequest(
             type=TransactionType.CHARGEBACK_REVERSAL,
@@ -67,5 +74,7 @@ def chargeback_reverse(
             usage=usage,
             memo=memo,
             source=source,
+            reason=reason,
+            approval=approval,
         )
     )

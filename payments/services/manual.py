@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from orders.models import Invoice, Order
 from payments import operations as ops
 from payments.enums import PaymentAction, TransactionSource, TransactionType
+from payments.hooks import ApprovalGate
 from payments.models import Payment
 from payments.services._checks import invoice_payment_cap
 from payments.services._flow import MoneyRequest, OperationResult, run_offline
@@ -22,11 +23,13 @@ def order_mark_as_paid(
     idempotency_key: str,
     invoice: Invoice | None = None,
     source: str = TransactionSource.UI,
+    approval: ApprovalGate | None = None,
 ) -> OperationResult:
     """Record a manual payment of `amount` (≤ the outstanding amount) on a new payment.
 
     Also Capture Offline for an invoice of an order without an open authorization: pass the
-    `invoice`, whose remaining total caps the amount.
+    `invoice`, whose remaining total caps the amount. `approval`: the four-eyes gate, see
+    `MoneyRequest.approval`.
     """
 
     def new_payment(locked: Order) -> Payment:
@@ -54,5 +57,6 @@ def order_mark_as_paid(
             source=source,
             new_payment=new_payment,
             check=invoice_payment_cap(invoice),
+            approval=approval,
         )
     )

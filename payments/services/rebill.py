@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from payments import operations as ops
 from payments.enums import TransactionSource, TransactionType
 from payments.gateways import Gateway, GatewayResult
+from payments.hooks import ApprovalGate
 from payments.models import Transaction
 from payments.services._flow import MoneyRequest, OperationResult, run_online
 
@@ -28,8 +29,10 @@ def payment_rebill(
     usage: str = "",
     memo: str = "",
     source: str = TransactionSource.UI,
+    approval: ApprovalGate | None = None,
 ) -> OperationResult:
-    """Charge `amount` again on the payment of `parent` (a successful debit or rebill)."""
+    """Charge `amount` again on the payment of `parent` (a successful debit or rebill);
+    `approval`: the four-eyes gate (Transaction Details), see `MoneyRequest.approval`."""
     return run_online(
         MoneyRequest(
             type=TransactionType.REBILL,
@@ -47,5 +50,6 @@ def payment_rebill(
             source=source,
             call=_call,
             gateway_request={"operation": "rebill", "parent": str(parent.uuid)},
+            approval=approval,
         )
     )

@@ -58,8 +58,11 @@ def transaction_reconcile(
 ) -> ReconcileChange | None:
     """Ask the gateway about one open transaction; None when there is nothing to do yet.
 
-    A pending row the gateway never answered may still be on its way (its operation is
-    talking to the gateway right now), so "no record" fails it only after `grace`.
+    "No record" declares the request not applied only once it can no longer land: a pending
+    row may be an operation talking to the gateway right now, and a timed-out (unknown) one
+    may still reach the gateway late. Both wait `grace` after their last write; failing it
+    sooner would release the reservation, and a retry under a new key could take the money
+    twice.
     """
     txn = transaction
     if not txn.is_open:
@@ -70,9 +73,8 @@ def transaction_reconcile(
     except GatewayError as exc:
         return ReconcileChange(txn, before, before, f"Lookup failed: {exc}", error=str(exc))
     if result is None:
-        in_flight = before == S.PENDING and not needs_review(txn)
         moment, wait = now or timezone.now(), in_flight_grace() if grace is None else grace
-        if in_flight and txn.updated_at > moment - wait:
+        if txn.updated_at > moment - wait:
             return None
         status, error = S.FAILED, NO_RECORD
     else:

@@ -6,7 +6,8 @@ from orders.models import CreditMemo, Invoice
 from payments import operations as ops
 from payments.enums import TransactionSource, TransactionType
 from payments.gateways import Gateway, GatewayResult
-from payments.models import Payment, Transaction
+from payments.hooks import ApprovalGate
+from payments.models import Payment, ReasonCode, Transaction
 from payments.services._checks import refund_documents_cap
 from payments.services._flow import MoneyRequest, OperationResult, run_offline, run_online
 
@@ -34,11 +35,15 @@ def payment_refund(
     usage: str = "",
     memo: str = "",
     source: str = TransactionSource.UI,
+    reason: ReasonCode | None = None,
+    approval: ApprovalGate | None = None,
 ) -> OperationResult:
     """Refund `amount` ≤ captured − refunded − pending refunds − charged back.
 
     `parent`: the capture/debit/rebill refunded (caps the amount at what is left of it);
-    `invoice`/`credit_memo`: the documents it belongs to (each caps it too).
+    `invoice`/`credit_memo`: the documents it belongs to (each caps it too); `reason`: the
+    store's reason code staff chose (required by every form; None from batch jobs and imports);
+    `approval`: the four-eyes gate (Transaction Details), see `MoneyRequest.approval`.
     """
     request = MoneyRequest(
         type=TransactionType.REFUND,
@@ -56,7 +61,9 @@ def payment_refund(
         usage=usage,
         memo=memo,
         source=source,
+        reason=reason,
         check=refund_documents_cap(invoice, credit_memo),
+        approval=approval,
         call=_call,
         gateway_request={"operation": "refund", "reference": payment.gateway_reference},
     )

@@ -5,6 +5,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from backoffice.audit.events import EXPORT, record_event
 from backoffice.decorators import staff_required
 from backoffice.http import StaffRequest
 from payments import selectors
@@ -29,4 +30,11 @@ def transaction_export(request: StaffRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="transactions-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    record_event(
+        type=EXPORT,
+        request=request,
+        message="Transactions exported (CSV)",
+        details={"filters": request.GET.dict()},
+    )
     return response

@@ -5,7 +5,7 @@ the services in `payments.services` do the work. This module only maps one to th
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -15,16 +15,26 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from backoffice.availability import Availability
+from backoffice.confirmation import Confirmation, confirmation_response, is_preview
 from backoffice.decorators import operation_view, staff_required
 from backoffice.errors import DomainError, form_error, raise_for_http
 from backoffice.http import StaffRequest
 from backoffice.models import amount_locale
 from backoffice.money import format_amount
+from orders.models import Order
 from payments import operations as ops
 from payments import selectors, services
+from payments.confirmations import operation_confirmation
 from payments.forms import OperationForm, new_idempotency_key
-from payments.hooks import AwaitingApproval, RefundRequest, order_hooks
+from payments.hooks import (
+    ApprovalAsk,
+    ApprovalGate,
+    AwaitingApproval,
+    AwaitsApproval,
+    order_hooks,
+)
 from payments.models import Transaction
+from payments.reason_codes import ReasonApplies
 from payments.services import OperationResult, Outcome
 
 DETAIL = "payments/transaction_detail.html"
@@ -67,6 +77,7 @@ class Door:
     operation: ops.Operation
     slug: str
     run: Callable[..., OperationResult]
+    reason_kind: str | None = None  # refunds and chargebacks: their form asks the Reason
 
     @property
     def url_name(self) -> str:
@@ -78,10 +89,15 @@ DOORS: dict[str, Door] = {
     for door in [
         Door(ops.CAPTURE, "capture", _capture),
         Door(ops.VOID, "reversal", _void),
-        Door(ops.REFUND, "refund", _refund),
-        Door(ops.REFUND_OFFLINE, "refund-offline", _refund_offline),
-        Door(ops.CHARGEBACK, "chargeback", _chargeback),
-        Door(ops.CHARGEBACK_REVERSAL, "chargeback-reversal", _chargeback_reversal),
+        Door(ops.REFUND, "refund", _refund, ReasonApplies.REFUNDS),
+        Door(ops.REFUND_OFFLINE, "refund-offline", _refund_offline, ReasonApplies.REFUNDS),
+        Door(ops.CHARGEBACK, "chargeback", _chargeback, ReasonApplies.CHARGEBACKS),
+        Door(
+            ops.CHARGEBACK_REVERSAL,
+            "chargeback-reversal",
+            _chargeback_reversal,
+            ReasonApplies.CHARGEBACKS,
+        ),
         Door(ops.REBILL, "rebill", _rebill),
     ]
 }
@@ -125,7 +141,13 @@ def _render(
 
 
 def _form(
-    txn: Transaction, avail: Availability, data: Any = None, *, replay: bool = False, locale: str
+    txn: Transaction,
+    avail: Availability,
+    data: Any = None,
+    *,
+    replay: bool = False,
+    locale: str,
+    reason_kind: str | None = None,
 ) -> OperationForm:
     # Rebill has no upper limit; offering the debit's amount is the usual case.
     suggested = avail.max_amount if avail.max_amount is not None else txn.amount
@@ -143,6 +165,7 @@ def _form(
         max_amount=None if replay else avail.max_amount,
         amount_editable=replay or avail.amount_editable,
         label=avail.label,
+        reason_kind=reason_kind,
     )
 
 
@@ -162,16 +185,19 @@ def transaction_operation(request: StaffRequest, uuid: str, operation: str) -> H
         return _render(request, "operation_form", context, UNPROCESSABLE)
     data = request.POST if request.method == "POST" else None
     locale = amount_locale(request.user, txn.store)
-    form = _form(txn, avail, data, replay=replay, locale=locale)
+    form = _form(txn, avail, data, replay=replay, locale=locale, reason_kind=door.reason_kind)
     if not form.is_bound:
         return _render(request, "operation_form", {**context, "form": form})
     if not form.is_valid():
         return _render(request, "operation_form", {**context, "form": form}, UNPROCESSABLE)
-    if not replay and (awaiting := _approval(request, door, txn, form)) is not None:
-        context = {**context, "approval": awaiting, "partial": "operation_awaiting"}
-        return render(request, AWAITING if request.htmx else PAGE, context)
+    if is_preview(request):  # the money as read, to confirm; a resubmitted form needs none
+        return confirmation_response(None if replay else _confirmation(request, door, txn, form))
+    gate = {} if replay else _approval_gate(request, door, txn, form)
     try:
-        result = door.run(txn, actor=request.user, **form.service_arguments())
+        result = door.run(txn, actor=request.user, **form.service_arguments(), **gate)
+    except AwaitsApproval as waiting:  # four-eyes: recorded as a request, nothing moved
+        context = {**context, "approval": waiting.awaiting, "partial": "operation_awaiting"}
+        return render(request, AWAITING if request.htmx else PAGE, context)
     except DomainError as error:
         raise_for_http(error)
         form_error(form, error)
@@ -179,22 +205,47 @@ def transaction_operation(request: StaffRequest, uuid: str, operation: str) -> H
     return _render(request, "operation_result", result_context(request, door, txn, result))
 
 
-# Four-eyes: refunds above the store's threshold wait for a second person (orders/approvals).
-APPROVABLE = frozenset({ops.REFUND.code, ops.REFUND_OFFLINE.code})
+# Four-eyes: these wait for a second person above the store's threshold (orders decides, under
+# the money flow's lock: `payments.hooks.OrderHooks.operation_approval`).
+APPROVABLE = frozenset(
+    {ops.REFUND.code, ops.REFUND_OFFLINE.code, ops.REBILL.code, ops.CHARGEBACK_REVERSAL.code}
+)
 AWAITING = "payments/_approval_awaiting.html"
 
 
-def _approval(
-    request: StaffRequest, door: Door, txn: Transaction, form: OperationForm
-) -> AwaitingApproval | None:
-    """The request this refund now waits as, or None when it may run now."""
-    if door.operation.code not in APPROVABLE:
-        return None
-    refund = RefundRequest(
-        transaction=txn, user=request.user, online=door.operation.online,
+def _ask(request: StaffRequest, door: Door, txn: Transaction, form: OperationForm) -> ApprovalAsk:
+    return ApprovalAsk(
+        operation=door.operation.code, transaction=txn, user=request.user,
         **form.service_arguments(),
     )  # fmt: skip
-    return order_hooks().refund_approval(refund)
+
+
+def _approval_gate(
+    request: StaffRequest, door: Door, txn: Transaction, form: OperationForm
+) -> dict[str, ApprovalGate]:
+    """The service's four-eyes gate (`approval=`), for the operations it applies to."""
+    if door.operation.code not in APPROVABLE:
+        return {}
+    ask = _ask(request, door, txn, form)
+
+    def gate(order: Order, amount: int) -> AwaitingApproval | None:
+        return order_hooks().operation_approval(replace(ask, amount=amount), order=order)
+
+    return {"approval": gate}
+
+
+def _confirmation(
+    request: StaffRequest, door: Door, txn: Transaction, form: OperationForm
+) -> Confirmation:
+    """What the operation will do, read only; one that the gate would make wait for a second
+    person says so, and why."""
+    why = None
+    if door.operation.code in APPROVABLE:
+        why = order_hooks().operation_approval_reason(_ask(request, door, txn, form))
+    amount = form.cleaned_data["amount"]
+    return operation_confirmation(
+        operation=door.operation, transaction=txn, amount=amount, approval_why=why
+    )
 
 
 def result_context(

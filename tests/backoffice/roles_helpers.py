@@ -12,7 +12,7 @@ from backoffice.roles import role_grant, role_grant_for_store, roles_setup
 from orders.models import ApprovalRequest, Order
 from payments.enums import TransactionType
 from payments.models import Payment, Transaction
-from tests.factories import StoreFactory, UserFactory
+from tests.factories import StoreFactory, UserFactory, reason_pk
 from tests.payments.money_helpers import captured_payment
 
 HX = {"HX-Request": "true"}
@@ -70,6 +70,7 @@ def refund_on_transaction_page(client, txn: Transaction, amount: str, *, offline
     name = "refund_offline" if offline else "refund"
     data = {"amount": amount, "usage": "", "merchant_reference": "", "memo": "", **fields}
     data.setdefault("idempotency_key", key())
+    data.setdefault("reason", reason_pk(txn.store_id))
     return client.post(txn_url(name, txn), data, headers=HX)
 
 
@@ -79,6 +80,10 @@ def approve_url(approval) -> str:
 
 def reject_url(approval) -> str:
     return reverse("orders:approval_reject", args=[approval.order.number, approval.pk])
+
+
+def withdraw_url(approval) -> str:
+    return reverse("orders:approval_withdraw", args=[approval.order.number, approval.pk])
 
 
 def snapshot() -> dict:

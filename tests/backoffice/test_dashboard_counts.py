@@ -79,7 +79,7 @@ def test_each_count_equals_the_rows_of_the_list_it_links_to(client, busy):
         "state=processing",
         "state=holded",
         "state=payment_review",
-        "payment_status=authorized",
+        "payment_status=authorized&capture=open",
         "approvals=all#approvals-title",
         "expiring=all#expiring-title",
     }
@@ -88,7 +88,7 @@ def test_each_count_equals_the_rows_of_the_list_it_links_to(client, busy):
         "state=processing": 3 + 4 + 3,  # and the authorized and awaiting-approval orders
         "state=holded": 1,
         "state=payment_review": 1,
-        "payment_status=authorized": 4,
+        "payment_status=authorized&capture=open": 4,
         "approvals=all#approvals-title": 3,
         "expiring=all#expiring-title": 3,
     }

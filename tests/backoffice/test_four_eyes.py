@@ -26,8 +26,9 @@ from tests.backoffice.roles_helpers import (
     refund_on_transaction_page,
     reject_url,
     role_user,
+    withdraw_url,
 )
-from tests.factories import OrderFactory
+from tests.factories import OrderFactory, reason_pk
 
 pytestmark = pytest.mark.django_db
 
@@ -100,13 +101,22 @@ def test_refund_at_or_below_the_threshold_runs_at_once(client, finance, capture)
     assert not ApprovalRequest.objects.exists()
 
 
-def test_a_manager_refunds_above_the_threshold_without_asking(client, manager, capture):
+def test_a_manager_holding_approve_waits_too_above_the_threshold(client, manager, capture):
+    """Nobody is exempt: a manager's own refund above the threshold needs another person."""
     client.force_login(manager)
 
-    refund_on_transaction_page(client, capture, "600.00")
+    response = refund_on_transaction_page(client, capture, "600.00")
 
-    assert [(r.amount, r.status) for r in refunds(capture.order)] == [(60000, "success")]
-    assert not ApprovalRequest.objects.exists()
+    assert "Refund of €600.00 is awaiting approval by a manager." in response.text
+    assert refunds(capture.order) == []
+    approval = ApprovalRequest.objects.get()
+    assert (approval.requested_by, approval.state) == (manager, ApprovalState.AWAITING)
+    assert client.post(approve_url(approval), headers=HX).status_code == 403
+    client.force_login(role_user("manager", username="manager2"))
+    client.post(approve_url(approval), headers=HX)
+    assert [(r.amount, r.status, r.actor) for r in refunds(capture.order)] == [
+        (60000, "success", manager)
+    ]
 
 
 def test_a_store_without_threshold_never_asks(client, finance):
@@ -128,14 +138,16 @@ def test_submitting_the_same_form_twice_asks_once(client, finance, capture):
     assert ApprovalRequest.objects.count() == 1
 
 
-def test_asking_again_with_another_amount_voids_the_first_request(client, finance, capture):
+def test_asking_again_is_a_second_request_and_the_first_can_be_withdrawn(client, finance, capture):
+    """Each form sent on Transaction Details is its own request (twenty small refunds must not
+    replace each other: they all count); the requester withdraws the one not wanted."""
     first = ask_refund(client, finance, capture, "600.00")
 
     refund_on_transaction_page(client, capture, "700.00")
+    client.post(withdraw_url(first), headers=HX)
 
     first.refresh_from_db()
-    assert first.state == ApprovalState.VOID
-    assert first.reason == "replaced by a new request of €700.00"
+    assert (first.state, first.decided_by) == (ApprovalState.WITHDRAWN, finance)
     assert ApprovalRequest.objects.get(state=ApprovalState.AWAITING).amount == 70000
 
 
@@ -219,9 +231,13 @@ def test_approve_permission_on_another_store_does_not_count(client, finance, cap
 
 def test_a_changed_amount_voids_the_request(client, finance, manager, capture):
     approval = ask_refund(client, finance, capture, "600.00")
-    # Meanwhile a manager refunds €500.00 of the same capture: €500.00 is left, not €600.00.
-    client.force_login(manager)
+    # Meanwhile €500.00 of the same capture is refunded (asked by another, approved by the
+    # manager): €500.00 is left, not €600.00.
+    other = role_user("finance", username="finance2")
+    client.force_login(other)
     refund_on_transaction_page(client, capture, "500.00")
+    client.force_login(manager)
+    client.post(approve_url(ApprovalRequest.objects.get(requested_by=other)))
 
     response = client.post(approve_url(approval), headers=HX)
 
@@ -400,7 +416,8 @@ def test_the_requester_sees_why_they_cannot_decide_on_the_dashboard(client, fina
     [row] = client.get(reverse("dashboard")).context["approvals"]
 
     assert row.approve_reason == "You cannot approve your own request."
-    assert row.reject_reason == "Requires the Approve refunds permission for store EU"
+    assert row.reject_reason == "You cannot reject your own request; withdraw it instead."
+    assert row.can_withdraw
 
 
 # Refund Offline and Mark as paid --------------------------------------------------------------
@@ -457,9 +474,12 @@ def test_mark_as_paid_request_is_void_when_the_order_changed(client, finance, ma
     client.force_login(finance)
     mark_as_paid(client, order, "900.00")
     approval = ApprovalRequest.objects.get()
-    # Someone pays part of it meanwhile (the order's version moves on).
+    # Someone pays part of it meanwhile (asked by the manager, approved by another manager):
+    # the order's version moves on.
     client.force_login(manager)
     mark_as_paid(client, Order.objects.get(pk=order.pk), "100.00")
+    client.force_login(role_user("manager", username="manager2"))
+    client.post(approve_url(ApprovalRequest.objects.get(requested_by=manager)))
 
     client.post(approve_url(approval))
 
@@ -477,6 +497,7 @@ def goodwill(client, order: Order, amount: str, *, offline: bool = False):
     data = {
         "amount": amount,
         "note": "Late delivery",
+        "reason": reason_pk(order.store_id, "goodwill"),
         "version": Order.objects.get(pk=order.pk).version,
         "idempotency_key": key(),
     }

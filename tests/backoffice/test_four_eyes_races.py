@@ -1,6 +1,11 @@
-"""Two managers deciding one request at the same moment (PostgreSQL row locks)."""
+"""Four-eyes under concurrency (PostgreSQL row locks): two managers deciding one request at
+the same moment; twenty small refunds at once against the cumulative threshold."""
+
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.test import Client
 
 from orders.approvals.services import (
     ApprovalOutcome,
@@ -10,8 +15,16 @@ from orders.approvals.services import (
 )
 from orders.models import ApprovalRequest, ApprovalState
 from orders.services.approval_requests import transaction_refund_request
-from payments.models import Transaction
-from tests.backoffice.roles_helpers import T, capture_of, captured, eu_store, key, role_user
+from payments.models import Payment, Transaction
+from tests.backoffice.roles_helpers import (
+    T,
+    capture_of,
+    captured,
+    eu_store,
+    key,
+    refund_on_transaction_page,
+    role_user,
+)
 from tests.concurrency import run_concurrently
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -59,3 +72,31 @@ def test_an_approval_racing_a_rejection_does_one_of_them():
     state = ApprovalRequest.objects.get(pk=approval.pk).state
     refunds = Transaction.objects.filter(type=T.REFUND).count()
     assert (state, refunds) in {(ApprovalState.APPROVED, 1), (ApprovalState.REJECTED, 0)}
+
+
+def test_twenty_small_refunds_at_once_send_the_excess_to_approval():
+    """One refund split into 20 of €10.00 on a €200.00 capture, all at the same moment, under a
+    €50.00 threshold: the cumulative rule, decided under the order lock, lets exactly €50.00
+    run; the 15 others wait for approval. The ledger agrees with itself."""
+    capture = capture_of(captured(20000, store=eu_store(threshold=5000)))
+    asker = role_user("finance")
+    clients = []
+    for _ in range(20):
+        client = Client()
+        client.force_login(asker)
+        clients.append(client)
+
+    responses = run_concurrently(
+        [lambda c=c: refund_on_transaction_page(c, capture, "10.00") for c in clients]
+    )
+
+    assert all(getattr(r, "status_code", None) == 200 for r in responses), responses
+    refunds = Transaction.objects.filter(order=capture.order, type=T.REFUND)
+    assert sorted((r.amount, r.status) for r in refunds) == [(1000, "success")] * 5
+    waiting = ApprovalRequest.objects.filter(order=capture.order, state=ApprovalState.AWAITING)
+    assert sorted(a.amount for a in waiting) == [1000] * 15
+    payment = Payment.objects.get(pk=capture.payment_id)
+    assert (payment.amount_refunded, payment.pending_refund) == (5000, 0)
+    out = StringIO()
+    call_command("verify_ledger", stdout=out)
+    assert "0 with drift" in out.getvalue()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import reverse
 
+from backoffice.models import StoreSettingsChange
 from orders.enums import CaptureMode, OrderState
 from orders.models import ApprovalRequest, ApprovalState, Invoice, Order, OrderComment
 from orders.services.approval_requests import transaction_refund_request
@@ -26,7 +27,7 @@ from tests.backoffice.roles_helpers import (
     snapshot,
     txn_url,
 )
-from tests.factories import OrderFactory, StoreFactory
+from tests.factories import OrderFactory, StoreFactory, reason_pk
 from tests.orders.invoice_helpers import authorizations, order_with_items
 from tests.payments.money_helpers import authorized_payment, captured_payment
 
@@ -186,7 +187,7 @@ def void() -> Attempt:
 def _refund(name: str, online: bool) -> Attempt:
     capture = capture_of(captured_payment(5000, store=store()))
     return Attempt(
-        "POST", txn_url(name, capture), txn_form("10.00"),
+        "POST", txn_url(name, capture), txn_form("10.00", reason=reason_pk(store())),
         done=new_rows(Transaction, parent=capture, type=T.REFUND, is_online=online),
     )  # fmt: skip
 
@@ -211,7 +212,7 @@ def mark_as_paid() -> Attempt:
 def chargeback() -> Attempt:
     capture = capture_of(captured_payment(5000, store=store()))
     return Attempt(
-        "POST", txn_url("chargeback", capture), txn_form("50.00"),
+        "POST", txn_url("chargeback", capture), txn_form("50.00", reason=reason_pk(store())),
         done=new_rows(Transaction, parent=capture, type=T.CHARGEBACK),
     )  # fmt: skip
 
@@ -223,7 +224,8 @@ def chargeback_reversal() -> Attempt:
         parent=capture_of(payment),
     ).transaction  # fmt: skip
     return Attempt(
-        "POST", txn_url("chargeback_reversal", cb), txn_form("50.00"),
+        "POST", txn_url("chargeback_reversal", cb),
+        txn_form("50.00", reason=reason_pk(store(), "fraud")),
         done=new_rows(Transaction, parent=cb, type=T.CHARGEBACK_REVERSAL),
     )  # fmt: skip
 
@@ -266,6 +268,15 @@ def approve_refund() -> Attempt:
     )  # fmt: skip
 
 
+def store_settings() -> Attempt:
+    us = store()
+    return Attempt(
+        "POST", reverse("store_settings", args=[us.code]),
+        {"refund_approval_threshold": "100.00", "approval_window_hours": "48"},
+        done=new_rows(StoreSettingsChange, store=us),
+    )  # fmt: skip
+
+
 def export() -> Attempt:
     captured_payment(5000, store=store())
     return Attempt("GET", reverse("payments:transaction_export"), ok_statuses=(200,))
@@ -292,6 +303,7 @@ MATRIX: dict[str, tuple[Callable[[], Attempt], frozenset[str]]] = {
     "cancel order": (cancel_order, MANAGER),
     "rebill": (rebill, MANAGER),
     "approve refund": (approve_refund, MANAGER),
+    "change store settings": (store_settings, MANAGER),
     "export": (export, MANAGER),
 }
 

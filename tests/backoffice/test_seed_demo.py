@@ -2,14 +2,18 @@
 
 import io
 import random
+import re
+from base64 import b32decode
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Q, Sum
+from django.urls import reverse
 
 from backoffice.demo import seed
+from backoffice.demo.accounts import USERS
 from backoffice.demo.generator import TWO_AUTHORIZATIONS_NUMBER, Scenario, demo_orders
 from backoffice.models import Store
 from backoffice.permissions import stores_with_perm
@@ -18,6 +22,7 @@ from orders.models import Invoice, Order
 from payments.enums import PaymentAction, PaymentStatus, TransactionStatus, TransactionType
 from payments.models import GatewayAccount, Payment, SandboxCharge, Transaction
 from payments.recompute import ledger_drift
+from tests.signin_helpers import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +70,23 @@ def test_demo_users_log_in_with_their_roles(client):
         "viewer": ["viewer"],
         "finance_eu": ["finance@eu"],
     }
-    assert client.login(username="finance_eu", password="finance_eu-pass")
+    signed = client.post(
+        reverse("login"), {"username": "finance_eu", "password": "finance_eu-pass"}
+    )
+    assert signed["Location"] == reverse("sign_in_code")
+
+
+def test_each_demo_user_gets_an_authenticator_app_whose_secret_is_printed(settings):
+    settings.DEBUG = True  # totp_code is for local demos only
+    out = seed_demo(orders=0)
+
+    lines = re.findall(r"^TOTP secret for (\w+): ([A-Z2-7]{32})$", out, re.M)
+    assert [name for name, _ in lines] == [u.username for u in USERS]
+    secret = dict(lines)["manager"]
+    assert seed_demo(orders=0).count(f"TOTP secret for manager: {secret}") == 1  # kept
+    code = io.StringIO()
+    call_command("totp_code", "manager", stdout=code)
+    assert code.getvalue().strip() == totp_code(b32decode(secret).hex())
 
 
 def test_finance_eu_works_on_store_eu_only_while_finance_works_everywhere():

@@ -19,13 +19,14 @@ from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from guardian.shortcuts import assign_perm
 
+from api.tokens import api_token_create
 from backoffice.decorators import PERMISSION_GUARD, declared_permissions
 from backoffice.models import OPERATION_PERMISSIONS
 from orders.enums import CaptureMode, CreditMemoState, RefundMode
 from orders.models import CreditMemo, Order
 from orders.services.approval_requests import transaction_refund_request
 from orders.services.invoicing import invoice_create
-from payments.models import Transaction
+from payments.models import InboundEvent, Transaction
 from tests.backoffice.roles_helpers import fresh, key, role_user, snapshot
 from tests.factories import StoreFactory, UserFactory
 from tests.orders.invoice_helpers import authorizations, order_with_items
@@ -33,7 +34,10 @@ from tests.payments.money_helpers import staff
 
 pytestmark = pytest.mark.django_db
 
-SKIPPED_PREFIXES = ("admin/", "accounts/")
+# webhooks/: the PSPs' door, signed instead of signed in (tests/payments/test_inbox.py).
+# api/v1/: the storefront API, a store's token instead of a session (its own token and status
+# code tests in tests/api/, with a schemathesis run).
+SKIPPED_PREFIXES = ("admin/", "accounts/", "webhooks/", "api/v1/")
 ALL_CODENAMES = [codename for codename, _ in OPERATION_PERMISSIONS]
 
 
@@ -119,12 +123,21 @@ def world() -> dict:
         idempotency_key=key(),
     )
     return {
+        "token_id": api_token_create(store=order.store, name="storefront")[0].pk,
         "number": order.number,
         "invoice_number": invoice.number,
         "memo_number": memo.number,
         "uuid": capture.uuid,
         "approval_id": approval.pk,
+        "event_pk": InboundEvent.objects.create(
+            gateway="sandbox",
+            account=payment.gateway_account,
+            event_id="evt_world",
+            type="refund",
+            payload={},
+        ).pk,
         "store": order.store,
+        "code": order.store.code,
     }
 
 

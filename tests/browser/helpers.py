@@ -3,7 +3,11 @@
 import os
 import re
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from playwright.sync_api import Page, expect
+
+from tests.signin_helpers import fresh_code, totp_device
 
 PASSWORD = "pass-1234"  # every test user's password (tests/factories.py)
 
@@ -17,13 +21,20 @@ def collect_errors(page: Page) -> list[str]:
 
 
 def sign_in(page: Page, live_server, username: str, path: str) -> list[str]:
-    """Open `path`, sign in on the login page it redirects to; the page's errors so far."""
+    """Open `path`, sign in on the login page it redirects to: the password, then the Code of
+    the user's test authenticator app (tests/signin_helpers.py); the page's errors so far."""
     errors = collect_errors(page)
+    user = get_user_model().objects.get(username=username)
+    totp_device(user)
     page.goto(f"{live_server.url}{path}")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/code/$"))
+    page.get_by_label("Code").fill(fresh_code(user))
+    connection.close()  # as the tests do: the live server thread uses its own
+    page.get_by_role("button", name="Verify").click()
     return errors
 
 

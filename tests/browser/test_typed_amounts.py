@@ -80,6 +80,7 @@ def test_a_capture_dialog_says_what_it_reads_and_refuses_10_5_in_en_us(page: Pag
     dialog.get_by_label("Amount").fill("10.50")
     expect(preview).to_have_text("= $10.50")
     dialog.get_by_role("button", name="Submit").click()
+    confirm_dialog(page, "Capture")
     expect(dialog.get_by_role("heading", name="Capture succeeded")).to_be_visible()
     assert Transaction.objects.get(parent=pa, type=TransactionType.CAPTURE).amount == 1050
     assert [e for e in errors if "status of 422" not in e] == []  # the refused submit

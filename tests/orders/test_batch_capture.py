@@ -1,6 +1,7 @@
 """capture_authorized: one invoice per order, captured online; declines reported, batch goes on."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -358,3 +359,40 @@ def test_an_invoice_paid_in_full_by_earlier_money_captures_nothing():
     assert Invoice.objects.get(order=order).state == InvoiceState.PAID
     assert len(captures(order)) == 1  # only the one from Transaction Details
     assert refreshed(payment).amount_captured == 9000
+
+
+@pytest.mark.parametrize("path", ["chunk", "one by one"])
+def test_an_authorization_past_its_expiry_is_skipped_saying_why_even_before_it_is_marked(
+    request, path
+):
+    from tests.batch_helpers import age_authorization
+
+    if path == "one by one":
+        request.getfixturevalue("one_by_one")
+    lapsed, payment = order_with_authorization()
+    age_authorization(payment, authorized_days_ago=8, expires_in_days=-1)
+    payment.refresh_from_db()
+    assert not payment.is_expired  # expire_authorizations has not run
+    fine, _ = order_with_authorization()
+    expiry = payment.expires_at.astimezone(ZoneInfo(lapsed.store.timezone or "UTC"))
+    why = (
+        f"#{lapsed.number}: the authorization expired on {expiry.day} {expiry:%b %Y}: "
+        "nothing is open to capture (expire_authorizations releases it)"
+    )
+    before = snapshot()
+
+    dry = run("capture_authorized", "--dry-run")
+
+    assert why in dry.out
+    assert f"#{fine.number}: would invoice" in dry.out
+    assert dry.out.strip().endswith("Dry run: 2 order(s): 1 to do, 1 skipped, 0 would fail.")
+    assert snapshot() == before
+
+    result = run("capture_authorized")
+
+    assert result.code == 0, result.text
+    assert why in result.out
+    assert result.out.strip().endswith("2 order(s): 1 done, 1 skipped, 0 failed.")
+    assert not Invoice.objects.filter(order=lapsed).exists()
+    assert not captures(lapsed)
+    assert gateway_captures(payment) == 0

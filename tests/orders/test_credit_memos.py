@@ -36,9 +36,9 @@ def history(order) -> list[str]:
     return list(fresh(order).comments.order_by("pk").values_list("body", flat=True))
 
 
-def reconcile() -> str:
+def reconcile(*args: str) -> str:
     out = StringIO()
-    call_command("reconcile_payments", stdout=out, stderr=out)
+    call_command("reconcile_payments", *args, stdout=out, stderr=out)
     return out.getvalue()
 
 
@@ -208,7 +208,7 @@ def test_a_refund_never_applied_is_resolved_as_failed_by_reconciliation(settings
     assert memo.state == CreditMemoState.PENDING
 
     settings.SANDBOX_FORCED_FAULT = None
-    assert "unknown → failed" in reconcile()
+    assert "unknown → failed" in reconcile("--grace-seconds", "0")
 
     memo.refresh_from_db()
     assert memo.state == CreditMemoState.FAILED

@@ -8,6 +8,7 @@ from orders.enums import CreditMemoState, OrderState, RefundMode
 from orders.models import CreditMemo, Order
 from payments.enums import TransactionType
 from payments.models import Transaction
+from tests.factories import reason_pk
 from tests.orders.credit_memo_helpers import create_memo, paid_invoice, refunder
 from tests.orders.invoice_helpers import fresh, key
 
@@ -31,6 +32,7 @@ def form_data(order, item, qty=1, **extra) -> dict:
         "adjustment_refund": "",
         "adjustment_fee": "",
         "comment": "",
+        "reason": reason_pk(order.store_id, "damaged"),
     }
     return data | extra
 
@@ -299,6 +301,7 @@ def test_goodwill_refund_from_the_order_page_updates_the_panels(client, user):
         "idempotency_key": key(),
         "amount": "15.00",
         "note": "Late delivery",
+        "reason": reason_pk(order.store_id, "goodwill"),
     }
 
     response = client.post(url("refund", order), data, headers=HTMX)
@@ -315,6 +318,7 @@ def test_goodwill_refund_from_the_order_page_updates_the_panels(client, user):
 def test_goodwill_refund_over_the_limit_is_refused_next_to_the_amount(client, user):
     order, _item, _invoice, _ = paid_invoice()
     data = {"version": fresh(order).version, "idempotency_key": key(), "amount": "122.01"}
+    data["reason"] = reason_pk(order.store_id)
 
     response = client.post(url("refund_offline", order), data, headers=HTMX)
 
@@ -328,6 +332,7 @@ def test_goodwill_refund_over_the_limit_is_refused_next_to_the_amount(client, us
 def test_goodwill_refund_without_javascript_redirects_with_the_message(client, user):
     order, _item, _invoice, _ = paid_invoice()
     data = {"version": fresh(order).version, "idempotency_key": key(), "amount": "5"}
+    data["reason"] = reason_pk(order.store_id)
 
     response = client.post(url("refund_offline", order), data)
 
@@ -349,7 +354,7 @@ def test_the_refund_page_posts_plainly_so_its_success_leaves_the_page(client, us
     form = form[: form.index("</form>")]
     # (The amount's live preview is a GET of its own, with its own target: not the form's.)
     assert "hx-post" not in form and "hx-target" not in form[: form.index(">")]
-    assert 'data-confirm="Refund this amount online' in form
+    assert "data-confirm-money>Refund</button>" in form  # confirmed as the server reads it
     # Opened as the order page's dialog (htmx GET), it posts through htmx.
     dialog = client.get(url("refund", order), headers=HTMX).content.decode()
     assert f'hx-post="{url("refund", order)}"' in dialog

@@ -23,7 +23,7 @@ from tests.backoffice.roles_helpers import (
     snapshot,
 )
 from tests.batch_helpers import run
-from tests.factories import StoreFactory
+from tests.factories import StoreFactory, reason_pk
 
 pytestmark = pytest.mark.django_db
 COMMAND = "expire_approval_requests"
@@ -154,6 +154,7 @@ def test_an_expired_credit_memo_request_cancels_its_memo(client, finance, store)
     data = {
         "amount": "600.00",
         "note": "Late delivery",
+        "reason": reason_pk(order.store_id, "goodwill"),
         "version": Order.objects.get(pk=order.pk).version,
         "idempotency_key": key(),
     }

@@ -10,7 +10,7 @@ from orders.models import CreditMemo, OrderComment
 from payments.enums import TransactionType
 from payments.models import Transaction
 from tests.batch_helpers import run
-from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
+from tests.factories import OrderFactory, OrderItemFactory, StoreFactory, reason_pk
 from tests.orders.credit_memo_helpers import paid_invoice
 from tests.orders.invoice_helpers import fresh, key
 from tests.orders.view_helpers import staff_user
@@ -137,6 +137,7 @@ def test_credit_memo_amounts_are_typed_in_the_store_locale(client):
         "shipping_amount": "0",
         "adjustment_refund": "2,50",
         "adjustment_fee": "1e2",
+        "reason": reason_pk(order.store_id),
     }
     refused = client.post(url, data)
     assert refused.status_code == 422
@@ -156,6 +157,7 @@ def test_the_goodwill_refund_reads_the_store_locale(client):
     order.store.save()
     client.force_login(staff_user(*MONEY))
     data = {"version": fresh(order).version, "idempotency_key": key(), "amount": "1,5"}
+    data["reason"] = reason_pk(order.store_id, "goodwill")
 
     client.post(reverse("orders:refund_offline", kwargs={"number": order.number}), data)
 

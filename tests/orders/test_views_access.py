@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from tests.factories import OrderFactory, StoreFactory, UserFactory
 from tests.orders.view_helpers import staff_user
+from tests.signin_helpers import fresh_code, totp_device
 
 pytestmark = pytest.mark.django_db
 
@@ -68,12 +69,15 @@ def test_store_scoped_viewer_sees_only_that_stores_orders(client):
 
 
 def test_login_page_signs_staff_in_and_logout_is_a_post(client):
-    UserFactory(username="ann")
+    ann = UserFactory(username="ann")
+    totp_device(ann)
 
     page = client.get(reverse("login"))
     assert b"Sign in to Backoffice" in page.content
 
     response = client.post(reverse("login"), {"username": "ann", "password": "pass-1234"})
+    assert response["Location"] == reverse("sign_in_code")  # then the second factor
+    response = client.post(reverse("sign_in_code"), {"code": fresh_code(ann)})
     assert response.status_code == 302
     assert response["Location"] == reverse("dashboard")
 

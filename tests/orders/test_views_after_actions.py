@@ -15,7 +15,7 @@ from orders.models import ApprovalRequest, CreditMemo, Invoice
 from payments.enums import TransactionType
 from payments.models import Transaction
 from tests.backoffice.roles_helpers import eu_store, role_user
-from tests.factories import OrderFactory
+from tests.factories import OrderFactory, reason_pk
 from tests.html_ids import (
     apply_htmx_swaps,
     element,
@@ -138,7 +138,8 @@ def test_a_refund_by_credit_memo_refreshes_the_counts_totals_and_payment_card(cl
     url = order.get_absolute_url()
     before = client.get(url).content.decode()
 
-    response = post(client, "refund", order, {"amount": "20.00", "note": "Late delivery"})
+    data = {"amount": "20.00", "note": "Late delivery", "reason": reason_pk(order.store_id)}
+    response = post(client, "refund", order, data)
 
     fresh_page = assert_page_follows(client, url, before, response)
     assert_order_parts_follow(response.content.decode(), fresh_page)

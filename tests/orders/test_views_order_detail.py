@@ -19,6 +19,7 @@ from orders.models import CreditMemo, Invoice, Order
 from orders.selectors import RECENT_ROWS, order_money_summary
 from payments.enums import TransactionType as T
 from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
+from tests.orders.figure_helpers import figures_in, section
 from tests.orders.view_helpers import (
     add_comment,
     add_txn,
@@ -154,16 +155,20 @@ def test_totals_show_paid_refunded_due_and_outstanding(client, viewer):
     order = edited_order()
 
     html = client.get(order.get_absolute_url()).text
-    totals = re.sub(r"\s+", " ", html[html.index('id="order-totals"') :])
+    totals = section(html, "order-totals")
 
-    assert 'Grand Total</dt><dd class="totals__strong totals__rule">$122.00' in totals
-    assert "<dt>Total Paid</dt><dd>$66.00</dd>" in totals
-    assert "<dt>Total Refunded</dt><dd>$10.00</dd>" in totals
-    assert 'Total Due</dt><dd class="totals__strong">$56.00' in totals
-    assert "<dt>Authorized, not yet captured</dt><dd>$56.00</dd>" in totals
-    # The $10.00 went back through a credit memo, which lowered what is owed: nothing to collect.
-    assert '<dt>Refunded by credit memos</dt><dd data-testid="money-credited">−$10.00' in totals
-    assert '$0.00 <span class="muted small">settled' in totals
+    assert figures_in(totals) == {
+        "grand_total": "$122.00",
+        "total_paid": "$66.00",
+        "total_refunded": "$10.00",
+        # The $10.00 went back through a credit memo, which lowered what is owed.
+        "credited": "−$10.00",
+        "total_due": "$56.00",
+        "open_to_capture": "$56.00",
+        # Never "settled" next to a Total Due: the second authorization covers it.
+        "outstanding": "$0.00 to collect — $56.00 authorized, awaiting capture",
+    }
+    assert 'data-testid="money-credited"' in totals
 
 
 def test_money_summary_rules():
@@ -173,10 +178,11 @@ def test_money_summary_rules():
 
     assert summary.total_paid == 6600
     assert summary.total_refunded == 1000
-    assert summary.capturable == 5600
+    assert summary.open_to_capture == 5600
     assert summary.total_due == 12200 - 6600
     assert summary.credited == 1000  # refunded through credit memo CM-1
-    assert summary.outstanding == 12200 - 1000 - (6600 - 1000) - 5600
+    assert summary.outstanding == 0
+    assert summary.outstanding_kind == "awaiting_capture"
 
 
 def test_total_due_never_goes_below_zero():

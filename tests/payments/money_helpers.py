@@ -81,3 +81,27 @@ def captured_payment(amount: int = 10000, **kwargs) -> Payment:
 
 def refreshed(payment: Payment) -> Payment:
     return Payment.objects.select_related("order__store", "gateway_account").get(pk=payment.pk)
+
+
+def backdate(rows, when) -> None:
+    """Give ledger rows another `created_at` (a test's clock, for date filters and exports).
+
+    The ledger is append-only in PostgreSQL (payments.0008): `created_at` never changes in the
+    app. A test — running as the tables' owner, inside its own rolled-back transaction — lifts
+    the trigger for this one statement only.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        rows.update(created_at=when)
+        return
+    table, trigger = "payments_transaction", "payments_transaction_append_only"
+    with connection.cursor() as cursor:
+        # Deferred foreign-key checks still pending in this transaction block an ALTER TABLE.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+        try:
+            rows.update(created_at=when)
+        finally:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")

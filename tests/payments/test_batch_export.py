@@ -9,7 +9,7 @@ import pytest
 from payments.models import Transaction
 from tests.batch_helpers import order_with_authorization, run, snapshot
 from tests.factories import StoreFactory
-from tests.payments.money_helpers import key
+from tests.payments.money_helpers import backdate, key
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def at(text: str) -> datetime:
 def authorization_at(moment: datetime, *, store_code: str, currency: str) -> Transaction:
     _order, payment = order_with_authorization(store_code=store_code, currency=currency)
     txn = Transaction.objects.get(payment=payment)
-    Transaction.objects.filter(pk=txn.pk).update(created_at=moment)
+    backdate(Transaction.objects.filter(pk=txn.pk), moment)
     return txn
 
 
@@ -150,7 +150,7 @@ def test_rows_are_streamed_in_chunks_not_queried_one_by_one(
         )
         for _ in range(2500)  # more than one chunk
     )
-    Transaction.objects.update(created_at=moment)
+    backdate(Transaction.objects, moment)
     path = tmp_path / "all.csv"
 
     with django_assert_max_num_queries(6):
@@ -177,7 +177,7 @@ def test_the_summary_counts_each_transaction_by_its_final_status(tmp_path):
             currency="USD",
             idempotency_key=key(),
         )
-    Transaction.objects.update(created_at=moment)
+    backdate(Transaction.objects, moment)
     path = tmp_path / "day.csv"
 
     result = run(

@@ -82,9 +82,10 @@ def test_a_capture_learned_to_have_failed_has_its_own_row_and_the_run_still_succ
     settings.SANDBOX_FORCED_FAULT = None
     assert lost.status == TransactionStatus.UNKNOWN
 
-    dry = run("reconcile_payments", "--dry-run")
+    # After the in-flight grace: the lost capture can no longer land.
+    dry = run("reconcile_payments", "--dry-run", "--grace-seconds", "0")
     assert "would resolve as success" in dry.out and "would resolve as failed" in dry.out
-    result = run("reconcile_payments")
+    result = run("reconcile_payments", "--grace-seconds", "0")
 
     assert result.code == 0  # learning that a capture failed is the job done
     success = summary_row(result.out, "resolved as success")

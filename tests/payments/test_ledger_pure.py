@@ -5,13 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 from orders.services.money_state import order_state_for_money
 from payments.enums import PaymentStatus, TransactionStatus, TransactionType
+from payments.figures import OrderFigures, order_figures
 from payments.ledger import (
     LedgerRowData,
-    OrderMoney,
     aggregate_order_status,
     compute_amounts,
     compute_status,
-    outstanding_amount,
 )
 
 T, S = TransactionType, TransactionStatus
@@ -125,6 +124,13 @@ class P:
     expires_at: datetime | None = None
 
 
+def outstanding_amount(*, grand_total: int, payments: list[P], now: datetime) -> int:
+    figures = order_figures(
+        payments=payments, grand_total=grand_total, credited=0, canceled=False, now=now
+    )
+    return figures.outstanding
+
+
 def test_outstanding_counts_open_authorizations_and_pending_captures_as_covered():
     open_auth = P(amount_authorized=6100, expires_at=NOW + timedelta(days=1))
     half_paid = P(amount_authorized=6100, amount_captured=3000, pending_capture=1000)
@@ -138,30 +144,33 @@ def test_outstanding_ignores_expired_authorizations_and_adds_back_refunds():
 
 
 def test_state_for_money_closes_when_everything_captured_went_back():
-    money = OrderMoney(authorized=100, captured=100, refunded=60, charged_back=40)
+    money = OrderFigures(authorized=100, total_paid=100, total_refunded=60, total_charged_back=40)
     assert order_state_for_money("processing", money) == "closed"
     assert order_state_for_money("complete", money) == "closed"
 
 
-def test_state_for_money_cancels_when_everything_was_voided_and_nothing_captured():
-    assert order_state_for_money("processing", OrderMoney(authorized=100, voided=100)) == (
-        "canceled"
+def test_state_for_money_awaits_payment_when_everything_was_voided_and_nothing_captured():
+    """Void only voids (issue 15): the order awaits payment again; only Cancel cancels it."""
+    assert order_state_for_money("processing", OrderFigures(authorized=100, voided=100)) == (
+        "pending_payment"
     )
 
 
 def test_state_for_money_moves_new_orders_to_processing_once_money_is_there():
     assert (
-        order_state_for_money("new", OrderMoney(authorized=100, open_authorization=100))
+        order_state_for_money("new", OrderFigures(authorized=100, open_to_capture=100))
         == "processing"
     )
-    assert order_state_for_money("new", OrderMoney()) is None
+    assert order_state_for_money("new", OrderFigures()) is None
 
 
 def test_state_for_money_leaves_held_reviewed_final_and_reserved_orders_alone():
-    gone = OrderMoney(authorized=100, captured=100, refunded=100)
+    gone = OrderFigures(authorized=100, total_paid=100, total_refunded=100)
     for state in ["holded", "payment_review", "canceled", "closed"]:
         assert order_state_for_money(state, gone) is None
-    reserved = OrderMoney(authorized=100, captured=100, refunded=100, reserved=10)
+    reserved = OrderFigures(authorized=100, total_paid=100, total_refunded=100, reserved=10)
     assert order_state_for_money("processing", reserved) is None
-    open_auth = OrderMoney(authorized=200, captured=100, refunded=100, open_authorization=100)
+    open_auth = OrderFigures(
+        authorized=200, total_paid=100, total_refunded=100, open_to_capture=100
+    )
     assert order_state_for_money("processing", open_auth) is None

@@ -101,16 +101,16 @@ def test_amount_must_be_positive(amount):
     assert raised.value.code == ErrorCode.INVALID_AMOUNT
 
 
-def test_void_releases_the_remainder_and_cancels_an_order_with_nothing_captured():
+def test_void_releases_the_remainder_and_the_order_awaits_payment():
     user = staff()
     payment = authorized_payment(10000)
     result = payment_void(payment=payment, actor=user, idempotency_key=key())
     assert result.ok and result.transaction.amount == 10000
     payment = refreshed(payment)
     assert (payment.amount_voided, payment.status) == (10000, PaymentStatus.CANCELED)
-    assert payment.order.state == OrderState.CANCELED
+    assert payment.order.state == OrderState.PENDING_PAYMENT
     assert "Voided amount of $100.00 online." in bodies(payment.order)[-2]
-    assert "Order state changed from Processing to Canceled." in bodies(payment.order)[-1]
+    assert "Order state changed from Processing to Pending payment." in bodies(payment.order)[-1]
 
 
 def test_void_after_a_partial_capture_keeps_the_order_processing():

@@ -1,5 +1,6 @@
 """Gateway timeouts, pending answers and reconcile_payments."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -11,6 +12,7 @@ from payments.enums import PaymentStatus, TransactionStatus
 from payments.gateways.sandbox import SandboxGateway
 from payments.models import SandboxCharge, SandboxOperation, Transaction
 from payments.services import Outcome, payment_capture, payment_refund
+from payments.services.reconcile import transaction_reconcile
 from tests.payments.money_helpers import authorized_payment, captured_payment, key, refreshed
 from tests.payments.money_helpers import staff as make_staff
 
@@ -68,7 +70,7 @@ def test_timeout_before_applying_then_reconcile_fails_it_and_releases_the_amount
     assert result.outcome == Outcome.UNKNOWN
     assert refreshed(payment).pending_refund == 2500
     settings.SANDBOX_FORCED_FAULT = None
-    output = reconcile()
+    output = reconcile("--grace-seconds", "0")  # once the request can no longer land
     assert "unknown → failed" in output
     payment = refreshed(payment)
     assert (payment.pending_refund, payment.amount_refunded, payment.refundable) == (0, 0, 10000)
@@ -86,7 +88,7 @@ def test_a_server_error_is_unknown_until_reconciled(settings):
     assert result.outcome == Outcome.UNKNOWN
     assert refreshed(payment).pending_capture == 1000
     settings.SANDBOX_FORCED_FAULT = None
-    reconcile()
+    reconcile("--grace-seconds", "0")
     assert refreshed(payment).pending_capture == 0
 
 
@@ -181,3 +183,26 @@ def test_an_operation_still_talking_to_the_gateway_is_left_alone():
     assert "resolved 1" in reconcile("--grace-seconds", "0")
     assert Transaction.objects.get(pk=in_flight.pk).status == TransactionStatus.FAILED
     assert SandboxCharge.objects.get(reference=payment.gateway_reference).amount_captured == 0
+
+
+def test_a_timed_out_capture_stays_unknown_while_it_may_still_land(settings):
+    """Issue 15: a capture that timed out was declared failed 1.5 s later; a late landing
+    capture would then be collected again under a new key."""
+    settings.PAYMENT_GATEWAY_TIMEOUT_SECONDS = 10
+    payment = authorized_payment(10000)
+    settings.SANDBOX_FORCED_FAULT = "capture:timeout_before"
+    result = payment_capture(
+        payment=payment, amount=1000, online=True, actor=make_staff(), idempotency_key=key()
+    )
+    settings.SANDBOX_FORCED_FAULT = None
+    txn = result.transaction
+    assert txn.status == TransactionStatus.UNKNOWN
+
+    assert "resolved 0" in reconcile()
+    assert refreshed(payment).pending_capture == 1000  # still reserved: no second capture
+    later = txn.updated_at + timedelta(seconds=29)
+    assert transaction_reconcile(transaction=txn, now=later) is None
+    after_grace = txn.updated_at + timedelta(seconds=31)
+    change = transaction_reconcile(transaction=txn, now=after_grace)
+    assert change is not None and change.after == TransactionStatus.FAILED
+    assert refreshed(payment).pending_capture == 0

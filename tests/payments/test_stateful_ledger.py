@@ -224,9 +224,15 @@ class LedgerMachine(RuleBasedStateMachine):
         open_auth = sum(m.open_authorization for m in self.payments)
         if open_auth == 0 and captured > 0 and captured - back <= 0:
             self.state = "closed"
-        elif open_auth == 0 and captured == 0 and authorized > 0 and voided >= authorized:
-            self.state = "canceled"
-        elif self.state == "new" and (captured > 0 or open_auth > 0):
+        elif (
+            open_auth == 0
+            and captured == 0
+            and authorized > 0
+            and voided >= authorized
+            and self.state == "processing"
+        ):
+            self.state = "pending_payment"  # Void only voids: the order awaits payment again
+        elif self.state in {"new", "pending_payment"} and (captured > 0 or open_auth > 0):
             self.state = "processing"
 
     def run(self, fault: str | None, call) -> OperationResult:
@@ -436,7 +442,10 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule()
     def reconcile(self) -> None:
-        call_command("reconcile_payments", stdout=StringIO(), stderr=StringIO())
+        # Time passes: every request has had the in-flight grace to land.
+        call_command(
+            "reconcile_payments", "--grace-seconds", "0", stdout=StringIO(), stderr=StringIO()
+        )
         resolved = False
         for m in self.payments:
             for t in m.txns:

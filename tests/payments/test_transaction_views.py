@@ -13,6 +13,7 @@ from payments.filters import search_q
 from payments.models import Transaction
 from tests.factories import OrderFactory, PaymentFactory, StoreFactory
 from tests.orders.view_helpers import staff_user
+from tests.payments.money_helpers import backdate
 from tests.payments.transaction_pages_helpers import authorized_payment, make_txn
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def test_non_staff_user_is_refused(client):
 
 def test_list_shows_newest_first_with_the_columns_staff_need(client, viewer):
     older = authorized_payment(amount=6100)
-    Transaction.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    backdate(Transaction.objects.filter(pk=older.pk), timezone.now() - timedelta(hours=1))
     newer = make_txn(
         parent=older,
         type=TransactionType.CAPTURE,
@@ -199,8 +200,8 @@ def test_date_range_includes_the_whole_last_day(client, viewer):
     old = authorized_payment()
     new = authorized_payment()
     day = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
-    Transaction.objects.filter(pk=old.pk).update(created_at=day - timedelta(days=3))
-    Transaction.objects.filter(pk=new.pk).update(created_at=day.replace(hour=23, minute=59))
+    backdate(Transaction.objects.filter(pk=old.pk), day - timedelta(days=3))
+    backdate(Transaction.objects.filter(pk=new.pk), day.replace(hour=23, minute=59))
 
     to_day = day.date().isoformat()
     from_day = (day - timedelta(days=1)).date().isoformat()
@@ -232,7 +233,7 @@ def test_keyset_pages_walk_every_row_once_in_both_directions(client, viewer, mon
     rows = [pa] + [make_txn(parent=pa, type="CP", amount=100, recompute=False) for _ in range(4)]
     # Two rows share a timestamp: the id breaks the tie so none is skipped or repeated.
     same = timezone.now()
-    Transaction.objects.filter(pk__in=[rows[1].pk, rows[2].pk]).update(created_at=same)
+    backdate(Transaction.objects.filter(pk__in=[rows[1].pk, rows[2].pk]), same)
     expected = [t.uuid.hex for t in Transaction.objects.order_by("-created_at", "-id")]
 
     seen, cursors, page = [], [], client.get(LIST).context["page"]
@@ -286,7 +287,7 @@ def test_dates_are_the_chosen_stores_days(client, viewer):
     jp = StoreFactory(code="jp", currency="JPY", timezone="Asia/Tokyo")
     txn = authorized_payment(store=jp, amount=500)
     utc = timezone.now().replace(year=2026, month=3, day=2, hour=16, minute=30)
-    Transaction.objects.filter(pk=txn.pk).update(created_at=utc)
+    backdate(Transaction.objects.filter(pk=txn.pk), utc)
 
     the_2nd = {"date_from": "2026-03-02", "date_to": "2026-03-02"}
     the_3rd = {"date_from": "2026-03-03", "date_to": "2026-03-03"}

@@ -10,7 +10,7 @@ from orders.enums import OrderState
 from orders.models import Order
 from payments.enums import TransactionStatus, TransactionType
 from payments.models import Payment, Transaction
-from tests.factories import OrderFactory, StoreFactory
+from tests.factories import OrderFactory, StoreFactory, reason_pk
 from tests.orders.view_helpers import staff_user
 from tests.payments.money_helpers import authorized_payment, captured_payment, key, staff
 
@@ -34,10 +34,21 @@ def open_dialog(client, name: str, txn: Transaction) -> tuple[str, str]:
     return html, re.search(r'name="idempotency_key" value="(\w+)"', html).group(1)
 
 
+# The operations whose form requires a Reason, and the default code each test chooses.
+REASONS = {
+    "refund": "returned",
+    "refund_offline": "returned",
+    "chargeback": "fraud",
+    "chargeback_reversal": "fraud",
+}
+
+
 def submit(client, name: str, txn: Transaction, key: str | None = None, **fields):
     if key is None:
         key = open_dialog(client, name, txn)[1]
     data = {"amount": "", "usage": "", "merchant_reference": "", "memo": "", **fields}
+    if name in REASONS:
+        data.setdefault("reason", reason_pk(txn.store_id, REASONS[name]))
     return client.post(op_url(name, txn), {**data, "idempotency_key": key}, headers=HX)
 
 
@@ -257,13 +268,13 @@ def test_refund_and_chargeback_of_a_capture_then_chargeback_reversal(client, fin
 def test_rebill_of_a_debit(client, finance):
     debit = authorized_payment(6100, sale=True).transactions.get()
     html, _ = open_dialog(client, "rebill", debit)
-    assert 'name="amount" value="61.00"' in html and "No maximum" in html
+    assert 'name="amount" value="61.00"' in html and "Maximum: $61.00" in html
 
-    response = submit(client, "rebill", debit, amount="99.00", merchant_reference="RB-1")
+    response = submit(client, "rebill", debit, amount="61.00", merchant_reference="RB-1")
 
     assert "Rebill succeeded" in response.content.decode()
     rebill = Transaction.objects.get(parent=debit)
-    assert (rebill.type, rebill.amount, rebill.status) == ("RB", 9900, TransactionStatus.SUCCESS)
+    assert (rebill.type, rebill.amount, rebill.status) == ("RB", 6100, TransactionStatus.SUCCESS)
 
 
 # Refusals and failures -----------------------------------------------------------------------

@@ -34,7 +34,8 @@ class Command(BaseCommand):
         "Load demo data: stores us (USD), eu (EUR), jp (JPY, captures at checkout) with sandbox "
         "gateway accounts; the roles (setup_roles); users admin (superuser), manager, finance, "
         "support, viewer (all stores) and finance_eu (finance on eu only), each with the "
-        "password <username>-pass; and orders. The first "
+        "password <username>-pass and an authenticator app whose secret is printed "
+        "(demo only); and orders. The first "
         f"{REALISTIC_ORDERS} orders are realistic stories imported through import_orders "
         "(authorized, expiring, expired, partly and fully captured, refunded, voided, charged "
         "back, payment review, on hold, paid at checkout; order "
@@ -66,3 +67,5 @@ class Command(BaseCommand):
         else:
             report = demo_seed(orders=options["orders"])
         self.stdout.write(self.style.SUCCESS(report.summary()))
+        for line in report.totp_lines():
+            self.stdout.write(line)

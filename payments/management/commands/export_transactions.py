@@ -1,3 +1,4 @@
+import getpass
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -6,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from backoffice.audit.events import EXPORT, record_event
 from backoffice.batch.command import add_batch_arguments, usage_error, warn_unknown_store
 from backoffice.batch.console import BatchConsole
 from backoffice.batch.results import BatchReport
@@ -80,6 +82,15 @@ list's Export button.
                 write(line)
         where = path or "stdout"
         verb = "Dry run: would export" if dry_run else "Exported"
+        if not dry_run:
+            record_event(
+                type=EXPORT,
+                user_label=f"operator ({getpass.getuser()})",
+                store_code=store_code or "",
+                message=f"export_transactions: {report.seen} transaction(s) from {first} to "
+                f"{last} ({fmt}) to {where}",
+                details={"from": str(first), "to": str(last), "format": fmt, "rows": report.seen},
+            )
         if console.verbosity:
             # Silent at verbosity 0 even when some rows are failed transactions: exporting
             # them is no failure of this job (its own failures raise).
