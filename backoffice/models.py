@@ -34,6 +34,7 @@ OPERATION_PERMISSIONS: list[tuple[str, str]] = [
     ("change_store_settings", "Change store settings"),
     ("export_transactions", "Export transactions"),
     ("manage_staff", "Manage staff sign-in"),
+    ("view_audit", "Read the audit stream"),
 ]
 
 

@@ -49,6 +49,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "change_store_settings": _MANAGER,
     "export_transactions": _MANAGER,
     "manage_staff": _MANAGER,
+    "view_audit": _MANAGER,
 }
 OPERATIONS: tuple[str, ...] = tuple(codename for codename, _ in OPERATION_PERMISSIONS)
 STORE_SCOPE_SEPARATOR = "@"

@@ -15,6 +15,7 @@ import logging
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from backoffice.audit.events import SETTINGS_CHANGE, record_event
 from backoffice.models import Store, StoreSettingsChange
 from backoffice.money import format_money
 from backoffice.users import user_label
@@ -62,6 +63,17 @@ def store_settings_change(
             new_threshold=threshold,
             old_window_hours=before[1],
             new_window_hours=window_hours,
+        )
+        record_event(
+            type=SETTINGS_CHANGE,
+            user=user,
+            obj=locked,
+            store_code=locked.code,
+            message=f"Store settings: {change_sentence(change)}",
+            details={
+                "old": {"threshold": before[0], "window_hours": before[1]},
+                "new": {"threshold": threshold, "window_hours": window_hours},
+            },
         )
     audit_log.info(
         "store settings: store %s changed by %s: %s",

@@ -7,19 +7,40 @@ request (403) and decided or expired requests (422 with the reason), and runs th
 Withdrawing needs the permission of the operation asked (403) and being its requester (422).
 """
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.views.decorators.http import require_POST
 
+from backoffice.audit.events import APPROVAL_DECISION, record_event
+from backoffice.audit.models import AuditOutcome
 from backoffice.decorators import operation_view, staff_required
 from backoffice.errors import DomainError, raise_for_http
 from backoffice.http import StaffRequest
 from orders import selectors
 from orders.approvals import services
 from orders.approvals.selectors import approval_get
+from orders.models import ApprovalRequest, Order
 from orders.views.action_responses import order_panels_response
 
 REASON_MAX = 2000
+
+
+def _record(
+    request: StaffRequest, order: Order, approval: ApprovalRequest, decision: str, outcome: Any
+) -> None:
+    """Every approval decision in the audit stream (refusals are recorded as denied requests)."""
+    record_event(
+        type=APPROVAL_DECISION,
+        request=request,
+        outcome=AuditOutcome.SUCCESS if outcome.ok else AuditOutcome.FAILED,
+        obj=approval,
+        store_code=order.store.code,
+        order_number=order.number,
+        message=f"Request {decision}: {outcome.message}",
+        details={"decision": decision, "kind": approval.kind, "amount": approval.amount},
+    )
 
 
 @staff_required
@@ -35,6 +56,7 @@ def approval_approve_view(request: StaffRequest, number: str, approval_id: int) 
         return order_panels_response(
             request, order, message=refused.message, level=messages.ERROR, status=422
         )
+    _record(request, order, approval, "approved", outcome)
     level = messages.SUCCESS if outcome.ok else messages.WARNING
     return order_panels_response(request, order, message=outcome.message, level=level)
 
@@ -63,6 +85,7 @@ def approval_withdraw_view(request: StaffRequest, number: str, approval_id: int)
         return order_panels_response(
             request, order, message=refused.message, level=messages.ERROR, status=422
         )
+    _record(request, order, approval, "withdrawn", outcome)
     level = messages.SUCCESS if outcome.ok else messages.WARNING
     return order_panels_response(request, order, message=outcome.message, level=level)
 
@@ -81,5 +104,6 @@ def approval_reject_view(request: StaffRequest, number: str, approval_id: int) -
         return order_panels_response(
             request, order, message=refused.message, level=messages.ERROR, status=422
         )
+    _record(request, order, approval, "rejected", outcome)
     level = messages.SUCCESS if outcome.ok else messages.WARNING
     return order_panels_response(request, order, message=outcome.message, level=level)

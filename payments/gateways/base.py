@@ -90,6 +90,28 @@ class WebhookEvent:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class GatewaySnapshot:
+    """The PSP's own view of one payment (`Gateway.snapshot`), in minor units.
+
+    `charged_back` is net of chargeback reversals. `in_flight`: what the PSP has accepted but
+    not settled yet, by the same field names ("captured": a capture still pending there)."""
+
+    reference: str
+    currency: str
+    authorized: int = 0
+    captured: int = 0
+    refunded: int = 0
+    voided: int = 0
+    charged_back: int = 0
+    in_flight: Mapping[str, int] = field(default_factory=dict)
+
+
+class SnapshotUnsupported(Exception):
+    """The adapter can't tell what the PSP holds for a payment: reported as "cannot
+    compare", never as a difference."""
+
+
 class WebhookRejected(Exception):
     """The webhook failed verification (signature, timestamp, format): answer 400, store
     nothing."""
@@ -200,6 +222,25 @@ class Gateway(ABC):
         once the in-flight grace has passed since the request was last sent
         (`payments.services.reconcile`), and never send it again under a new key.
         """
+
+    def snapshot(self, *, reference: str) -> GatewaySnapshot | None:
+        """What the PSP holds for the payment `reference` (None: it has no record of it), for
+        `reconcile_payments --against-gateway`. Optional: an adapter that can't tell raises
+        `SnapshotUnsupported`; `GatewayError` when the PSP didn't answer."""
+        raise SnapshotUnsupported(f"The {self.code} gateway can't report its own records.")
+
+    def snapshot_many(
+        self, references: Sequence[str]
+    ) -> dict[str, GatewaySnapshot | GatewayError | None]:
+        """`snapshot` for many payments: {reference: snapshot, None or the GatewayError it
+        raised}. The default asks one by one; a PSP with a search API overrides it."""
+        answers: dict[str, GatewaySnapshot | GatewayError | None] = {}
+        for reference in references:
+            try:
+                answers[reference] = self.snapshot(reference=reference)
+            except GatewayError as error:
+                answers[reference] = error
+        return answers
 
     def verify_webhook(
         self, *, account: "GatewayAccount", headers: Mapping[str, str], body: bytes

@@ -4,7 +4,13 @@ It can't do anything online; the operations registry offers only offline operati
 so reaching these methods is a bug.
 """
 
-from payments.gateways.base import Gateway, GatewayError, GatewayResult
+from payments.gateways.base import (
+    Gateway,
+    GatewayError,
+    GatewayResult,
+    GatewaySnapshot,
+    SnapshotUnsupported,
+)
 
 
 class ManualGateway(Gateway):
@@ -31,3 +37,6 @@ class ManualGateway(Gateway):
 
     def lookup(self, *, idempotency_key: str) -> GatewayResult | None:
         return None
+
+    def snapshot(self, *, reference: str) -> GatewaySnapshot | None:
+        raise SnapshotUnsupported("Manual payments have no gateway: nothing to compare.")

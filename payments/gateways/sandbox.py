@@ -20,13 +20,14 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from payments.gateways import sandbox_batch, sandbox_webhooks
+from payments.gateways import sandbox_batch, sandbox_snapshot, sandbox_webhooks
 from payments.gateways import sandbox_rules as rules
 from payments.gateways.base import (
     CaptureRequest,
     Gateway,
     GatewayError,
     GatewayResult,
+    GatewaySnapshot,
     GatewayTimeout,
     WebhookEvent,
 )
@@ -84,6 +85,15 @@ class SandboxGateway(Gateway):
         ):
             found = self._settle(found.pk)
         return rules.result_of(found)
+
+    def snapshot(self, *, reference: str) -> GatewaySnapshot | None:
+        return sandbox_snapshot.snapshots([reference]).get(reference)
+
+    def snapshot_many(
+        self, references: Sequence[str]
+    ) -> dict[str, GatewaySnapshot | GatewayError | None]:
+        found = sandbox_snapshot.snapshots(references)
+        return {reference: found.get(reference) for reference in references}
 
     def verify_webhook(
         self, *, account: GatewayAccount, headers: Mapping[str, str], body: bytes

@@ -122,7 +122,7 @@ def test_the_audit_page_filters_and_exports(client):
 
 
 def test_the_audit_page_is_forbidden_without_the_permission(client):
-    client.force_login(staff("finance"))
+    client.force_login(staff("finance", codenames=["view_orders", "refund_online"]))
     assert client.get(reverse("audit:list")).status_code == 403
 
 
@@ -157,3 +157,20 @@ def test_audit_rows_cannot_be_changed_or_deleted_but_old_ones_can_be_pruned():
     call_command("prune_audit", "--older-than", "400d", stdout=out)
     assert out.getvalue().startswith("Deleted 1 audit event(s)")
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_a_manager_reads_an_orders_audit_events_from_its_page(client):
+    payment = authorized_payment(10000)
+    payment_capture(payment=payment, amount=100, online=True, actor=staff(), idempotency_key=key())
+    order = payment.order
+    client.force_login(role_user("manager", username="boss"))
+
+    html = client.get(order.get_absolute_url()).content.decode()
+    link = f"{reverse('audit:list')}?order={order.number}"
+    assert f'href="{link}"' in html
+    page = client.get(link).content.decode()
+    assert "Capture $1.00 online: Success" in page
+
+    client.force_login(role_user("finance", username="fin"))
+    assert f'href="{link}"' not in client.get(order.get_absolute_url()).content.decode()
+    assert client.get(link).status_code == 403

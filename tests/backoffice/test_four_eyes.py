@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from backoffice.audit.models import AuditEvent
 from orders.approvals.services import approval_approve
 from orders.enums import CreditMemoState
 from orders.models import ApprovalRequest, ApprovalState, CreditMemo, Order, OrderComment
@@ -175,6 +176,14 @@ def test_a_manager_approves_and_the_refund_runs_through_the_same_service(
     lines = history(capture.order)
     assert any("was approved by Manager (manager)" in line for line in lines)
     assert "Approved." in response.text
+    # The decision is in the audit stream too, with who decided and the outcome.
+    event = AuditEvent.objects.filter(type="approval_decision").get()
+    assert (event.user_id, event.outcome, event.order_number) == (
+        manager.pk,
+        "success",
+        capture.order.number,
+    )
+    assert event.message.startswith("Request approved: Approved.")
 
 
 def test_approving_twice_refunds_once(client, finance, manager, capture):

@@ -282,6 +282,10 @@ def export() -> Attempt:
     return Attempt("GET", reverse("payments:transaction_export"), ok_statuses=(200,))
 
 
+def read_audit() -> Attempt:
+    return Attempt("GET", reverse("audit:list"), ok_statuses=(200,))
+
+
 # The table: operation → the roles that may use it.
 MATRIX: dict[str, tuple[Callable[[], Attempt], frozenset[str]]] = {
     "view order": (view_order, EVERYONE),
@@ -305,6 +309,7 @@ MATRIX: dict[str, tuple[Callable[[], Attempt], frozenset[str]]] = {
     "approve refund": (approve_refund, MANAGER),
     "change store settings": (store_settings, MANAGER),
     "export": (export, MANAGER),
+    "read the audit stream": (read_audit, MANAGER),
 }
 
 

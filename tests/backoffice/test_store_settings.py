@@ -6,6 +6,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
+from backoffice.audit.models import AuditEvent
 from backoffice.models import Store, StoreSettingsChange
 from tests.backoffice.roles_helpers import eu_store, role_user, snapshot
 from tests.factories import StoreFactory
@@ -54,6 +55,9 @@ def test_a_manager_changes_threshold_and_window_in_their_locale(client, store, c
     said = "approval threshold from €500.00 to €1,234.56; approval window from 24 to 48 hours"
     assert line.getMessage() == f"store settings: store eu changed by manager: {said}"
     assert (line.store, line.user) == ("eu", "manager")
+    event = AuditEvent.objects.get(type="settings_change")
+    assert (event.user_id, event.store_code) == (manager.pk, "eu")
+    assert event.message == f"Store settings: {said}"
     page = text(client.get(url(store)))
     assert "Changed by <strong>Manager (manager)</strong> on " in page
     assert said in page
