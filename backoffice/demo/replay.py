@@ -4,7 +4,9 @@ from django.utils import timezone
 
 from orders.models import Order
 from payments.enums import PaymentAction, TransactionStatus, TransactionType
-from payments.gateways import GatewayStatus, UnknownGateway, gateway_for_payment
+from payments.gateways import Gateway, GatewayStatus, UnknownGateway, gateway_for_payment
+from payments.gateways.sandbox import SandboxGateway
+from payments.models import SandboxOperation, Transaction
 
 T = TransactionType
 
@@ -21,7 +23,7 @@ def demo_gateway_replay(*, order: Order) -> None:
     demo orders online. A capture whose outcome is unknown is not sent: the PSP never got
     it, which is what reconcile_payments will find out.
     """
-    replayed = [T.CAPTURE, T.REVERSAL, T.REFUND]
+    replayed = [T.CAPTURE, T.REVERSAL, T.REFUND, T.CHARGEBACK]
     for payment in order.payments.select_related("gateway_account").order_by("pk"):
         try:
             adapter = gateway_for_payment(payment)
@@ -46,6 +48,11 @@ def demo_gateway_replay(*, order: Order) -> None:
         )
         send = {T.CAPTURE: adapter.capture, T.REVERSAL: adapter.void, T.REFUND: adapter.refund}
         for txn in operations:
+            if txn.type == T.CHARGEBACK:
+                # The acquirer's doing, on the PSP's side: so that the ledger and the sandbox
+                # agree (`reconcile_payments --against-gateway`).
+                _chargeback_at_sandbox(adapter, payment.gateway_reference, txn)
+                continue
             result = send[T(txn.type)](
                 reference=payment.gateway_reference,
                 amount=txn.amount,
@@ -57,3 +64,16 @@ def demo_gateway_replay(*, order: Order) -> None:
                     f"Order {order.number}: the sandbox answered {result.status} to "
                     f"{txn.get_type_display()} {txn.amount}: {result.message}"
                 )
+
+
+def _chargeback_at_sandbox(adapter: Gateway, reference: str, txn: Transaction) -> None:
+    if not isinstance(adapter, SandboxGateway):
+        return  # a real PSP knows its chargebacks
+    op = adapter.apply_on_own_side(
+        kind=SandboxOperation.Kind.CHARGEBACK,
+        reference=reference,
+        amount=txn.amount,
+        currency=txn.currency,
+    )
+    if op.status != SandboxOperation.Status.SUCCESS:
+        raise DemoReplayError(f"The sandbox refused the chargeback {txn.amount}: {op.message}")

@@ -6,7 +6,9 @@ an amount the operation takes all it can (the whole uncaptured rest, the whole r
 `--url http://127.0.0.1:8000` posts the event over HTTP to a running server; without it the
 event goes in-process through the same webhook view. Either way it is then processed as any
 event is: at once with the immediate backend, by a worker (`manage.py db_worker`) otherwise;
-the command waits `--wait` seconds for that and prints what became of it.
+the command waits `--wait` seconds for that and prints what became of it. `--no-deliver` sends
+no webhook: an edit on the sandbox's side that never reached us, which
+`reconcile_payments --against-gateway` reports.
 """
 
 import time
@@ -35,6 +37,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--wait", type=float, default=10.0, help="Seconds to wait for the processing."
         )
+        parser.add_argument(
+            "--no-deliver",
+            action="store_true",
+            help="Do it at the sandbox only and send no webhook: an edit on its side that "
+            "never reached us (reconcile_payments --against-gateway finds it).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         order = Order.objects.select_related("store").filter(number=options["order"]).first()
@@ -52,6 +60,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         money = format_money(op.amount, op.currency)
         self.stdout.write(f"Sandbox: {kind} of {money} on {charge.reference} ({op.reference}).")
+        if options["no_deliver"]:
+            self.stdout.write("Webhook not sent (--no-deliver).")
+            return
         delivered = sandbox_send.deliver(account, op, url=options["url"])
         self.stdout.write(f"Webhook delivered: {sandbox_send.describe(delivered)}")
         if delivered.status != 200:
