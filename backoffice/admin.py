@@ -79,7 +79,7 @@ class StoreGroupObjectPermissionAdmin(admin.ModelAdmin):
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "locale"]
+    list_display = ["user", "locale", "time_zone"]
     search_fields = ["user__username", "locale"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
@@ -88,7 +88,7 @@ class StaffProfileAdmin(admin.ModelAdmin):
 class StaffProfileInline(admin.StackedInline):
     model = StaffProfile
     can_delete = False
-    fields = ["locale"]
+    fields = ["locale", "time_zone"]
 
 
 if admin.site.is_registered(User):

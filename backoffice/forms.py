@@ -1,6 +1,8 @@
 """Forms of the core's own pages (validation only): Preferences, Store settings."""
 
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
 from django import forms
 
@@ -14,7 +16,7 @@ class PreferencesForm(forms.ModelForm):
 
     class Meta:
         model = StaffProfile
-        fields = ["locale"]
+        fields = ["locale", "time_zone"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -25,6 +27,16 @@ class PreferencesForm(forms.ModelForm):
         self.fields["locale"].widget = forms.Select(
             choices=[("", "Each store's own"), *((c, locale_label(c)) for c in offered)]
         )
+        self.fields["time_zone"].widget = forms.Select(
+            choices=[("", "Each store's own"), *((z, z) for z in _zone_names())]
+        )
+
+
+@cache
+def _zone_names() -> list[str]:
+    """The IANA zones offered, "Europe/Berlin" style (no legacy aliases like "CET")."""
+    zones = (z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+    return ["UTC", *sorted(zones)]
 
 
 class StoreSettingsForm(forms.Form):

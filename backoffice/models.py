@@ -86,6 +86,16 @@ class Store(models.Model):
         "1.234,56), unless they chose their own. Empty: the usual one of the country of the "
         "store's time zone.",
     )
+    # What the PDF invoices and credit memos print (orders/pdf): the seller's address under its
+    # name, and the legal footer (registered office, VAT number, terms) on every page.
+    address = models.TextField(
+        blank=True, help_text="The store's postal address, one line per line, as printed."
+    )
+    legal_footer = models.TextField(
+        blank=True,
+        help_text="Printed at the foot of every PDF invoice and credit memo (registered office, "
+        "VAT number, terms).",
+    )
 
     class Meta:
         ordering = ["code"]
@@ -154,6 +164,13 @@ class StaffProfile(models.Model):
         blank=True,
         validators=[validate_locale],
         help_text="How you type and read amounts (en_US: 1,234.56; de_DE: 1.234,56). "
+        "Empty: each store's own.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text="The zone lists and pages show times in (the store's own on hover). "
         "Empty: each store's own.",
     )
 

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from backoffice.dashboard import FULL_LISTS, dashboard_summary
 from backoffice.decorators import operation_view, staff_required
+from backoffice.display import remember_preferences
 from backoffice.forms import PreferencesForm, StoreSettingsForm
 from backoffice.http import StaffRequest
 from backoffice.locales import DEFAULT_LOCALE
@@ -57,12 +58,14 @@ def money_preview(request: StaffRequest) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def preferences(request: StaffRequest) -> HttpResponse:
-    """The staff member's own preferences (the amount locale); a GET writes nothing."""
+    """The staff member's own preferences (amount locale, time zone); a GET writes nothing."""
     profile = StaffProfile.objects.filter(user=request.user).first()
     profile = profile or StaffProfile(user=request.user)
     form = PreferencesForm(request.POST if request.method == "POST" else None, instance=profile)
     if form.is_bound and form.is_valid():
-        form.save()
+        saved = form.save()
+        # Lists and pages follow at once (the session keeps it: no query per request).
+        remember_preferences(request.session, time_zone=saved.time_zone, locale=saved.locale)
         messages.success(request, "Your preferences are saved.")
         return redirect("preferences")
     context = {"form": form, "stores": _store_examples(request)}

@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 
 COMMENT_MAX_LENGTH = 5000
@@ -12,3 +14,15 @@ class OrderCommentForm(forms.Form):
     )
     notify_customer = forms.BooleanField(label="Notify Customer by Email", required=False)
     visible_on_front = forms.BooleanField(label="Visible on Storefront", required=False)
+
+
+class EmailAgainForm(forms.Form):
+    """Send Email on an invoice or credit memo page: only the form's one-time key."""
+
+    idempotency_key = forms.CharField(
+        widget=forms.HiddenInput(attrs={"id": False}), max_length=64, min_length=16
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("initial", {"idempotency_key": uuid.uuid4().hex})
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]

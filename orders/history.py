@@ -54,6 +54,7 @@ def _add(
     invoice: Invoice | None = None,
     credit_memo: CreditMemo | None = None,
     occurred_at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> OrderComment:
     comment = OrderComment(
         order=order,
@@ -67,6 +68,7 @@ def _add(
         transaction=transaction,
         invoice=invoice,
         credit_memo=credit_memo,
+        idempotency_key=idempotency_key,
     )
     queue = _queue.get()
     if queue is not None and occurred_at is None:
@@ -189,8 +191,10 @@ def comment_invoice(
     author: User | None = None,
     source: str = CommentSource.UI,
     is_customer_notified: bool = False,
+    idempotency_key: str | None = None,
 ) -> OrderComment:
-    """An invoice's own history: created, captured in part, canceled, its staff comment."""
+    """An invoice's own history: created, captured in part, canceled, its staff comment, a copy
+    e-mailed again (with its form's one-time key)."""
     return _add(
         order=order,
         body=body,
@@ -199,6 +203,7 @@ def comment_invoice(
         author=author,
         invoice=invoice,
         is_customer_notified=is_customer_notified,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -210,8 +215,10 @@ def comment_credit_memo(
     author: User | None = None,
     source: str = CommentSource.UI,
     is_customer_notified: bool = False,
+    idempotency_key: str | None = None,
 ) -> OrderComment:
-    """A credit memo's own history: created, refunded, failed or pending, its staff comment."""
+    """A credit memo's own history: created, refunded, failed or pending, its staff comment, a
+    copy e-mailed again (with its form's one-time key)."""
     return _add(
         order=order,
         body=body,
@@ -221,6 +228,7 @@ def comment_credit_memo(
         invoice=credit_memo.invoice,
         credit_memo=credit_memo,
         is_customer_notified=is_customer_notified,
+        idempotency_key=idempotency_key,
     )
 
 

@@ -1,10 +1,18 @@
 """Reads for the invoice screens, scoped to the stores the user may view and prefetched."""
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
-from orders.models import Invoice, InvoiceCapture, InvoiceItem, Order, OrderComment
+from orders.models import (
+    CreditMemo,
+    CreditMemoItem,
+    Invoice,
+    InvoiceCapture,
+    InvoiceItem,
+    Order,
+    OrderComment,
+)
 from orders.selectors import orders_visible_to
 from payments.models import Payment, Transaction
 
@@ -55,6 +63,47 @@ def invoice_detail(*, user: User | AnonymousUser, number: str, invoice_number: s
     invoice = get_object_or_404(queryset, number=invoice_number)
     invoice.order = order
     return invoice
+
+
+# ---- what a PDF prints (orders/document_pdf.py) ----------------------------------------------
+
+_PRINTED_ORDER = ("order__store",)
+
+
+def _with_order_addresses(documents: list, order: Order | None = None) -> list:
+    """Each document's order (one object per order) with its addresses, in one query."""
+    orders = {d.order_id: order or d.order for d in documents}
+    prefetch_related_objects(list(orders.values()), "addresses")
+    for document in documents:
+        document.order = orders[document.order_id]
+    return documents
+
+
+def invoices_for_print(queryset: QuerySet[Invoice], order: Order | None = None) -> list[Invoice]:
+    """The invoices of `queryset` with their items, order, store and addresses, as printed."""
+    invoices = list(
+        queryset.select_related(*_PRINTED_ORDER).prefetch_related(
+            Prefetch("items", queryset=InvoiceItem.objects.select_related("order_item"))
+        )
+    )
+    return _with_order_addresses(invoices, order)
+
+
+def credit_memos_for_print(
+    queryset: QuerySet[CreditMemo], order: Order | None = None
+) -> list[CreditMemo]:
+    """The credit memos of `queryset` with their items, invoice, order, store and addresses."""
+    memos = list(
+        queryset.select_related("invoice", *_PRINTED_ORDER).prefetch_related(
+            Prefetch("items", queryset=CreditMemoItem.objects.select_related("order_item"))
+        )
+    )
+    return _with_order_addresses(memos, order)
+
+
+def printable_order(*, user: User | AnonymousUser, number: str) -> Order:
+    """The order whose documents are printed (404 outside the user's stores)."""
+    return get_object_or_404(orders_visible_to(user=user).select_related("store"), number=number)
 
 
 def invoice_by_key(*, order: Order, key: str | None) -> Invoice | None:

@@ -4,6 +4,7 @@ from orders.views import (
     approvals,
     comments,
     credit_memos,
+    document_pdfs,
     invoices,
     order_actions,
     order_detail,
@@ -26,10 +27,23 @@ urlpatterns = [
     # Invoices (one POST URL per operation; see orders/operations.py)
     path("<str:number>/invoices/new/", invoices.invoice_new, name="invoice_new"),
     path("<str:number>/invoices/totals/", invoices.invoice_new_totals, name="invoice_totals"),
+    # All the order's invoices in one PDF (before <invoice_number>/, which would take "pdf")
+    path("<str:number>/invoices/pdf/", document_pdfs.order_invoices_pdf_view, name="invoices_pdf"),
     path(
         "<str:number>/invoices/<str:invoice_number>/",
         invoices.invoice_detail_view,
         name="invoice_detail",
+    ),
+    # Print (PDF) and Send Email (again, with the PDF): orders/views/document_pdfs.py
+    path(
+        "<str:number>/invoices/<str:invoice_number>/pdf/",
+        document_pdfs.invoice_pdf_view,
+        name="invoice_pdf",
+    ),
+    path(
+        "<str:number>/invoices/<str:invoice_number>/email/",
+        document_pdfs.invoice_email_view,
+        name="invoice_email",
     ),
     path(
         "<str:number>/invoices/<str:invoice_number>/capture/",
@@ -81,6 +95,16 @@ urlpatterns = [
         "<str:number>/credit-memos/<str:memo_number>/",
         credit_memos.credit_memo_detail_view,
         name="credit_memo_detail",
+    ),
+    path(
+        "<str:number>/credit-memos/<str:memo_number>/pdf/",
+        document_pdfs.credit_memo_pdf_view,
+        name="credit_memo_pdf",
+    ),
+    path(
+        "<str:number>/credit-memos/<str:memo_number>/email/",
+        document_pdfs.credit_memo_email_view,
+        name="credit_memo_email",
     ),
     path("<str:number>/refund/", credit_memos.goodwill_refund_view, name="refund"),
     path(

@@ -18,5 +18,6 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from backoffice.models import Store
+        from payments import checks  # noqa: F401  (registers the system checks)
 
         post_save.connect(_store_created, sender=Store, dispatch_uid="payments_store_reason_codes")

@@ -39,6 +39,9 @@ class OrderComment(models.Model):
     credit_memo = models.ForeignKey(
         CreditMemo, null=True, blank=True, on_delete=models.PROTECT, related_name="comments"
     )
+    # The one-time key of the form that wrote this entry, where a second submit must find it
+    # instead of acting again (Send Email of an invoice or credit memo). Null for the rest.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -8,7 +8,7 @@ and sends the email once its transaction commits.
 import logging
 
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
 from backoffice.availability import Availability, allowed, permission_missing
@@ -19,6 +19,9 @@ logger = logging.getLogger(__name__)
 
 EMAIL_COPY = "Email Copy of Invoice"
 
+# A file attached to a customer e-mail: its name, its bytes, its content type.
+Attachment = tuple[str, bytes, str]
+
 
 def email_copy_availability(*, user: User | None, order: Order) -> Availability:
     """Email Copy of Invoice writes to the customer: the Notify the customer permission."""
@@ -28,15 +31,18 @@ def email_copy_availability(*, user: User | None, order: Order) -> Availability:
     return permission_missing("email_copy", EMAIL_COPY, reason)
 
 
-def invoice_email_customer(*, invoice: Invoice) -> None:
-    """Send the invoice to the customer. Call it after the commit (`transaction.on_commit`), so
-    a rolled-back invoice never reaches them."""
+def invoice_email_customer(*, invoice: Invoice, attachment: Attachment | None = None) -> None:
+    """Send the invoice to the customer (with its PDF, `attachment`, when e-mailed again from
+    the invoice page). Call it after the commit (`transaction.on_commit`), so a rolled-back
+    invoice never reaches them."""
     order = invoice.order
     context = {"invoice": invoice, "order": order, "store": order.store}
-    send_mail(
+    message = EmailMessage(
         subject=f"{order.store.name}: invoice #{invoice.number} for your order #{order.number}",
-        message=render_to_string("emails/invoice.txt", context),
-        from_email=None,
-        recipient_list=[order.customer_email],
+        body=render_to_string("emails/invoice.txt", context),
+        to=[order.customer_email],
     )
+    if attachment is not None:
+        message.attach(*attachment)
+    message.send()
     logger.info("Emailed invoice %s to the customer of order %s", invoice.number, order.number)

@@ -2,6 +2,7 @@
 
 from django import template
 
+from backoffice.display import display_locale
 from backoffice.money import format_major, format_money
 
 register = template.Library()
@@ -9,10 +10,16 @@ register = template.Library()
 
 @register.filter
 def money(minor: int | None, currency: str) -> str:
-    """1234|money:"USD" → "$12.34"; None → "" so missing amounts stay blank."""
+    """1234|money:"USD" → "$12.34" (in the user's chosen locale, when they chose one:
+    "12,34 $"); None → "" so missing amounts stay blank."""
     if minor is None or not currency:
         return ""
-    return format_money(int(minor), currency)
+    locale = display_locale()  # the user's chosen amount locale, set once per request
+    return (
+        format_money(int(minor), currency, locale=locale)
+        if locale
+        else format_money(int(minor), currency)
+    )
 
 
 @register.filter

@@ -12,6 +12,8 @@ from django.utils.dates import MONTHS_3
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
+from backoffice.display import display_zone
+
 register = template.Library()
 
 # What `store_time` writes, in Django's date format syntax ("Nov 21, 2026, 14:05").
@@ -27,11 +29,27 @@ def _zone(name: str | None) -> ZoneInfo:
 
 @register.filter
 def store_time(value: datetime | None, tz_name: str | None = "UTC") -> str:
-    """A datetime shown in the store's time zone, with the zone's abbreviation.
+    """A datetime shown in the store's time zone, with the zone's abbreviation; or, when the
+    user chose their own zone (Preferences, `backoffice.display`), in theirs, the store's time
+    on hover (`title`).
 
     Staff compare times with the store's customers and reports, so the order's own store
-    zone is what they expect, and the abbreviation makes it unambiguous.
+    zone is what they expect unless they chose otherwise, and the abbreviation makes it
+    unambiguous.
     """
+    store_text = store_zone_time(value, tz_name)
+    mine = display_zone()
+    if not mine or not store_text or mine == (tz_name or "UTC"):
+        return store_text
+    return format_html(
+        '<span class="user-time" title="Store time: {}">{}</span>',
+        store_text,
+        store_zone_time(value, mine),
+    )
+
+
+def store_zone_time(value: datetime | None, tz_name: str | None = "UTC") -> str:
+    """`store_time`'s text in the zone `tz_name` ("Nov 21, 2026, 14:05 CET"), whoever reads."""
     if value is None:
         return ""
     local = timezone.localtime(value, _zone(tz_name))

@@ -30,6 +30,7 @@ from orders.credit_memo_selectors import (
 )
 from orders.credit_memo_totals import MemoLine
 from orders.enums import RefundMode
+from orders.forms import EmailAgainForm
 from orders.forms_credit_memo import CreditMemoForm, goodwill_refund_form
 from orders.models import CreditMemo, Invoice, Order
 from orders.operations import (
@@ -44,6 +45,8 @@ from orders.refundable import invoice_refund_limit
 from orders.selectors import figures_by_order
 from orders.services.credit_memo_create import credit_memo_create, goodwill_refund
 from orders.services.credit_memo_outcome import CreditMemoOutcome
+from orders.services.document_emails import credit_memo_email_refusal
+from orders.services.invoice_email import email_copy_availability
 from orders.services.order_documents import StaleOrder
 from orders.views.action_responses import invoice_url, order_panels_response, unavailable_response
 from payments.enums import TransactionType
@@ -364,5 +367,9 @@ def credit_memo_detail_view(request: StaffRequest, number: str, memo_number: str
         "pending": sum(t.amount for t in refunds if t.is_open),
         # The order's money, as its page shows it (one query).
         "figures": figures_by_order([memo.order])[memo.order.pk],
+        # Send Email (again, with the PDF): orders/views/document_pdfs.py
+        "email_again": email_copy_availability(user=request.user, order=memo.order),
+        "email_refusal": credit_memo_email_refusal(memo),
+        "email_form": EmailAgainForm(),
     }
     return render(request, DETAIL_TEMPLATE, context)

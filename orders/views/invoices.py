@@ -15,6 +15,7 @@ from backoffice.permissions import require_store_perm
 from orders.capture_modes import capture_modes, capture_online_plan_lines
 from orders.confirmations import invoice_capture_confirmation, invoice_confirmation
 from orders.enums import CaptureMode
+from orders.forms import EmailAgainForm
 from orders.forms_invoice import ConfirmForm, InvoiceCaptureForm, InvoiceNewForm
 from orders.invoice_selectors import invoice_by_key, invoice_detail, order_for_invoicing
 from orders.invoice_totals import InvoiceLine, is_first_invoice
@@ -201,6 +202,9 @@ def invoice_page_context(
         else [],
         "confirm_form": ConfirmForm(order=order),
         "figures": order_figures(order),  # the order's money, as its page shows it
+        # Send Email (again, with the PDF): orders/views/document_pdfs.py
+        "email_again": email_copy_availability(user=user, order=order),
+        "email_form": EmailAgainForm(),
     }
 
 

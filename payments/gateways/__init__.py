@@ -20,6 +20,7 @@ from payments.gateways.base import (
 )
 from payments.gateways.manual import ManualGateway
 from payments.gateways.sandbox import SandboxGateway
+from payments.gateways.stripe_gateway import StripeGateway
 from payments.models import GatewayAccount, Payment
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
 GATEWAYS: dict[str, type[Gateway]] = {
     SandboxGateway.code: SandboxGateway,
     ManualGateway.code: ManualGateway,
+    StripeGateway.code: StripeGateway,
 }
 
 
@@ -60,7 +62,10 @@ def get_gateway(account_or_code: GatewayAccount | str) -> Gateway:
         raise UnknownGateway(f"No gateway adapter is registered for {code!r}.") from None
     if not cls.online:
         capabilities = replace(capabilities, online=False)
-    return cls(capabilities, timeout=settings.PAYMENT_GATEWAY_TIMEOUT_SECONDS)
+    gateway = cls(capabilities, timeout=settings.PAYMENT_GATEWAY_TIMEOUT_SECONDS)
+    if isinstance(account_or_code, GatewayAccount):
+        gateway.account = account_or_code
+    return gateway
 
 
 def capabilities_for_payment(payment: Payment) -> Capabilities:

@@ -161,6 +161,8 @@ class Gateway(ABC):
     def __init__(self, capabilities: Capabilities, *, timeout: float) -> None:
         self.capabilities = capabilities
         self.timeout = timeout
+        # The store's account when built for one (`get_gateway`): whose keys to use.
+        self.account: GatewayAccount | None = None
 
     @abstractmethod
     def authorize(

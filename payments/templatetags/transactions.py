@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
+from backoffice.display import display_zone
 from payments.models import Transaction
 
 register = template.Library()
@@ -59,18 +60,29 @@ def copy_button(value: object, label: str) -> str:
     )
 
 
-@register.simple_tag
-def stacked_time(value: datetime, tz_name: str) -> str:
-    """Date above time (in the store's zone) so narrow table columns stay readable."""
+def _local(value: datetime, tz_name: str) -> datetime:
     try:
         zone = ZoneInfo(tz_name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    local = timezone.localtime(value, zone)
+    return timezone.localtime(value, zone)
+
+
+@register.simple_tag
+def stacked_time(value: datetime, tz_name: str) -> str:
+    """Date above time (in the store's zone, or the user's own when they chose one, the store's
+    time on hover) so narrow table columns stay readable."""
+    local = _local(value, tz_name)
+    mine = display_zone()
+    title = ""
+    if mine and mine != (tz_name or "UTC"):
+        title = f"Store time: {date_format(local, 'M j, Y, H:i:s')} {local.tzname()}"
+        local = _local(value, mine)
     return format_html(
-        '<time class="cell-stack nowrap" datetime="{}">{}'
+        '<time class="cell-stack nowrap" datetime="{}"{}>{}'
         '<span class="muted small">{}</span></time>',
         value.isoformat(),
+        format_html(' title="{}"', title) if title else "",
         date_format(local, "M j, Y"),
         f"{date_format(local, 'H:i:s')} {local.tzname()}",
     )

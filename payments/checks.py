@@ -1,0 +1,27 @@
+"""System checks (`manage.py check`): a Stripe account without its secret key."""
+
+from typing import Any
+
+from django.core import checks
+from django.db import DatabaseError
+
+
+@checks.register("payments")
+def stripe_secrets(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    from payments.gateways.stripe_config import secret_key, secret_key_name
+    from payments.models import GatewayAccount
+
+    try:
+        accounts = list(GatewayAccount.objects.filter(gateway="stripe").select_related("store"))
+    except DatabaseError:  # no database yet (before migrate): nothing to check
+        return []
+    return [
+        checks.Warning(
+            f"The Stripe account of store {account.store.code} has no secret key.",
+            hint=f"Set {secret_key_name(account)} (or STRIPE_SECRET_KEY) in the environment.",
+            obj=account,
+            id="payments.W001",
+        )
+        for account in accounts
+        if not secret_key(account)
+    ]

@@ -1,0 +1,99 @@
+"""Stripe's configuration and the rules we check before calling it.
+
+Secrets come only from the environment, never from the database or the logs:
+`STRIPE_SECRET_KEY_<ACCOUNT CODE>` (a second account; the code is the store's code, upper case)
+or else `STRIPE_SECRET_KEY`; the same for `STRIPE_WEBHOOK_SECRET`. `STRIPE_API_BASE` overrides
+the API host (tests, proxies).
+"""
+
+import os
+from typing import TYPE_CHECKING
+
+import stripe
+
+from backoffice.money import currency_digits, format_money
+
+if TYPE_CHECKING:
+    from payments.models import GatewayAccount
+
+DEFAULT_API_BASE = "https://api.stripe.com"
+# Stripe cancels an uncaptured PaymentIntent this many days after it was created.
+AUTHORIZATION_VALIDITY_DAYS = 7
+# Stripe keeps an idempotency key's answer for 24 hours; we replay a little inside that.
+REPLAY_WINDOW_HOURS = 23
+
+# Our reason codes (payments.reason_codes) → Stripe's refund `reason`, where one fits.
+REFUND_REASONS: dict[str, str] = {
+    "duplicate": "duplicate",
+    "fraud": "fraudulent",
+    "returned": "requested_by_customer",
+    "damaged": "requested_by_customer",
+    "not_as_described": "requested_by_customer",
+}
+
+
+class StripeNotConfigured(Exception):
+    """No secret key for the account: a configuration error staff must fix."""
+
+
+def account_code(account: "GatewayAccount | None") -> str:
+    """The suffix of the account's environment variables ("" for the default account)."""
+    if account is None:
+        return ""
+    return account.store.code.upper().replace("-", "_")
+
+
+def _env(name: str, account: "GatewayAccount | None") -> str:
+    code = account_code(account)
+    if code and os.environ.get(f"{name}_{code}"):
+        return os.environ[f"{name}_{code}"]
+    return os.environ.get(name, "")
+
+
+def secret_key_name(account: "GatewayAccount | None") -> str:
+    """The variable staff should set: the account's own, or the default."""
+    code = account_code(account)
+    return f"STRIPE_SECRET_KEY_{code}" if code else "STRIPE_SECRET_KEY"
+
+
+def secret_key(account: "GatewayAccount | None") -> str:
+    return _env("STRIPE_SECRET_KEY", account)
+
+
+def webhook_secret(account: "GatewayAccount | None") -> str:
+    return _env("STRIPE_WEBHOOK_SECRET", account)
+
+
+def api_base() -> str:
+    return os.environ.get("STRIPE_API_BASE", "").rstrip("/") or DEFAULT_API_BASE
+
+
+def client_for(account: "GatewayAccount | None", *, timeout: float) -> stripe.StripeClient:
+    """A client for the account's key. No automatic retries: a request whose answer we lose
+    stays "unknown" and is settled by `lookup` with the same key."""
+    key = secret_key(account)
+    if not key:
+        raise StripeNotConfigured(
+            f"Stripe is not configured for this store: set {secret_key_name(account)} "
+            "in the environment."
+        )
+    return stripe.StripeClient(
+        key,
+        base_addresses={"api": api_base()},
+        max_network_retries=0,
+        http_client=stripe.RequestsClient(timeout=timeout),
+    )
+
+
+def amount_refusal(amount: int, currency: str) -> str | None:
+    """Why Stripe would refuse `amount` (our minor units, which are Stripe's too), before we
+    call it: three-decimal currencies must end in 0."""
+    if amount <= 0:
+        return "Stripe needs an amount greater than zero."
+    if currency_digits(currency) == 3 and amount % 10:
+        return (
+            f"Stripe accepts {currency.upper()} amounts only in multiples of "
+            f"{format_money(10, currency)} (the last digit must be 0); "
+            f"{format_money(amount, currency)} can't be sent."
+        )
+    return None

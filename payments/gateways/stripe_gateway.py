@@ -1,0 +1,218 @@
+"""The Stripe adapter, on the official `stripe` SDK.
+
+- Authorization: a PaymentIntent with `capture_method=manual`, created at checkout by the
+  storefront; the back office records its id (`checkout_refusal` says why one can't be).
+- Capture: `amount_to_capture`; on an account with multicapture, `final_capture=false` (a full
+  capture closes the PaymentIntent at Stripe, a void releases the rest); otherwise Stripe
+  releases what the one capture leaves ("one capture; the rest is released").
+- Void: cancel the PaymentIntent. Refund: a Refund on it (amount, our reason code mapped to
+  Stripe's `reason` where one fits, our key in `metadata`). Rebill: an off-session
+  PaymentIntent on the saved customer and payment method (declined with the reason when the
+  card wasn't saved).
+- Every POST carries our idempotency key; `lookup` replays within 24 h, then searches by the
+  key in Stripe's records (`stripe_lookup`).
+- The store's account and its key come from `self.account` (set by `get_gateway`); what a
+  request needs beyond the interface's arguments (the reason, the rebilled capture) is read
+  from our own transaction row of the same key.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import stripe
+from django.utils import timezone
+
+from payments.enums import TransactionType
+from payments.gateways import stripe_lookup
+from payments.gateways.base import Gateway, GatewayResult, GatewayStatus
+from payments.gateways.stripe_calls import (
+    CAPTURE,
+    NO_SAVED_CARD,
+    REBILL,
+    REFUND,
+    VOID,
+    StripeRequest,
+    answer,
+    declined,
+    result_of,
+    send,
+)
+from payments.gateways.stripe_config import (
+    AUTHORIZATION_VALIDITY_DAYS,
+    REPLAY_WINDOW_HOURS,
+    amount_refusal,
+    client_for,
+)
+from payments.models import Transaction
+
+KINDS = {
+    TransactionType.CAPTURE: CAPTURE,
+    TransactionType.REVERSAL: VOID,
+    TransactionType.REFUND: REFUND,
+    TransactionType.REBILL: REBILL,
+}
+CHECKOUT_ONLY = (
+    "Stripe payments are authorized at checkout by the storefront (a PaymentIntent with "
+    "capture_method=manual); record its id instead."
+)
+USABLE_STATUSES = {"requires_capture", "succeeded"}
+
+
+@dataclass(frozen=True)
+class IntentInfo:
+    """A PaymentIntent as the back office records it."""
+
+    reference: str
+    status: str
+    amount: int
+    currency: str
+    captured: bool
+    card_brand: str
+    card_last4: str
+    expires_at: datetime | None
+
+
+class StripeGateway(Gateway):
+    code = "stripe"
+
+    # -- the interface ---------------------------------------------------------------------
+
+    def authorize(
+        self, *, amount: int, currency: str, idempotency_key: str, capture: bool = False
+    ) -> GatewayResult:
+        return declined(CHECKOUT_ONLY)
+
+    def capture(
+        self, *, reference: str, amount: int, currency: str, idempotency_key: str
+    ) -> GatewayResult:
+        multi = self.capabilities.multicapture
+        req = StripeRequest(
+            CAPTURE, reference, amount, currency, idempotency_key, multicapture=multi
+        )
+        return self._run(req)
+
+    def void(
+        self, *, reference: str, amount: int, currency: str, idempotency_key: str
+    ) -> GatewayResult:
+        return self._run(StripeRequest(VOID, reference, amount, currency, idempotency_key))
+
+    def refund(
+        self, *, reference: str, amount: int, currency: str, idempotency_key: str
+    ) -> GatewayResult:
+        txn = _row(idempotency_key)
+        return self._run(self._refund_request(txn, reference, amount, currency, idempotency_key))
+
+    def rebill(
+        self, *, reference: str, amount: int, currency: str, idempotency_key: str
+    ) -> GatewayResult:
+        def call() -> GatewayResult:
+            req = self._rebill_request(reference, amount, currency, idempotency_key)
+            return req if isinstance(req, GatewayResult) else self._run(req)
+
+        return answer(call)
+
+    def lookup(self, *, idempotency_key: str) -> GatewayResult | None:
+        txn = _row(idempotency_key)
+        kind = KINDS.get(txn.type) if txn is not None else None  # type: ignore[call-overload]
+        if txn is None or kind is None:
+            return None  # authorizations are made at checkout: we never send one
+        ref, amount, currency = txn.payment.gateway_reference, txn.amount, txn.currency
+        if timezone.now() - txn.created_at < timedelta(hours=REPLAY_WINDOW_HOURS):
+            replay: GatewayResult = getattr(self, kind)(
+                reference=ref, amount=amount, currency=currency, idempotency_key=idempotency_key
+            )
+            return replay
+        if kind == REFUND:
+            req = self._refund_request(txn, ref, amount, currency, idempotency_key)
+        elif kind == REBILL:
+            req = StripeRequest(REBILL, ref, amount, currency, idempotency_key)
+        else:
+            multi = self.capabilities.multicapture
+            req = StripeRequest(kind, ref, amount, currency, idempotency_key, multicapture=multi)
+        found = answer(lambda: stripe_lookup.search(self._client(), req) or _NOT_FOUND)
+        return None if found is _NOT_FOUND else found
+
+    # -- checkout payments -----------------------------------------------------------------
+
+    def intent_info(self, reference: str) -> IntentInfo:
+        """The PaymentIntent `reference` with its card (raises `stripe.StripeError`)."""
+        client = self._client()
+        found = client.v1.payment_intents.retrieve(reference, {"expand": ["payment_method"]})
+        intent = found.to_dict(for_json=True)
+        method = intent.get("payment_method") or {}
+        card = (method.get("card") if isinstance(method, dict) else None) or {}
+        created = datetime.fromtimestamp(int(intent["created"]), tz=timezone.get_current_timezone())
+        status = str(intent["status"])
+        return IntentInfo(
+            reference=reference,
+            status=status,
+            amount=int(intent["amount"]),
+            currency=str(intent["currency"]).upper(),
+            captured=status == "succeeded",
+            card_brand=str(card.get("brand") or ""),
+            card_last4=str(card.get("last4") or ""),
+            expires_at=None
+            if status == "succeeded"
+            else created + timedelta(days=AUTHORIZATION_VALIDITY_DAYS),
+        )
+
+    def checkout_refusal(self, reference: str) -> str | None:
+        """Why the PaymentIntent can't be recorded as a checkout payment, or None."""
+        try:
+            info = self.intent_info(reference)
+        except stripe.StripeError as exc:
+            return f"Stripe could not show PaymentIntent {reference}: {exc.user_message}"
+        if info.status not in USABLE_STATUSES:
+            return (
+                f"PaymentIntent {reference} is {info.status} at Stripe: only an authorized "
+                "(requires_capture) or paid (succeeded) PaymentIntent can be recorded."
+            )
+        return None
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _client(self) -> stripe.StripeClient:
+        return client_for(self.account, timeout=self.timeout)
+
+    def _run(self, req: StripeRequest) -> GatewayResult:
+        refusal = None if req.kind == VOID else amount_refusal(req.amount, req.currency)
+        if refusal is not None:
+            return declined(refusal)
+        return answer(lambda: result_of(req, send(self._client(), req)))
+
+    def _refund_request(
+        self, txn: Transaction | None, reference: str, amount: int, currency: str, key: str
+    ) -> StripeRequest:
+        reason = txn.reason.code if txn is not None and txn.reason is not None else ""
+        parent = txn.parent if txn is not None else None
+        if parent is not None and parent.type == TransactionType.REBILL:
+            reference = parent.gateway_reference  # a rebill is its own PaymentIntent
+        return StripeRequest(REFUND, reference, amount, currency, key, reason=reason)
+
+    def _rebill_request(
+        self, reference: str, amount: int, currency: str, key: str
+    ) -> StripeRequest | GatewayResult:
+        intent = self._client().v1.payment_intents.retrieve(reference).to_dict(for_json=True)
+        customer, method = intent.get("customer"), intent.get("payment_method")
+        if not customer or not method:
+            return declined(NO_SAVED_CARD)
+        return StripeRequest(
+            REBILL,
+            reference,
+            amount,
+            currency,
+            key,
+            customer=str(customer),
+            payment_method=str(method),
+        )
+
+
+_NOT_FOUND = GatewayResult(GatewayStatus.DECLINED, "", "not found")
+
+
+def _row(key: str) -> Transaction | None:
+    return (
+        Transaction.objects.select_related("payment", "reason", "parent")
+        .filter(idempotency_key=key)
+        .first()
+    )
