@@ -16,6 +16,7 @@ from django.db import IntegrityError
 from api.models import ApiToken
 from api.selectors import order_by_number
 from orders.importing.fields import FieldError, LineInvalid
+from orders.importing.gateway_checks import record_checked_with_gateways
 from orders.importing.records import OrderRecord, parse_order_data
 from orders.importing.sameness import order_differences
 from orders.models import Order
@@ -45,6 +46,10 @@ def api_order_submit(*, token: ApiToken, data: object) -> Submission:
     existing = order_by_number(record.number)
     if existing is not None:
         return _again(record, existing)
+    try:
+        record = record_checked_with_gateways(record, store=store)
+    except LineInvalid as exc:
+        return Submission(400, number=exc.number or "", errors=exc.errors)
     try:
         order_import(record=record, store=store, origin=f"API token {token.name!r}")
     except IntegrityError:

@@ -32,6 +32,8 @@ class Availability:
     max_amount: int | None = 0  # minor units the amount may be; None: no upper limit
     amount_editable: bool = True  # False: the gateway only takes the whole max_amount
     currency: str = ""
+    # Said before staff submit an allowed operation ("one capture; the rest is released").
+    note: str = ""
 
     def __bool__(self) -> bool:
         return self.allowed

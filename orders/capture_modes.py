@@ -109,8 +109,10 @@ def capture_online_plan_lines(*, user: User, order: Order, amount: int) -> list[
         if payment.expires_at:
             local = timezone.localtime(payment.expires_at, ZoneInfo(order.store.timezone or "UTC"))
             expiry = f"expires {date_format(local, 'M j, H:i')}"
+        note = f"; {step.note}" if step.note else ""
         lines.append(
-            f"{fmt(step.amount)} from authorization {payment.gateway_reference} ({card}{expiry})"
+            f"{fmt(step.amount)} from authorization {payment.gateway_reference} "
+            f"({card}{expiry}{note})"
         )
     return lines
 

@@ -28,6 +28,9 @@ from payments.models import Payment
 class CaptureStep:
     payment: Payment
     amount: int
+    # Said before staff submit: the registry's note ("one capture; the rest is released") when
+    # this capture leaves part of the authorization, which the gateway then releases.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,8 @@ def plan_capture(
         take = min(limit, remaining)
         if take <= 0 or (take < limit and not availability.amount_editable):
             continue
-        steps.append(CaptureStep(payment=payment, amount=take))
+        note = availability.note if take < limit else ""
+        steps.append(CaptureStep(payment=payment, amount=take, note=note))
         remaining -= take
     return CapturePlan(amount=amount, steps=steps, refused=refused)
 

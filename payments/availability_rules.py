@@ -24,6 +24,12 @@ T = TransactionType
 S = TransactionStatus
 CASH_IN = frozenset({T.CAPTURE, T.DEBIT, T.REBILL, T.MANUAL})
 OPEN = frozenset({S.PENDING, S.UNKNOWN})
+# An account without multicapture: the first capture closes the authorization.
+ONE_CAPTURE = "one capture; the rest is released"
+NO_SAVED_CARD = (
+    "the card was not saved at Stripe for later payments "
+    "(the PaymentIntent has no customer and payment method)"
+)
 
 Target = Transaction | Payment | Order
 
@@ -171,10 +177,17 @@ def rule_capture(c: RuleContext) -> tuple[int | None, bool]:
     if not c.operation.online:
         return left, True
     if not caps.multicapture and (p.amount_captured or p.pending_capture):
-        raise Unavailable("the gateway does not support multiple captures")
+        raise Unavailable(f"the gateway does not support multiple captures ({ONE_CAPTURE})")
     if not caps.partial_capture and left != p.amount_authorized - p.amount_voided:
         raise Unavailable("the gateway does not support partial capture")
     return left, caps.partial_capture
+
+
+def capture_note(payment: Payment) -> str:
+    """What staff should know before an online capture of `payment`: on an account without
+    multicapture, the gateway takes one capture and releases the rest."""
+    caps = capabilities_for_payment(payment)
+    return ONE_CAPTURE if caps.online and caps.partial_capture and not caps.multicapture else ""
 
 
 def rule_void(c: RuleContext) -> tuple[int | None, bool]:
@@ -247,10 +260,23 @@ def rule_rebill(c: RuleContext) -> tuple[int | None, bool]:
     debit = _original_debit(c.rows(), c.transaction)
     if debit is None:
         raise Unavailable("the payment has no debit to rebill")
+    _check_saved_card(c.rows())
     # A rebill charges the card again without the customer: never more than they agreed to
     # once (the original debit), nor more than the store allows for one rebill.
     limit = c.order.store.rebill_limit
     return (debit.amount if limit is None else min(debit.amount, limit)), True
+
+
+def _check_saved_card(rows: list[Transaction]) -> None:
+    """A rebill charges the card saved at checkout: a Stripe PaymentIntent recorded without
+    a customer and payment method (`payments.checkout_intake`) has none to charge."""
+    checkout = [r for r in rows if r.type in (T.AUTHORIZATION, T.DEBIT)]
+    first = min(checkout, key=lambda r: r.pk, default=None)
+    intent = first.gateway_response if first is not None else {}
+    if intent.get("object") != "payment_intent":
+        return
+    if not (intent.get("customer") and intent.get("payment_method")):
+        raise Unavailable(NO_SAVED_CARD)
 
 
 def _original_debit(rows: list[Transaction], target: Transaction | None) -> Transaction | None:

@@ -2,7 +2,8 @@
 their ledger rows, and the adapters' snapshots, a chunk at a time.
 
 A fixed number of queries per chunk whatever its size: the payments, their rows (prefetched),
-and one `snapshot_many` call per gateway in the chunk (two queries for the sandbox). Read only.
+and one `snapshot_many` call per gateway account in the chunk (two queries for the sandbox).
+Read only.
 """
 
 from collections.abc import Iterable, Iterator
@@ -51,7 +52,7 @@ def payments_in_scope(
 ) -> QuerySet[Payment]:
     """Payments with their ledger rows; `since`: created, or with a ledger row, since then."""
     rows = Transaction.objects.only("payment_id", "type", "status", "amount", "is_online")
-    payments = Payment.objects.select_related("order").prefetch_related(
+    payments = Payment.objects.select_related("order", "gateway_account__store").prefetch_related(
         Prefetch("transactions", queryset=rows)
     )
     if store_code:
@@ -76,12 +77,14 @@ def payment_checks(
 def _answers(chunk: Iterable[Payment]) -> dict[int, _Answer]:
     """{payment pk: its snapshot, None (unknown at the PSP), the error, or why not asked}."""
     answers: dict[int, _Answer] = {}
-    by_gateway: dict[str, list[Payment]] = {}
+    # One adapter per gateway account: whose keys to ask with (Stripe's are per store).
+    by_gateway: dict[tuple[str, int | None], list[Payment]] = {}
     for payment in chunk:
-        by_gateway.setdefault(payment.gateway, []).append(payment)
-    for code, payments in by_gateway.items():
+        by_gateway.setdefault((payment.gateway, payment.gateway_account_id), []).append(payment)
+    for (code, _account), payments in by_gateway.items():
+        account = payments[0].gateway_account
         try:
-            adapter = get_gateway(code)
+            adapter = get_gateway(account if account and account.gateway == code else code)
         except UnknownGateway as error:
             answers.update(dict.fromkeys((p.pk for p in payments), _cannot(str(error))))
             continue

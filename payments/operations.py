@@ -42,6 +42,7 @@ Targets should come with `payment__order__store` (or `order__store`) selected; t
 transactions are read once per payment (prefetch `transactions` for lists).
 """
 
+from dataclasses import replace
 from datetime import datetime
 
 from django.contrib.auth.models import User
@@ -62,6 +63,7 @@ from payments.availability_rules import (
     RuleContext,
     Target,
     Unavailable,
+    capture_note,
     check_target,
     split_target,
 )
@@ -202,9 +204,12 @@ def availability(
         max_amount, editable = RULES[op.code](c)
     except Unavailable as no:
         return unavailable(op.code, op.label, Reason(no.why))
-    return allowed(
+    answer = allowed(
         op.code, op.label, max_amount=max_amount, amount_editable=editable, currency=order.currency
     )
+    if op.code == "capture" and payment is not None:
+        return replace(answer, note=capture_note(payment))
+    return answer
 
 
 def available_operations(

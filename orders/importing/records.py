@@ -10,7 +10,7 @@ rounding.
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -98,6 +98,8 @@ class PaymentRecord:
     card_brand: str
     card_last4: str
     method_title: str
+    # What the gateway said of it (orders.importing.gateway_checks), kept on the ledger row.
+    gateway_response: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 from orders.enums import AddressKind
 from orders.importing.records import AddressRecord, OrderRecord
 from orders.models import Order, OrderAddress
+from payments.checkout_intake import CHECKED_GATEWAYS
 
 # What `order_differences` reads: prefetch these with the store.
 SAMENESS_PREFETCH = ("addresses", "items", "payments")
@@ -86,8 +87,7 @@ def _sent_payment(payment: Any) -> tuple:
         payment.amount,
         payment.reference,
         payment.authorized_at,
-        payment.card_brand,
-        payment.card_last4,
+        *_card(payment.gateway, payment.card_brand, payment.card_last4),
         payment.method_title,
     )
 
@@ -99,7 +99,12 @@ def _stored_payment(payment: Any) -> tuple:
         payment.amount_requested,
         payment.gateway_reference,
         payment.authorized_at,
-        payment.card_brand,
-        payment.card_last4,
+        *_card(payment.gateway, payment.card_brand, payment.card_last4),
         payment.method_title,
     )
+
+
+def _card(gateway: str, brand: str, last4: str) -> tuple[str, str]:
+    """The card as the storefront sent it; a checked gateway's (Stripe's) card is the
+    gateway's own (`orders.importing.gateway_checks`), not compared."""
+    return ("", "") if gateway in CHECKED_GATEWAYS else (brand, last4)

@@ -34,6 +34,7 @@ from orders.enums import (
     OrderState,
 )
 from orders.history import comment_money
+from orders.importing.gateway_checks import record_checked_with_gateways
 from orders.importing.records import (
     AddressRecord,
     LineInvalid,
@@ -125,6 +126,11 @@ def _import_line(
         return
     if Order.objects.filter(number=record.number).exists():
         report.skipped.append(record.number)
+        return
+    try:
+        record = record_checked_with_gateways(record, store=stores[record.store_code])
+    except LineInvalid as exc:
+        report.failed.append(LineError(line=line_no, reasons=exc.reasons, number=exc.number))
         return
     try:
         order = order_import(record=record, store=stores[record.store_code], origin=origin)
@@ -296,6 +302,7 @@ def _payment_import(
         currency=order.currency,
         is_online=True,
         gateway_reference=payment.reference,
+        gateway_response=dict(payment.gateway_response),
         # Deterministic, so the same line can never produce two ledger rows.
         idempotency_key=f"import:{order.number}:{index}:{kind}",
         source=TransactionSource.IMPORT,

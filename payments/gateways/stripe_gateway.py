@@ -16,15 +16,24 @@
   from our own transaction row of the same key.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import stripe
 from django.utils import timezone
 
 from payments.enums import TransactionType
-from payments.gateways import stripe_lookup
-from payments.gateways.base import Gateway, GatewayResult, GatewayStatus
+from payments.gateways import stripe_lookup, stripe_snapshot, stripe_webhooks
+from payments.gateways.base import (
+    Gateway,
+    GatewayError,
+    GatewayResult,
+    GatewaySnapshot,
+    GatewayStatus,
+    WebhookEvent,
+)
 from payments.gateways.stripe_calls import (
     CAPTURE,
     NO_SAVED_CARD,
@@ -40,10 +49,15 @@ from payments.gateways.stripe_calls import (
 from payments.gateways.stripe_config import (
     AUTHORIZATION_VALIDITY_DAYS,
     REPLAY_WINDOW_HOURS,
+    StripeNotConfigured,
     amount_refusal,
     client_for,
+    webhook_secret,
 )
 from payments.models import Transaction
+
+if TYPE_CHECKING:
+    from payments.models import GatewayAccount
 
 KINDS = {
     TransactionType.CAPTURE: CAPTURE,
@@ -70,6 +84,9 @@ class IntentInfo:
     card_brand: str
     card_last4: str
     expires_at: datetime | None
+    # The saved card a rebill charges off-session ("" when the card wasn't saved).
+    customer: str = ""
+    payment_method: str = ""
 
 
 class StripeGateway(Gateway):
@@ -132,6 +149,22 @@ class StripeGateway(Gateway):
         found = answer(lambda: stripe_lookup.search(self._client(), req) or _NOT_FOUND)
         return None if found is _NOT_FOUND else found
 
+    def snapshot(self, *, reference: str) -> GatewaySnapshot | None:
+        """The PaymentIntent, its refunds and disputes at Stripe (`stripe_snapshot`)."""
+        try:
+            client = self._client()
+        except StripeNotConfigured as error:
+            raise GatewayError(str(error)) from error
+        return stripe_snapshot.snapshot(client, reference)
+
+    def verify_webhook(
+        self, *, account: "GatewayAccount", headers: Mapping[str, str], body: bytes
+    ) -> list[WebhookEvent]:
+        """`Stripe-Signature` checked with the account's endpoint secret; Stripe's events
+        as inbox events (`stripe_webhooks`)."""
+        secret = webhook_secret(account)
+        return stripe_webhooks.verify(account, headers, body, secret=secret)
+
     # -- checkout payments -----------------------------------------------------------------
 
     def intent_info(self, reference: str) -> IntentInfo:
@@ -154,6 +187,8 @@ class StripeGateway(Gateway):
             expires_at=None
             if status == "succeeded"
             else created + timedelta(days=AUTHORIZATION_VALIDITY_DAYS),
+            customer=str(intent.get("customer") or ""),
+            payment_method=str(method.get("id") or "") if isinstance(method, dict) else "",
         )
 
     def checkout_refusal(self, reference: str) -> str | None:

@@ -7,9 +7,9 @@ the order → payments lock by the money flow (`open_in_transaction`): recompute
 ("Refunded $20.00 in the PSP's dashboard, reference …"), order version and state.
 
 Idempotent and order-independent:
-- the row's idempotency key holds the event id: the same event never writes twice, and an
-  operation the ledger already holds under the PSP's reference (one we sent ourselves) is not
-  recorded again;
+- the row's idempotency key names the PSP's operation (`event_key`): the same operation never
+  writes twice, even from two events processed at once, and an operation the ledger already
+  holds under the PSP's reference (one we sent ourselves) is not recorded again;
 - money events are facts that add up, so any order gives the same ledger, except that an
   event may need another first (a refund before the capture it refunds, a payment we don't
   know yet): it doesn't fit the ledger now, raises `NotYet`, and is tried again later;
@@ -75,8 +75,16 @@ class Applied:
 
 
 def event_key(event: InboundEvent) -> str:
-    """The ledger row's idempotency key: the event's id, per gateway and account."""
-    key = f"webhook:{event.gateway}:{event.account_id}:{event.event_id}"
+    """The ledger row's idempotency key: the PSP's operation (its type and reference, per
+    gateway and account), else the event's id.
+
+    Two events about the same operation (Stripe's `refund.created` and `refund.updated`, a
+    PaymentIntent's two events for one capture) then share one key, and the money flow's
+    "same key → the first answer" check runs under the order lock: processed at the same
+    moment by two workers, they still write one row.
+    """
+    what = f"{event.type}:{event.reference}" if event.reference else event.event_id
+    key = f"webhook:{event.gateway}:{event.account_id}:{what}"
     if len(key) <= 120:
         return key
     return f"webhook:{hashlib.sha256(key.encode()).hexdigest()}"
@@ -159,9 +167,21 @@ def _request(event: InboundEvent, payment: Payment, txn_type: TransactionType) -
         idempotency_key=event_key(event),
         source=TransactionSource.WEBHOOK,
         gateway_reference=event.reference[:120],
-        gateway_request={"event": event.type, "event_id": event.event_id},
+        gateway_request=_told(event),
         check=_fits(txn_type),
     )
+
+
+def _told(event: InboundEvent) -> dict[str, str]:
+    """What the row keeps of the event: its type and id, the gateway (the history names it)
+    and the PSP's own reason where its object carries one (Stripe: `data.object.reason`)."""
+    told = {"event": event.type, "event_id": event.event_id, "gateway": event.gateway}
+    data = event.payload.get("data") if isinstance(event.payload, dict) else None
+    obj = data.get("object") if isinstance(data, dict) else None
+    reason = obj.get("reason") if isinstance(obj, dict) else None
+    if reason:
+        told["psp_reason"] = str(reason)[:80]
+    return told
 
 
 def _fits(txn_type: str) -> Callable[[Order, Payment | None, int], None]:

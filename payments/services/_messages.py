@@ -79,12 +79,22 @@ def psp_side_text(txn: Transaction) -> str:
     """A row recorded from the PSP's webhook (source `webhook`): what happened on its side.
     "Refunded $20.00 in the PSP's dashboard, reference sbx_op_1f2e." """
     reference = f", reference {txn.gateway_reference}" if txn.gateway_reference else ""
-    event = (txn.gateway_request or {}).get("event")
-    if event == "authorization_expired":
-        return f"Authorization expired at the PSP: {_money(txn)} released{reference}."
+    told = txn.gateway_request or {}
+    psp, dashboard = PSP_NAMES.get(told.get("gateway", ""), ("the PSP", "the PSP's dashboard"))
+    why = (
+        f" {psp[:1].upper()}{psp[1:]}'s reason: {told['psp_reason']}."
+        if told.get("psp_reason")
+        else ""
+    )
+    if told.get("event") == "authorization_expired":
+        return f"Authorization expired at {psp}: {_money(txn)} released{reference}."
     if txn.type in {T.CHARGEBACK, T.CHARGEBACK_REVERSAL}:
-        return f"{NOUNS[T(txn.type)]} of {_money(txn)} reported by the PSP{reference}."
-    return f"{VERBS[T(txn.type)]} {_money(txn)} in the PSP's dashboard{reference}."
+        return f"{NOUNS[T(txn.type)]} of {_money(txn)} reported by {psp}{reference}.{why}"
+    return f"{VERBS[T(txn.type)]} {_money(txn)} in {dashboard}{reference}.{why}"
+
+
+# How the history names a PSP and its dashboard (rows from its webhooks); others: "the PSP".
+PSP_NAMES = {"stripe": ("Stripe", "the Stripe Dashboard")}
 
 
 def success_text(txn: Transaction) -> str:

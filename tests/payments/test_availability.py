@@ -131,7 +131,8 @@ def test_reason_capability_missing():
     )
     payment = refreshed(payment)
     assert reason(ops.CAPTURE, payment) == (
-        "Capture is not available: the gateway does not support multiple captures."
+        "Capture is not available: the gateway does not support multiple captures "
+        "(one capture; the rest is released)."
     )
     full_only = ops.availability(ops.REFUND, user=None, target=payment)
     assert full_only.allowed and not full_only.amount_editable and full_only.max_amount == 4000

@@ -148,6 +148,10 @@ def route(fake: FakeStripe, method: str, path: str, params: dict[str, Any]) -> d
             r for r in fake.refunds.values() if r["payment_intent"] == params.get("payment_intent")
         ]
         return {"object": "list", "url": "/v1/refunds", "has_more": False, "data": found}
+    if parts == ["v1", "disputes"] and method == "GET":
+        wanted = params.get("payment_intent")
+        disputes = [d for d in fake.disputes.values() if d["payment_intent"] == wanted]
+        return {"object": "list", "url": "/v1/disputes", "has_more": False, "data": disputes}
     raise StripeFail(404, "invalid_request_error", f"Unrecognized request URL ({method}: {path}).")
 
 

@@ -38,6 +38,8 @@ class FakeStripe:
     now_offset: float = 0.0
     intents: dict[str, dict[str, Any]] = field(default_factory=dict)
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    disputes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    webhook_secret: str = "whsec_fake"
     idempotency: dict[str, tuple[str, int, dict[str, Any]]] = field(default_factory=dict)
     # Faults of the next matching requests: (path fragment, fault), see server.py.
     faults: list[tuple[str, str]] = field(default_factory=list)
@@ -89,9 +91,41 @@ class FakeStripe:
         self.intents[pi_id] = intent
         return intent
 
-    def dashboard_refund(self, pi_id: str, amount: int) -> dict[str, Any]:
+    def dashboard_refund(
+        self, pi_id: str, amount: int, reason: str | None = "requested_by_customer"
+    ) -> dict[str, Any]:
         with self.lock:
-            return self._refund(self.intent(pi_id), amount, {}, None)
+            return self._refund(self.intent(pi_id), amount, {}, reason)
+
+    # -- the card network's side (disputes; events: tests/stripe_fake/events.py) ----------
+
+    def open_dispute(
+        self, pi_id: str, reason: str = "fraudulent", amount: int | None = None
+    ) -> dict[str, Any]:
+        """The cardholder disputes the charge: Stripe withdraws the funds at once."""
+        with self.lock:
+            intent = self.intent(pi_id)
+            dispute = {
+                "id": self.new_id("dp"),
+                "object": "dispute",
+                "amount": intent["amount_received"] if amount is None else amount,
+                "currency": intent["currency"],
+                "charge": intent["latest_charge"],
+                "payment_intent": pi_id,
+                "reason": reason,
+                "status": "needs_response",
+                "created": self.now(),
+                "metadata": {},
+            }
+            self.disputes[dispute["id"]] = dispute
+            return dispute
+
+    def close_dispute(self, dp_id: str, *, won: bool) -> dict[str, Any]:
+        """The issuer decides: won reinstates the funds, lost keeps them withdrawn."""
+        with self.lock:
+            dispute = self.disputes[dp_id]
+            dispute["status"] = "won" if won else "lost"
+            return dispute
 
     # -- objects ---------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from rich.progress import (
 
 from backoffice.demo.generator import TWO_AUTHORIZATIONS_NUMBER
 from backoffice.demo.seed import REALISTIC_ORDERS, demo_seed
+from backoffice.demo.stripe_account import demo_stripe_account_ensure
 
 
 class _RichProgress:
@@ -32,7 +33,8 @@ class _RichProgress:
 class Command(BaseCommand):
     help = (
         "Load demo data: stores us (USD), eu (EUR), jp (JPY, captures at checkout) with sandbox "
-        "gateway accounts; the roles (setup_roles); users admin (superuser), manager, finance, "
+        "gateway accounts (and a Stripe account on us when STRIPE_SECRET_KEY is a test-mode key, "
+        "sk_test_…); the roles (setup_roles); users admin (superuser), manager, finance, "
         "support, viewer (all stores) and finance_eu (finance on eu only), each with the "
         "password <username>-pass and an authenticator app whose secret is printed "
         "(demo only); and orders. The first "
@@ -67,5 +69,7 @@ class Command(BaseCommand):
         else:
             report = demo_seed(orders=options["orders"])
         self.stdout.write(self.style.SUCCESS(report.summary()))
+        if stripe_line := demo_stripe_account_ensure():
+            self.stdout.write(stripe_line)
         for line in report.totp_lines():
             self.stdout.write(line)
