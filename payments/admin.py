@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from backoffice.admin_policy import ReadOnlyAdminMixin, log_config_change
 from backoffice.money import format_money
+from payments.gateways.stripe_config import secrets_summary
 from payments.models import (
     GatewayAccount,
     InboundEvent,
@@ -39,7 +40,14 @@ class GatewayAccountAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # Moving an account to another store or gateway would reroute its payments' money.
-        return ["store", "gateway"] if obj is not None else []
+        return ["store", "gateway", "secrets"] if obj is not None else ["secrets"]
+
+    @admin.display(description="Secrets")
+    def secrets(self, obj: GatewayAccount) -> str:
+        """Secrets live only in the environment; the admin shows them masked (Stripe)."""
+        if obj.pk is None or obj.gateway != "stripe":
+            return "—"
+        return secrets_summary(obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

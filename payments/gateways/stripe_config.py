@@ -97,3 +97,27 @@ def amount_refusal(amount: int, currency: str) -> str | None:
             f"{format_money(amount, currency)} can't be sent."
         )
     return None
+
+
+def masked(secret: str) -> str:
+    """ "sk_test_…4242": enough to tell which key is set, never the key."""
+    if not secret:
+        return ""
+    prefix = secret.split("_", 2)
+    head = "_".join(prefix[:2]) + "_" if len(prefix) == 3 else ""
+    return f"{head}…{secret[-4:]}"
+
+
+def secrets_summary(account: "GatewayAccount") -> str:
+    """What the admin shows of an account's secrets: masked, with where they come from."""
+    parts = []
+    for label, value, name in (
+        ("Secret key", secret_key(account), secret_key_name(account)),
+        (
+            "Webhook secret",
+            webhook_secret(account),
+            f"STRIPE_WEBHOOK_SECRET_{account_code(account)}",
+        ),
+    ):
+        parts.append(f"{label}: {masked(value) or 'not set'} (environment, {name} or its default)")
+    return "; ".join(parts)

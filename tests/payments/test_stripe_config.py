@@ -40,3 +40,6 @@ def test_admin_shows_the_account_and_never_a_secret(admin_client, monkeypatch):
     page = admin_client.get(f"/admin/payments/gatewayaccount/{account.pk}/change/")
     assert page.status_code == 200
     assert b"stripe" in page.content and b"sk_test_very_secret" not in page.content
+    # Masked, with where it comes from: enough to tell which key is set.
+    assert "Secret key: sk_test_…cret (environment, STRIPE_SECRET_KEY_" in page.content.decode()
+    assert "Webhook secret: not set" in page.content.decode()
