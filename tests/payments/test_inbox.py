@@ -87,7 +87,9 @@ def test_a_psp_side_refund_reaches_the_ledger_and_the_same_money_cant_be_refunde
     order = payment.order
 
     with run_tasks():
-        call_command("sandbox_event", order.number, "refund", "20.00", stdout=open_null())
+        call_command(
+            "sandbox_event", order.number, "refund", "20.00", "--wait", "0", stdout=open_null()
+        )
 
     txn = Transaction.objects.get(source="webhook")
     assert (txn.type, txn.status, txn.amount, txn.is_online) == ("RF", "success", 2000, True)
@@ -209,9 +211,22 @@ def test_authorization_expired_at_the_psp_releases_the_rest(run_tasks):
     at_sandbox(payment, Kind.CAPTURE, 2000)
 
     with run_tasks():
-        call_command("sandbox_event", payment.order.number, "capture", "10.00", stdout=open_null())
         call_command(
-            "sandbox_event", payment.order.number, "authorization_expired", stdout=open_null()
+            "sandbox_event",
+            payment.order.number,
+            "capture",
+            "10.00",
+            "--wait",
+            "0",
+            stdout=open_null(),
+        )
+        call_command(
+            "sandbox_event",
+            payment.order.number,
+            "authorization_expired",
+            "--wait",
+            "0",
+            stdout=open_null(),
         )
 
     payment = refreshed(payment)
