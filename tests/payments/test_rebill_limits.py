@@ -8,22 +8,24 @@ import pytest
 from payments.enums import TransactionType
 from payments.models import Transaction
 from tests.factories import OrderFactory, StoreFactory
-from tests.payments.money_helpers import authorized_payment
-from tests.payments.test_transaction_views_operations import (
-    field_errors,
-    finance,  # noqa: F401 (fixture)
-    open_dialog,
-    submit,
-)
+from tests.payments.money_helpers import authorized_payment, staff
+from tests.payments.test_transaction_views_operations import field_errors, open_dialog, submit
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def finance(client):
+    user = staff("finance")
+    client.force_login(user)
+    return user
 
 
 def rebills() -> int:
     return Transaction.objects.filter(type=TransactionType.REBILL).count()
 
 
-def test_a_rebill_above_the_original_debit_is_a_field_error(client, finance):  # noqa: F811
+def test_a_rebill_above_the_original_debit_is_a_field_error(client, finance):
     debit = authorized_payment(6100, sale=True).transactions.get()
 
     response = submit(client, "rebill", debit, amount="61.01")
@@ -33,7 +35,7 @@ def test_a_rebill_above_the_original_debit_is_a_field_error(client, finance):  #
     assert rebills() == 0
 
 
-def test_a_rebill_of_a_rebill_is_bounded_by_the_original_debit(client, finance):  # noqa: F811
+def test_a_rebill_of_a_rebill_is_bounded_by_the_original_debit(client, finance):
     debit = authorized_payment(6100, sale=True).transactions.get()
     assert submit(client, "rebill", debit, amount="20.00").status_code == 200
     rebill = Transaction.objects.get(parent=debit)
@@ -45,7 +47,7 @@ def test_a_rebill_of_a_rebill_is_bounded_by_the_original_debit(client, finance):
     assert rebills() == 1
 
 
-def test_the_store_limit_applies_when_lower(client, finance):  # noqa: F811
+def test_the_store_limit_applies_when_lower(client, finance):
     debit = authorized_payment(6100, sale=True).transactions.get()
     store = debit.store
     store.rebill_limit = 5000
@@ -58,7 +60,7 @@ def test_the_store_limit_applies_when_lower(client, finance):  # noqa: F811
 
 
 @pytest.mark.parametrize("typed", ["9000000000000000.000", "9" * 40, "1e30"])
-def test_an_absurd_amount_in_kwd_is_a_field_error_never_a_500(client, finance, typed):  # noqa: F811
+def test_an_absurd_amount_in_kwd_is_a_field_error_never_a_500(client, finance, typed):
     store = StoreFactory(code="kw", currency="KWD", timezone="Asia/Kuwait")
     payment = authorized_payment(6100, sale=True, order=OrderFactory(store=store, currency="KWD"))
     debit = payment.transactions.get()
