@@ -19,7 +19,7 @@ from backoffice.models import Store
 from backoffice.money import format_money
 from payments.gateways import get_gateway
 from payments.gateways.stripe_config import StripeNotConfigured
-from payments.gateways.stripe_gateway import StripeGateway
+from payments.gateways.stripe_gateway import StripeGateway, status_refusal
 from payments.models import GatewayAccount
 
 CHECKED_GATEWAYS = frozenset({"stripe"})
@@ -74,15 +74,15 @@ def _stripe_check(
         return CheckoutRefusal(
             "reference", f"{reference!r} is not a Stripe PaymentIntent id (pi_…)"
         )
-    refusal = adapter.checkout_refusal(reference)
-    if refusal is not None:
-        return CheckoutRefusal("reference", refusal.rstrip("."))
     try:
-        info = adapter.intent_info(reference)
+        info = adapter.intent_info(reference)  # one retrieval answers every check below
     except stripe.StripeError as exc:
         return CheckoutRefusal(
             "reference", f"Stripe could not show PaymentIntent {reference}: {exc.user_message}"
         )
+    refusal = status_refusal(info)
+    if refusal is not None:
+        return CheckoutRefusal("reference", refusal.rstrip("."))
     if info.currency != store.currency:
         return CheckoutRefusal(
             "reference",

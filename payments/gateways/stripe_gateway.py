@@ -197,12 +197,7 @@ class StripeGateway(Gateway):
             info = self.intent_info(reference)
         except stripe.StripeError as exc:
             return f"Stripe could not show PaymentIntent {reference}: {exc.user_message}"
-        if info.status not in USABLE_STATUSES:
-            return (
-                f"PaymentIntent {reference} is {info.status} at Stripe: only an authorized "
-                "(requires_capture) or paid (succeeded) PaymentIntent can be recorded."
-            )
-        return None
+        return status_refusal(info)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -250,4 +245,14 @@ def _row(key: str) -> Transaction | None:
         Transaction.objects.select_related("payment", "reason", "parent")
         .filter(idempotency_key=key)
         .first()
+    )
+
+
+def status_refusal(info: IntentInfo) -> str | None:
+    """Why a retrieved PaymentIntent can't be recorded as a checkout payment, or None."""
+    if info.status in USABLE_STATUSES:
+        return None
+    return (
+        f"PaymentIntent {info.reference} is {info.status} at Stripe: only an authorized "
+        "(requires_capture) or paid (succeeded) PaymentIntent can be recorded."
     )
