@@ -5,7 +5,9 @@ settled from the ledger.
   first), keyed "<invoice key>:<payment pk>"; the spread stops at the first that does not
   succeed.
 - Capture Offline: an offline capture per authorization, and a manual payment ("<key>:manual")
-  for what no authorization covers.
+  for what no authorization covers, booked inside step 1 (`invoice_capture_offline_locked`),
+  under the lock that decided four-eyes: a concurrent Capture Offline on the same order then
+  sees them in its cumulative total.
 - Not Capture: nothing moves.
 
 Each capture is one of the money engine's services, run outside any transaction of ours. Step 3
@@ -26,7 +28,14 @@ from orders.services.order_documents import acting_source, bump_version, order_p
 from payments.locks import lock_order_and_payments
 from payments.models import Payment
 from payments.recompute import order_payments_recompute
-from payments.services import order_mark_as_paid, payment_capture
+from payments.services import (
+    MoneyRequest,
+    OperationResult,
+    capture_request,
+    mark_as_paid_request,
+    payment_capture,
+    record_offline_in_locked_transaction,
+)
 
 
 def invoice_capture_plan(
@@ -46,6 +55,7 @@ def invoice_capture_and_settle(
     user: User | None,
     key: str,
     prepaid: int = 0,
+    offline_steps: list[StepOutcome] | None = None,
 ) -> SpreadOutcome:
     """Steps 2 and 3: run the plan's captures, then lock the order and settle the invoice.
 
@@ -53,10 +63,8 @@ def invoice_capture_and_settle(
     """
     if mode == CaptureMode.ONLINE:
         steps = _capture_online(invoice=invoice, plan=plan, user=user, key=key)
-    elif mode == CaptureMode.OFFLINE:
-        steps = _capture_offline(invoice=invoice, plan=plan, user=user, key=key)
-    else:
-        steps = []
+    else:  # Not Capture moves nothing; Capture Offline booked its rows in step 1
+        steps = offline_steps or []
     return _lock_and_settle(
         invoice=invoice, mode=mode, amount=plan.amount, steps=steps, user=user, prepaid=prepaid
     )
@@ -99,33 +107,52 @@ def _capture_online(
     return steps
 
 
-def _capture_offline(
+def invoice_capture_offline_locked(
     *, invoice: Invoice, plan: CapturePlan, user: User | None, key: str
 ) -> list[StepOutcome]:
     """Magento's Capture Offline: an offline capture per authorization, and a manual payment for
-    what no authorization covers (money received outside the gateway)."""
+    what no authorization covers (money received outside the gateway). Runs inside the caller's
+    transaction, which holds the order lock; each row in its own savepoint."""
+    source = acting_source(user)
     steps = [
-        _capture_step(step=step, invoice=invoice, online=False, user=user, key=key)
+        _offline_step(
+            capture_request(
+                payment=step.payment,
+                amount=step.amount,
+                online=False,
+                actor=user,
+                idempotency_key=f"{key}:{step.payment.pk}",
+                invoice=invoice,
+                source=source,
+            ),
+            payment=step.payment,
+            amount=step.amount,
+        )
         for step in plan.steps
     ]
     if plan.shortfall > 0:
-        try:
-            result = order_mark_as_paid(
-                order=invoice.order,
-                amount=plan.shortfall,
-                merchant_reference="",
-                memo=f"Capture Offline of invoice #{invoice.number}.",
-                actor=user,
-                idempotency_key=f"{key}:manual",
-                invoice=invoice,
-                source=acting_source(user),
-            )
-        except DomainError as exc:
-            steps.append(StepOutcome(payment=None, amount=plan.shortfall, refusal=exc.message))
-        else:
-            txn = result.transaction
-            steps.append(StepOutcome(payment=txn.payment, amount=plan.shortfall, transaction=txn))
+        manual = mark_as_paid_request(
+            order=invoice.order,
+            amount=plan.shortfall,
+            merchant_reference="",
+            memo=f"Capture Offline of invoice #{invoice.number}.",
+            actor=user,
+            idempotency_key=f"{key}:manual",
+            invoice=invoice,
+            source=source,
+        )
+        steps.append(_offline_step(manual, payment=None, amount=plan.shortfall))
     return steps
+
+
+def _offline_step(request: MoneyRequest, *, payment: Payment | None, amount: int) -> StepOutcome:
+    try:
+        with transaction.atomic():
+            result: OperationResult = record_offline_in_locked_transaction(request)
+    except DomainError as exc:
+        return StepOutcome(payment=payment, amount=amount, refusal=exc.message)
+    txn = result.transaction
+    return StepOutcome(payment=txn.payment, amount=amount, transaction=txn)
 
 
 def _lock_and_settle(

@@ -26,6 +26,7 @@ from backoffice.errors import DomainError, ErrorCode
 from backoffice.money import format_money
 from backoffice.tasks import enqueue_with_transaction
 from orders.capture_modes import capture_modes
+from orders.capture_plan import CapturePlan
 from orders.enums import CaptureMode, CommentSource, InvoiceState, OrderState
 from orders.history import comment_invoice
 from orders.invoice_totals import (
@@ -46,10 +47,11 @@ from orders.services.approval_asks import invoice_capture_offline_request
 from orders.services.emails import email_invoice
 from orders.services.invoice_captures import (
     invoice_capture_and_settle,
+    invoice_capture_offline_locked,
     invoice_capture_plan,
 )
 from orders.services.invoice_email import email_copy_availability
-from orders.services.invoice_outcome import SpreadOutcome
+from orders.services.invoice_outcome import SpreadOutcome, StepOutcome
 from orders.services.order_documents import (
     DocumentError,
     acting_source,
@@ -203,6 +205,9 @@ def invoice_create(
         if awaiting is not None:
             return SpreadOutcome(invoice=invoice, mode=capture_mode, awaiting=awaiting)
         plan = invoice_capture_plan(payments, mode=capture_mode, amount=amount, user=user)
+        offline = _offline_rows(
+            invoice=invoice, mode=capture_mode, plan=plan, user=user, key=idempotency_key
+        )
     return invoice_capture_and_settle(
         invoice=invoice,
         mode=capture_mode,
@@ -210,6 +215,7 @@ def invoice_create(
         user=user,
         key=idempotency_key,
         prepaid=invoice.amount_paid,
+        offline_steps=offline,
     )
 
 
@@ -311,9 +317,26 @@ def invoice_capture(
             return SpreadOutcome(invoice=invoice, mode=capture_mode, awaiting=awaiting)
         bump_version(order)
         plan = invoice_capture_plan(payments, mode=capture_mode, amount=amount, user=user)
+        offline = _offline_rows(
+            invoice=invoice, mode=capture_mode, plan=plan, user=user, key=idempotency_key
+        )
     return invoice_capture_and_settle(
-        invoice=invoice, mode=capture_mode, plan=plan, user=user, key=idempotency_key
+        invoice=invoice,
+        mode=capture_mode,
+        plan=plan,
+        user=user,
+        key=idempotency_key,
+        offline_steps=offline,
     )
+
+
+def _offline_rows(
+    *, invoice: Invoice, mode: str, plan: CapturePlan, user: User | None, key: str
+) -> list[StepOutcome] | None:
+    """Capture Offline's rows, booked in step 1 under the lock that let it pass four-eyes."""
+    if mode != CaptureMode.OFFLINE:
+        return None
+    return invoice_capture_offline_locked(invoice=invoice, plan=plan, user=user, key=key)
 
 
 def invoice_follow_outcome(

@@ -5,7 +5,12 @@ message, replayed); refusals raise `backoffice.errors.DomainError` before anythi
 written or sent. Call them outside any transaction.
 """
 
-from payments.services._flow import OperationResult, Outcome
+from payments.services._flow import (
+    MoneyRequest,
+    OperationResult,
+    Outcome,
+    record_offline_in_locked_transaction,
+)
 from payments.services._messages import NOUNS as TRANSACTION_NOUNS
 from payments.services._messages import checkout_texts, describe_transaction
 from payments.services._result import result_of
@@ -14,9 +19,9 @@ from payments.services.authorize import (
     payment_record_checkout,
     store_gateway_account,
 )
-from payments.services.capture import payment_capture
+from payments.services.capture import capture_request, payment_capture
 from payments.services.chargeback import chargeback_reverse, payment_chargeback
-from payments.services.manual import order_mark_as_paid
+from payments.services.manual import mark_as_paid_request, order_mark_as_paid
 from payments.services.rebill import payment_rebill
 from payments.services.reconcile import transaction_reconcile
 from payments.services.refund import payment_refund
@@ -24,11 +29,14 @@ from payments.services.void import payment_void
 
 __all__ = [
     "TRANSACTION_NOUNS",
+    "MoneyRequest",
     "OperationResult",
     "Outcome",
+    "capture_request",
     "chargeback_reverse",
     "checkout_texts",
     "describe_transaction",
+    "mark_as_paid_request",
     "order_mark_as_paid",
     "payment_authorize",
     "payment_capture",
@@ -37,6 +45,7 @@ __all__ = [
     "payment_record_checkout",
     "payment_refund",
     "payment_void",
+    "record_offline_in_locked_transaction",
     "result_of",
     "store_gateway_account",
     "transaction_reconcile",

@@ -51,6 +51,7 @@ __all__ = [
     "OperationResult",
     "Outcome",
     "open_in_transaction",
+    "record_offline_in_locked_transaction",
     "record_outcome",
     "result_of",
     "run_offline",
@@ -228,6 +229,14 @@ def open_in_transaction(req: MoneyRequest) -> Transaction | OperationResult:
     opened = _open_locked(req)
     assert not isinstance(opened, AwaitingApproval)
     return opened
+
+
+def record_offline_in_locked_transaction(req: MoneyRequest) -> OperationResult:
+    """An offline operation recorded inside the caller's transaction, which already holds the
+    order lock: Capture Offline books its rows in the step that decided four-eyes, so no
+    concurrent request can decide against a ledger without them."""
+    opened = open_in_transaction(req)
+    return opened if isinstance(opened, OperationResult) else result_of(opened)
 
 
 def recheck(

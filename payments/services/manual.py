@@ -8,12 +8,12 @@ from payments.enums import PaymentAction, TransactionSource, TransactionType
 from payments.hooks import ApprovalGate
 from payments.models import Payment
 from payments.services._checks import invoice_payment_cap
-from payments.services._flow import MoneyRequest, OperationResult, run_offline
+from payments.services._flow import MoneyRequest, money_service
 
 MANUAL_GATEWAY = "manual"
 
 
-def order_mark_as_paid(
+def mark_as_paid_request(
     *,
     order: Order,
     amount: int,
@@ -24,8 +24,8 @@ def order_mark_as_paid(
     invoice: Invoice | None = None,
     source: str = TransactionSource.UI,
     approval: ApprovalGate | None = None,
-) -> OperationResult:
-    """Record a manual payment of `amount` (≤ the outstanding amount) on a new payment.
+) -> MoneyRequest:
+    """A manual payment of `amount` (≤ the outstanding amount) on a new payment.
 
     Also Capture Offline for an invoice of an order without an open authorization: pass the
     `invoice`, whose remaining total caps the amount. `approval`: the four-eyes gate, see
@@ -42,21 +42,23 @@ def order_mark_as_paid(
             amount_requested=amount,
         )
 
-    return run_offline(
-        MoneyRequest(
-            type=TransactionType.MANUAL,
-            operation=ops.MARK_AS_PAID,
-            order_id=order.pk,
-            amount=amount,
-            online=False,
-            actor=actor,
-            idempotency_key=idempotency_key,
-            invoice=invoice,
-            merchant_reference=merchant_reference,
-            memo=memo,
-            source=source,
-            new_payment=new_payment,
-            check=invoice_payment_cap(invoice),
-            approval=approval,
-        )
+    return MoneyRequest(
+        type=TransactionType.MANUAL,
+        operation=ops.MARK_AS_PAID,
+        order_id=order.pk,
+        amount=amount,
+        online=False,
+        actor=actor,
+        idempotency_key=idempotency_key,
+        invoice=invoice,
+        merchant_reference=merchant_reference,
+        memo=memo,
+        source=source,
+        new_payment=new_payment,
+        check=invoice_payment_cap(invoice),
+        approval=approval,
     )
+
+
+# Built apart so that Capture Offline can record it inside its own locked step.
+order_mark_as_paid = money_service(mark_as_paid_request)

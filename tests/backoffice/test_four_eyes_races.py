@@ -13,8 +13,11 @@ from orders.approvals.services import (
     approval_approve,
     approval_reject,
 )
-from orders.models import ApprovalRequest, ApprovalState
+from orders.enums import CaptureMode
+from orders.models import ApprovalRequest, ApprovalState, Order
 from orders.services.approval_requests import transaction_refund_request
+from orders.services.invoicing import invoice_capture, invoice_create
+from orders.services.order_documents import StaleOrder
 from payments.models import Payment, Transaction
 from tests.backoffice.roles_helpers import (
     T,
@@ -26,6 +29,7 @@ from tests.backoffice.roles_helpers import (
     role_user,
 )
 from tests.concurrency import run_concurrently
+from tests.factories import OrderFactory, OrderItemFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -97,6 +101,53 @@ def test_twenty_small_refunds_at_once_send_the_excess_to_approval():
     assert sorted(a.amount for a in waiting) == [1000] * 15
     payment = Payment.objects.get(pk=capture.payment_id)
     assert (payment.amount_refunded, payment.pending_refund) == (5000, 0)
+    out = StringIO()
+    call_command("verify_ledger", stdout=out)
+    assert "0 with drift" in out.getvalue()
+
+
+def test_captures_offline_of_twenty_invoices_at_once_pass_the_threshold_only_once():
+    """Twenty €10.00 invoices of one order captured offline at the same moment under a €50.00
+    threshold, each retrying with the fresh version when another moved the order first: the
+    rows of each Capture Offline are booked under the lock that decided four-eyes, so exactly
+    €50.00 is booked in and the 15 others wait for approval."""
+
+    order = OrderFactory(store=eu_store(threshold=5000), subtotal=20000, shipping_amount=0)
+    item = OrderItemFactory(order=order, sku="SP1", qty_ordered=20, unit_price=1000)
+    finance = role_user("finance")
+    invoices = []
+    for _ in range(20):
+        outcome = invoice_create(
+            order=order,
+            user=finance,
+            quantities={item.pk: 1},
+            capture_mode=CaptureMode.NOT_CAPTURE,
+            expected_version=Order.objects.get(pk=order.pk).version,
+            idempotency_key=key(),
+        )
+        invoices.append(outcome.invoice)
+
+    def capture_offline(invoice) -> object:
+        request_key = key()
+        while True:
+            try:
+                return invoice_capture(
+                    invoice=invoice,
+                    user=finance,
+                    capture_mode=CaptureMode.OFFLINE,
+                    expected_version=Order.objects.get(pk=order.pk).version,
+                    idempotency_key=request_key,
+                )
+            except StaleOrder:
+                continue
+
+    results = run_concurrently([lambda i=i: capture_offline(i) for i in invoices])
+
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    booked = Transaction.objects.filter(order=order, type=T.MANUAL, status="success")
+    assert sorted(t.amount for t in booked) == [1000] * 5
+    waiting = ApprovalRequest.objects.filter(order=order, state=ApprovalState.AWAITING)
+    assert sorted((a.kind, a.amount) for a in waiting) == [("capture_offline", 1000)] * 15
     out = StringIO()
     call_command("verify_ledger", stdout=out)
     assert "0 with drift" in out.getvalue()
