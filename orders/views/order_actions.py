@@ -23,6 +23,7 @@ from orders.forms_invoice import ConfirmForm, mark_as_paid_form
 from orders.invoice_selectors import order_for_invoicing
 from orders.models import Order
 from orders.operations import OrderOperation, order_operation_availability
+from orders.selectors import order_with_store
 from orders.services.mark_as_paid import order_mark_as_paid_for_invoice
 from orders.services.order_cancel import order_cancel, order_void
 from orders.services.order_documents import StaleOrder
@@ -50,8 +51,17 @@ DONE_MESSAGES = {
 Runner = Callable[[StaffRequest, Order, dict], tuple[str, int]]
 
 
-def _guarded(request: StaffRequest, number: str, operation: OrderOperation, run: Runner):
-    order = order_for_invoicing(user=request.user, number=number)
+def _guarded(
+    request: StaffRequest,
+    number: str,
+    operation: OrderOperation,
+    run: Runner,
+    *,
+    load: Callable[..., Order] = order_for_invoicing,
+):
+    """`load`: the order with what the operation's rule reads (Hold and Unhold read only the
+    order's state: the bare order, not its money)."""
+    order = load(user=request.user, number=number)
     label = LABELS[operation]
     availability = order_operation_availability(user=request.user, order=order, operation=operation)
     if availability.is_permission:
@@ -125,14 +135,14 @@ def order_cancel_view(request: StaffRequest, number: str) -> HttpResponse:
 @operation_view("hold_order")
 @require_POST
 def order_hold_view(request: StaffRequest, number: str) -> HttpResponse:
-    return _guarded(request, number, OrderOperation.HOLD, _hold)
+    return _guarded(request, number, OrderOperation.HOLD, _hold, load=order_with_store)
 
 
 @staff_required
 @operation_view("hold_order")
 @require_POST
 def order_unhold_view(request: StaffRequest, number: str) -> HttpResponse:
-    return _guarded(request, number, OrderOperation.UNHOLD, _unhold)
+    return _guarded(request, number, OrderOperation.UNHOLD, _unhold, load=order_with_store)
 
 
 @staff_required
