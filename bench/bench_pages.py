@@ -110,6 +110,37 @@ ORDER BY id LIMIT %s
 """
 
 
+def ensure_transactions(target: int) -> None:
+    """Copies of the seeded ledger rows up to `target` rows, for the transaction list at scale.
+    The copies are failed rows (they move no money, so every payment's cached amounts still
+    agree with its ledger), spread back in time like the order copies (PostgreSQL only)."""
+    copy = 0
+    while (have := Transaction.objects.count()) < target:
+        copy += 1
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(COPY_TRANSACTIONS_SQL, [f"bench-{copy}:", copy, target - have])
+        print(
+            f"copied {Transaction.objects.count() - have:,} transactions in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE payments_transaction")
+
+
+COPY_TRANSACTIONS_SQL = """
+INSERT INTO payments_transaction (
+    uuid, payment_id, order_id, store_id, type, status, amount, currency, is_online,
+    gateway_reference, merchant_reference, usage, memo, idempotency_key, actor_label, source,
+    gateway_request, gateway_response, error, created_at, updated_at)
+SELECT gen_random_uuid(), payment_id, order_id, store_id, type, 'failed', amount, currency,
+    is_online, gateway_reference, '', usage, memo, %s || idempotency_key, actor_label, source,
+    gateway_request, gateway_response, 'benchmark copy',
+    created_at - make_interval(days => 30 * %s), updated_at
+FROM payments_transaction WHERE idempotency_key NOT LIKE 'bench-%%' ORDER BY id LIMIT %s
+"""
+
+
 @transaction.atomic
 def ensure_heavy_order() -> Order:
     """An order with 50 items, 200 comments and 100 transactions."""
@@ -388,6 +419,7 @@ def main() -> None:
     parser.add_argument(
         "--realistic", type=int, default=100_000, help="orders seeded through seed_demo"
     )
+    parser.add_argument("--transactions", type=int, default=0, help="ledger rows (copies)")
     parser.add_argument("-n", type=int, default=25, help="timed requests per scenario")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--per-page", type=int, help="rows per list page (default: the app's)")
@@ -400,6 +432,7 @@ def main() -> None:
         call_command("seed_demo", verbosity=0)
     ensure_orders(args.orders, realistic=args.realistic)
     ensure_heavy_order()
+    ensure_transactions(args.transactions)
     orders = pick_orders()
     client = signed_in_client()
     scs = scenarios(orders, args.per_page)
