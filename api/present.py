@@ -2,9 +2,21 @@
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
-from api.schemas import Customer, Item, OrderAmounts, OrderOut, PaymentOut, money
-from orders.models import Order, OrderItem
+from api.schemas import (
+    Customer,
+    EditOut,
+    Item,
+    OrderAmounts,
+    OrderOut,
+    PaymentLinkOut,
+    PaymentOut,
+    money,
+)
+from orders.models import Order, OrderEdit, OrderItem
+from orders.payment_link_selectors import link_status
+from orders.payment_link_tokens import link_url
 from payments.figures import figures_of
 from payments.models import Payment
 
@@ -34,9 +46,41 @@ def order_out(request: HttpRequest, order: Order) -> OrderOut:
             total_paid=money(figures.total_paid, currency),
             total_refunded=money(figures.total_refunded, currency),
             total_due=money(figures.total_due, currency),
+            outstanding=money(figures.outstanding, currency),
         ),
         items=[_item(item, currency) for item in order.items.all()],
         payments=[_payment(p) for p in sorted(order.payments.all(), key=lambda p: p.pk)],
+        edits=[_edit(e, currency) for e in sorted(order.edits.all(), key=lambda e: e.number)],
+        payment_links=_open_links(request, order, figures.outstanding),
+    )
+
+
+def _open_links(request: HttpRequest, order: Order, outstanding: int) -> list[PaymentLinkOut]:
+    now = timezone.now()
+    return [
+        PaymentLinkOut(
+            url=link_url(link, fallback_base=request.build_absolute_uri("/")),
+            amount=money(link.amount, link.currency),
+            created_at=link.created_at,
+            expires_at=link.expires_at,
+        )
+        for link in sorted(
+            order.payment_links.all(),
+            key=lambda link: link.pk,
+        )
+        if link_status(link, outstanding=outstanding, now=now) == "open"
+    ]
+
+
+def _edit(edit: OrderEdit, currency: str) -> EditOut:
+    return EditOut(
+        number=edit.number,
+        created_at=edit.created_at,
+        author=edit.author_label,
+        reason=edit.reason,
+        summary=edit.summary,
+        grand_total_before=money(edit.grand_total_before, currency),
+        grand_total_after=money(edit.grand_total_after, currency),
     )
 
 

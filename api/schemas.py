@@ -38,6 +38,10 @@ class OrderAmounts(Schema):
     total_paid: Money = Field(description="Captured, sales and manual payments")
     total_refunded: Money
     total_due: Money = Field(description="What the customer still owes")
+    outstanding: Money = Field(
+        description="Total Due less what open authorizations cover: positive to collect, "
+        "negative to refund (the back office's Outstanding)"
+    )
 
 
 class Item(Schema):
@@ -71,6 +75,23 @@ class PaymentOut(Schema):
     charged_back: Money
 
 
+class EditOut(Schema):
+    number: int = Field(description="The edit's version number on the order (1, 2, …)")
+    created_at: datetime
+    author: str
+    reason: str
+    summary: str = Field(description='What changed ("+1 × Simple product 1 ($56.00), …")')
+    grand_total_before: Money
+    grand_total_after: Money
+
+
+class PaymentLinkOut(Schema):
+    url: str = Field(description="The public page where the customer pays the amount")
+    amount: Money
+    created_at: datetime
+    expires_at: datetime
+
+
 class OrderOut(Schema):
     number: str
     url: str = Field(description="This order in the API")
@@ -85,6 +106,12 @@ class OrderOut(Schema):
     amounts: OrderAmounts
     items: list[Item]
     payments: list[PaymentOut]
+    edits: list[EditOut] = Field(description="The order's edits, oldest first")
+    payment_links: list[PaymentLinkOut] = Field(
+        default_factory=list,
+        description="Open payment links: for the current outstanding amount, not expired, "
+        "revoked or paid",
+    )
 
 
 class OrderPage(Schema):

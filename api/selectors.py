@@ -36,6 +36,8 @@ def orders_for_api(store: Store) -> QuerySet[Order]:
             "items",
             "payments",
             "addresses",
+            "edits",
+            "payment_links",
             Prefetch("transactions", queryset=credit_memo_refunds),
         )
     )

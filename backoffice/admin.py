@@ -11,7 +11,10 @@ from guardian.admin import GuardedModelAdmin
 
 from backoffice.admin_policy import ReadOnlyAdminMixin, log_config_change
 from backoffice.models import (
+    Job,
+    JobItem,
     PasswordHistory,
+    SavedView,
     StaffProfile,
     Store,
     StoreGroupObjectPermission,
@@ -154,3 +157,25 @@ class PasswordHistoryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# Background jobs and saved grid views: shown to superusers, written only by the app (a job's
+# rows are its audit of what it did; a view belongs to its owner's grid).
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("pk", "title", "kind", "status", "created_by", "created_at", "finished_at")
+    list_filter = ("status", "kind")
+    exclude = ("file_data",)
+
+
+@admin.register(JobItem)
+class JobItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("job", "label", "store", "outcome", "reason", "finished_at")
+    list_filter = ("outcome",)
+    list_select_related = ("job", "store")
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "grid", "user", "is_default", "shared_with_everyone", "updated_at")
+    list_filter = ("grid", "shared_with_everyone")

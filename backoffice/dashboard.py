@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from backoffice.dashboard_money import dashboard_money
 from backoffice.models import Store
 from backoffice.permissions import store_permissions, visible_store_ids
 from backoffice.store_settings import SETTINGS_PERMISSION
@@ -16,8 +17,8 @@ from orders.approvals.selectors import awaiting_approvals
 from orders.batch.expiring import authorizations_expiring
 from orders.enums import OrderState
 from orders.filters import open_to_capture_orders_q
+from orders.grid import order_rows
 from orders.models import Order
-from orders.selectors import with_figures
 from payments.enums import PaymentStatus
 
 RECENT_ORDERS = 10
@@ -82,7 +83,7 @@ def dashboard_summary(*, user: User, full: frozenset[str] = frozenset()) -> dict
         ),
     ]
     newest = orders.select_related("store").order_by("-placed_at", "-id")[:RECENT_ORDERS]
-    recent = with_figures(list(newest), now=now)  # Grand Total and Total Due, as on the list
+    recent = order_rows(list(newest), now=now)  # Grand Total, Total Due…: the list's cells
     return {
         "counts": counts,
         "kpis": kpis,
@@ -91,6 +92,7 @@ def dashboard_summary(*, user: User, full: frozenset[str] = frozenset()) -> dict
         "settings_stores": _settings_stores(user),
         **_awaiting_approval(user, full="approvals" in full),
         **_expiring_soon(user, full="expiring" in full),
+        **dashboard_money(user=user, now=now),
     }
 
 

@@ -32,7 +32,7 @@ OPERATION_PERMISSIONS: list[tuple[str, str]] = [
     ("rebill_payment", "Rebill"),
     ("approve_refund", "Approve refunds"),
     ("change_store_settings", "Change store settings"),
-    ("export_transactions", "Export transactions"),
+    ("export_data", "Can export orders and transactions"),
     ("manage_staff", "Manage staff sign-in"),
     ("view_audit", "Read the audit stream"),
 ]
@@ -238,3 +238,8 @@ class StoreGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = "store permission of a group"
+
+
+from backoffice.job_models import Job as Job  # noqa: E402  registered here
+from backoffice.job_models import JobItem as JobItem  # noqa: E402
+from backoffice.saved_view_models import SavedView as SavedView  # noqa: E402  registered here

@@ -47,7 +47,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "rebill_payment": _MANAGER,
     "approve_refund": _MANAGER,
     "change_store_settings": _MANAGER,
-    "export_transactions": _MANAGER,
+    "export_data": _FINANCE_UP,
     "manage_staff": _MANAGER,
     "view_audit": _MANAGER,
 }

@@ -24,7 +24,9 @@ from orders.models import (
     Order,
     OrderAddress,
     OrderComment,
+    OrderEdit,
     OrderItem,
+    PaymentLink,
 )
 from payments.models import Payment
 
@@ -217,6 +219,24 @@ class OrderCommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="Comment")
     def excerpt(self, obj: OrderComment) -> str:
         return obj.body if len(obj.body) <= 80 else f"{obj.body[:79]}…"
+
+
+@admin.register(OrderEdit)
+class OrderEditAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """An edit is a version of the order: shown, never changed."""
+
+    list_display = ("order", "created_at", "author_label")
+    list_select_related = ("order",)
+
+
+@admin.register(PaymentLink)
+class PaymentLinkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Links are made, sent and revoked on the order page (with history); the nonce that makes
+    a link's token is never shown here."""
+
+    list_display = ("order", "amount", "currency", "created_at", "expires_at", "paid_at")
+    list_select_related = ("order",)
+    exclude = ("nonce",)
 
 
 # Four-eyes approval requests (orders/approvals), registered with the rest of the orders app.

@@ -12,3 +12,7 @@ class OrdersConfig(AppConfig):
         from payments.hooks import register_order_hooks
 
         register_order_hooks(OrderPaymentHooks())
+        # The order grid's mass actions as background jobs (orders/mass/, backoffice/jobs/).
+        from orders.mass.kinds import register_mass_actions
+
+        register_mass_actions()

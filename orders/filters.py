@@ -1,5 +1,6 @@
 """The order list's search, filters and sort whitelist."""
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 import django_filters as filters
@@ -9,6 +10,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
+from backoffice.amount_range import read_amounts
+from backoffice.display import display_locale
 from backoffice.models import Store
 from backoffice.permissions import visible_store_ids
 from orders.enums import OrderState
@@ -30,7 +33,7 @@ def order_search(queryset: QuerySet[Order], text: str) -> QuerySet[Order]:
     - names and partial emails: the trigram indexes of `orders.0007_search_indexes`;
     - gateway reference: looked up first on payments (indexed equality, a handful of ids).
     """
-    text = text.strip()
+    text = search_text(text)
     if not text:
         return queryset
     by_reference = list(
@@ -46,6 +49,27 @@ def order_search(queryset: QuerySet[Order], text: str) -> QuerySet[Order]:
     )
 
 
+def search_text(text: str) -> str:
+    """What the search box looks for: the order number as displayed ("#100000110") too."""
+    return text.strip().removeprefix("#").strip()
+
+
+def customer_q(text: str) -> Q:
+    """Name or e-mail: a whole address exactly (any case), else a part of either."""
+    text = text.strip()
+    if "." in text.partition("@")[2]:
+        return Q(customer_email__iexact=text)
+    return Q(customer_name__icontains=text) | Q(customer_email__icontains=text)
+
+
+def amount_range_q(readings: list[tuple[str, int]], lookup: str) -> Q:
+    """Orders whose Grand Total is `lookup` ("gte", "lte") the amount read in their currency."""
+    q = Q(pk__in=[])
+    for currency, minor in readings:
+        q |= Q(currency=currency, **{f"grand_total__{lookup}": minor})
+    return q
+
+
 def open_to_capture_orders_q(now: datetime) -> Q:
     """Orders with money open to capture now: an unexpired authorization not fully captured
     (`payments.figures`; the dashboard's "Authorized, awaiting capture" counts these)."""
@@ -55,6 +79,32 @@ def open_to_capture_orders_q(now: datetime) -> Q:
 
 def _start_of_day(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+class OrderFilterForm(forms.Form):
+    """Reads the Grand Total range in each currency searched, in the user's locale: "12,50"
+    for a de_DE reader; an amount no currency can hold is an error next to its field."""
+
+    # Set by OrderFilter: (currency, locale) of the stores searched, asked only when needed.
+    readings: Callable[[str], list[tuple[str, str]]]
+
+    def _amounts(self, name: str) -> list[tuple[str, int]]:
+        text = self.cleaned_data.get(name) or ""
+        if not text.strip():
+            return []  # the stores are read only when an amount is typed
+        return read_amounts(text, self.readings(self.cleaned_data.get("currency") or ""))
+
+    def clean_total_min(self) -> list[tuple[str, int]]:
+        return self._amounts("total_min")
+
+    def clean_total_max(self) -> list[tuple[str, int]]:
+        return self._amounts("total_max")
+
+
+def amount_input(title: str) -> forms.TextInput:
+    return forms.TextInput(
+        attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "Any", "title": title}
+    )
 
 
 class OrderFilter(filters.FilterSet):
@@ -82,6 +132,21 @@ class OrderFilter(filters.FilterSet):
         method="filter_placed_to", label="Placed to", widget=forms.DateInput({"type": "date"})
     )
     currency = filters.ChoiceFilter(choices=[], empty_label="Any currency")
+    customer = filters.CharFilter(
+        method="filter_customer",
+        label="Customer",
+        widget=forms.TextInput(attrs={"placeholder": "Name or e-mail", "autocomplete": "off"}),
+    )
+    total_min = filters.CharFilter(
+        method="filter_total_min",
+        label="Total from",
+        widget=amount_input("Grand Total at least this amount, in each order's currency"),
+    )
+    total_max = filters.CharFilter(
+        method="filter_total_max",
+        label="Total to",
+        widget=amount_input("Grand Total at most this amount, in each order's currency"),
+    )
     capture = filters.ChoiceFilter(
         choices=[("open", "Open to capture")],
         empty_label="Any",
@@ -92,6 +157,7 @@ class OrderFilter(filters.FilterSet):
     class Meta:
         model = Order
         fields: list[str] = []
+        form = OrderFilterForm
 
     def __init__(
         self, data: QueryDict | None, *, queryset: QuerySet[Order], user: User | AnonymousUser
@@ -102,6 +168,36 @@ class OrderFilter(filters.FilterSet):
         self.filters["currency"].extra["choices"] = [
             (c, c) for c in sorted(set(stores.values_list("currency", flat=True)))
         ]
+        self._stores = stores
+
+    @property
+    def form(self) -> OrderFilterForm:
+        form: OrderFilterForm = super().form
+        form.readings = self._readings
+        return form
+
+    def _readings(self, currency: str) -> list[tuple[str, str]]:
+        """(currency, locale) per currency searched: the user's chosen locale, else the
+        store's (the first store of that currency)."""
+        chosen = display_locale()
+        readings: dict[str, str] = {}
+        for store in self._stores.order_by("code"):
+            if not currency or store.currency == currency:
+                readings.setdefault(store.currency, chosen or store.amount_locale)
+        return sorted(readings.items())
+
+    def filter_customer(self, queryset: QuerySet[Order], name: str, value: str) -> QuerySet[Order]:
+        return queryset.filter(customer_q(value)) if value.strip() else queryset
+
+    def filter_total_min(
+        self, queryset: QuerySet[Order], name: str, value: list[tuple[str, int]]
+    ) -> QuerySet[Order]:
+        return queryset.filter(amount_range_q(value, "gte"))
+
+    def filter_total_max(
+        self, queryset: QuerySet[Order], name: str, value: list[tuple[str, int]]
+    ) -> QuerySet[Order]:
+        return queryset.filter(amount_range_q(value, "lte"))
 
     def filter_search(self, queryset: QuerySet[Order], name: str, value: str) -> QuerySet[Order]:
         return order_search(queryset, value)
@@ -127,6 +223,9 @@ class OrderFilter(filters.FilterSet):
             return 0
         return sum(1 for name in self.filters if name != "q" and self.data.get(name))
 
+
+# What a saved view of the order grid keeps (with the page size and the columns).
+ORDER_GRID_PARAMS = frozenset(OrderFilter.base_filters) | {"sort"}
 
 # Whitelist: `?sort=` accepts these keys, optionally prefixed with "-" for descending.
 SORT_FIELDS: dict[str, str] = {

@@ -253,3 +253,32 @@ def comment_approval(
         credit_memo=credit_memo,
         transaction=transaction,
     )
+
+
+def comment_edit(*, order: Order, author: User | None, body: str) -> OrderComment:
+    """An order edit ("Order edited by finance: +1 × Simple product 1 ($56.00), …")."""
+    return _add(
+        order=order, body=body, kind=CommentKind.EDIT, source=CommentSource.UI, author=author
+    )
+
+
+def comment_payment_link(
+    *,
+    order: Order,
+    body: str,
+    kind: str = CommentKind.STATUS,
+    author: User | None = None,
+    transaction=None,
+    is_customer_notified: bool = False,
+) -> OrderComment:
+    """A payment link's step: made, e-mailed (kind email), revoked, paid (kind authorization,
+    with the authorization's transaction)."""
+    return _add(
+        order=order,
+        body=body,
+        kind=kind,
+        source=CommentSource.UI if author is not None else CommentSource.SYSTEM,
+        author=author,
+        transaction=transaction,
+        is_customer_notified=is_customer_notified,
+    )

@@ -81,8 +81,8 @@ def credit_memo_entry_url(order: Order) -> str:
 
 
 def order_action_buttons(*, user: User, order: Order) -> list[ActionButton]:
-    """Invoice, Credit Memo, Refund, Mark as paid, Void, Hold or Unhold, Cancel — in Magento's
-    order (Refund is Medusa's goodwill refund)."""
+    """Invoice, Credit Memo, Refund, Mark as paid, Void, Edit, Hold or Unhold, Cancel — in
+    Magento's order (Refund is Medusa's goodwill refund)."""
     answers = order_operations(user=user, order=order)
     texts = _confirm_texts(order)
 
@@ -124,6 +124,7 @@ def order_action_buttons(*, user: User, order: Order) -> list[ActionButton]:
             OrderOperation.MARK_AS_PAID, "Mark as paid", method="get", dialog="mark-as-paid-dialog"
         ),
         button(OrderOperation.VOID, "Void", style="danger"),
+        button(OrderOperation.EDIT, "Edit", method="get"),
         hold,
         button(OrderOperation.CANCEL, "Cancel", style="danger"),
     ]

@@ -35,10 +35,12 @@ from orders.order_amounts import (
     invoice_amount_to_capture,
     invoice_pending_capture,
     open_invoices,
+    order_figures,
     order_payments,
     qty_left_to_invoice,
     refund_facts,
 )
+from orders.outstanding import off_session_refusal
 from orders.refundable import RefundLimit, invoice_refund_limit, order_refund_limit
 from payments import operations as ops
 
@@ -53,6 +55,9 @@ class OrderOperation(StrEnum):
     CREDIT_MEMO = "credit_memo"
     # Medusa's goodwill refund: an amount with a note, no items.
     REFUND = "refund"
+    # Order edits (orders/services/order_edit.py) and their Outstanding's new authorization.
+    EDIT = "edit"
+    AUTHORIZE_DIFFERENCE = "authorize_difference"
 
 
 class InvoiceOperation(StrEnum):
@@ -70,6 +75,8 @@ LABELS: Mapping[str, str] = {
     OrderOperation.MARK_AS_PAID: "Mark as paid",
     OrderOperation.CREDIT_MEMO: "Credit Memo",
     OrderOperation.REFUND: "Refund",
+    OrderOperation.EDIT: "Edit",
+    OrderOperation.AUTHORIZE_DIFFERENCE: "Authorize the difference",
     "invoice_capture": "Capture",
     "invoice_cancel": "Cancel",
     "invoice_credit_memo": "Credit Memo",
@@ -204,6 +211,29 @@ def _refund(a: _Ask) -> Availability:
     return _refund_block(a, limit, what="this order")
 
 
+def _edit(a: _Ask) -> Availability:
+    """Edit: while something is not yet invoiced and no state blocks money."""
+    if a.order.state == OrderState.COMPLETE:
+        return a.no("the order is complete", "Every item is invoiced.")
+    if (blocked := a.blocked()) is not None:
+        return blocked
+    if qty_left_to_invoice(a.order) <= 0:
+        return a.no("every item is already invoiced", "Use Credit Memo to give money back.")
+    return a.ok()
+
+
+def _authorize_difference(a: _Ask) -> Availability:
+    """A new authorization for the positive Outstanding, on the payment method on file."""
+    if (blocked := a.blocked()) is not None:
+        return blocked
+    outstanding = order_figures(a.order).outstanding
+    if outstanding <= 0:
+        return a.no("nothing is outstanding")
+    if (refusal := off_session_refusal(a.order)) is not None:
+        return a.no(refusal.why, refusal.hint)
+    return allowed(a.operation, a.label, max_amount=outstanding, currency=a.order.currency)
+
+
 _ORDER_RULES: Mapping[OrderOperation, Callable[[_Ask], Availability]] = {
     OrderOperation.INVOICE: _invoice,
     OrderOperation.VOID: _void,
@@ -213,6 +243,8 @@ _ORDER_RULES: Mapping[OrderOperation, Callable[[_Ask], Availability]] = {
     OrderOperation.MARK_AS_PAID: _mark_as_paid,
     OrderOperation.CREDIT_MEMO: _refund,
     OrderOperation.REFUND: _refund,
+    OrderOperation.EDIT: _edit,
+    OrderOperation.AUTHORIZE_DIFFERENCE: _authorize_difference,
 }
 
 # The permissions that may use each operation (any of them), checked before its rule.
@@ -225,6 +257,8 @@ _REQUIRES: Mapping[str, tuple[str, ...]] = {
     OrderOperation.MARK_AS_PAID: ("mark_as_paid",),
     OrderOperation.CREDIT_MEMO: REFUNDING,
     OrderOperation.REFUND: REFUNDING,
+    OrderOperation.EDIT: ("edit_order",),
+    OrderOperation.AUTHORIZE_DIFFERENCE: ("edit_order",),
 }
 
 

@@ -1,20 +1,32 @@
 from django.urls import path
 
+from orders.mass.actions import MASS_ACTIONS
 from orders.views import (
     approvals,
     comments,
     credit_memos,
     document_pdfs,
     invoices,
+    mass_actions,
     order_actions,
     order_detail,
+    order_edit,
+    order_export,
     order_list,
+    payment_links,
 )
 
 app_name = "orders"
 
 urlpatterns = [
     path("", order_list.order_list, name="list"),
+    # Mass actions on the grid's rows, one POST URL each (before "<number>/", which would take
+    # "mass"): orders/views/mass_actions.py, run as jobs (backoffice/jobs/)
+    *[
+        path(f"mass/{name}/", mass_actions.mass_action_view, {"action": name}, name=f"mass_{name}")
+        for name in MASS_ACTIONS
+    ],
+    path("export.csv", order_export.order_export, name="export"),
     path("<str:number>/", order_detail.order_detail, name="detail"),
     path("<str:number>/comments/", comments.order_comment_add_view, name="comment_add"),
     # Comments History and Transactions beyond the newest rows the page draws ("Show all")
@@ -118,6 +130,35 @@ urlpatterns = [
     path("<str:number>/hold/", order_actions.order_hold_view, name="hold"),
     path("<str:number>/unhold/", order_actions.order_unhold_view, name="unhold"),
     path("<str:number>/mark-as-paid/", order_actions.order_mark_as_paid_view, name="mark_as_paid"),
+    # Order edits and their Outstanding's new authorization (orders/views/order_edit.py)
+    path("<str:number>/edit/", order_edit.order_edit_view, name="edit"),
+    path("<str:number>/edit/totals/", order_edit.order_edit_totals, name="edit_totals"),
+    path(
+        "<str:number>/authorize-difference/",
+        order_edit.order_authorize_difference_view,
+        name="authorize_difference",
+    ),
+    # Payment links (orders/services/payment_links.py); the public page is backoffice/urls "pay/"
+    path(
+        "<str:number>/payment-links/",
+        payment_links.payment_link_create_view,
+        name="payment_link_create",
+    ),
+    path(
+        "<str:number>/payment-links/<int:link_id>/send/",
+        payment_links.payment_link_send_view,
+        name="payment_link_send",
+    ),
+    path(
+        "<str:number>/payment-links/<int:link_id>/revoke/",
+        payment_links.payment_link_revoke_view,
+        name="payment_link_revoke",
+    ),
+    path(
+        "<str:number>/payment-links/<int:link_id>/check/",
+        payment_links.payment_link_check_view,
+        name="payment_link_check",
+    ),
     # Four-eyes: decide a request awaiting approval, or withdraw one's own
     path(
         "<str:number>/approvals/<int:approval_id>/approve/",

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from backoffice.admin_policy import ReadOnlyAdminMixin, log_config_change
 from backoffice.money import format_money
+from payments.gateways import oppwa_config
 from payments.gateways.stripe_config import secrets_summary
 from payments.models import (
     GatewayAccount,
@@ -32,6 +33,7 @@ class GatewayAccountAdmin(admin.ModelAdmin):
         "supports_multicapture",
         "supports_partial_refund",
         "authorization_validity_days",
+        "live_mode",
     ]
     list_filter = ["gateway", "payment_action", "store"]
     search_fields = ["name", "gateway", "store__code"]
@@ -44,7 +46,9 @@ class GatewayAccountAdmin(admin.ModelAdmin):
 
     @admin.display(description="Secrets")
     def secrets(self, obj: GatewayAccount) -> str:
-        """Secrets live only in the environment; the admin shows them masked (Stripe)."""
+        """Secrets live only in the environment; the admin shows them masked (Stripe, OPPWA)."""
+        if obj.pk is not None and obj.gateway == "oppwa":
+            return oppwa_config.secrets_summary(obj)
         if obj.pk is None or obj.gateway != "stripe":
             return "—"
         return secrets_summary(obj)

@@ -19,5 +19,8 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         from backoffice.models import Store
         from payments import checks  # noqa: F401  (registers the system checks)
+        from payments.export_jobs import register_export_job
+
+        register_export_job()
 
         post_save.connect(_store_created, sender=Store, dispatch_uid="payments_store_reason_codes")

@@ -1,4 +1,5 @@
-"""System checks (`manage.py check`): a Stripe account without its secret key."""
+"""System checks (`manage.py check`): a Stripe account without its secret key, an OPPWA
+account without its access token or entity."""
 
 from typing import Any
 
@@ -24,4 +25,25 @@ def stripe_secrets(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
         )
         for account in accounts
         if not secret_key(account)
+    ]
+
+
+@checks.register("payments")
+def oppwa_secrets(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    from payments.gateways.oppwa_config import missing
+    from payments.models import GatewayAccount
+
+    try:
+        accounts = list(GatewayAccount.objects.filter(gateway="oppwa").select_related("store"))
+    except DatabaseError:  # no database yet (before migrate): nothing to check
+        return []
+    return [
+        checks.Warning(
+            f"The OPPWA account of store {account.store.code} is not configured.",
+            hint=f"Set {' and '.join(missing(account))} in the environment.",
+            obj=account,
+            id="payments.W002",
+        )
+        for account in accounts
+        if missing(account)
     ]

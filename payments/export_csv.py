@@ -38,6 +38,7 @@ HEADER = [
     # Refunds and chargebacks (payments.reason_codes): the stable code, then its label.
     "Reason code",
     "Reason",
+    "Memo",  # the internal note staff wrote with the operation
 ]
 # A spreadsheet runs a cell starting with one of these as a formula; staff typed these fields.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -54,7 +55,7 @@ def _text(value: str) -> str:
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
-def _cash_flow(type_: str) -> str:
+def cash_flow(type_: str) -> str:
     if type_ in CASH_IN_TYPES:
         return "in"
     return "out" if type_ in CASH_OUT_TYPES else ""
@@ -84,6 +85,7 @@ def csv_lines(rows: Iterable[ExportRow]) -> Iterator[str]:
         source,
         reason_code,
         reason_label,
+        memo,
     ) in rows:
         yield writer.writerow(
             [
@@ -95,7 +97,7 @@ def csv_lines(rows: Iterable[ExportRow]) -> Iterator[str]:
                 statuses.get(status, status),
                 format_major(amount, currency),
                 currency,
-                _cash_flow(type_),
+                cash_flow(type_),
                 "online" if is_online else "offline",
                 _text(gateway_reference),
                 _text(merchant_reference),
@@ -105,5 +107,6 @@ def csv_lines(rows: Iterable[ExportRow]) -> Iterator[str]:
                 sources.get(source, source),
                 reason_code or "",
                 _text(reason_label or ""),
+                _text(memo),
             ]
         )

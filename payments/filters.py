@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,6 +21,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from backoffice.amount_range import read_amounts
 from backoffice.models import Store, amount_locale
 from backoffice.money import MoneyError, parse_amount
 from orders.models import Order
@@ -89,12 +91,39 @@ def matching_order_ids(*, text: str, store_ids: list[int]) -> list[int]:
     """
     text = text.strip()
     orders = Order.objects.filter(store_id__in=store_ids)
-    match = Q(customer_email__iexact=text) if "@" in text else Q(number=text)
+    # The number as displayed too ("#100000110").
+    match = Q(customer_email__iexact=text) if "@" in text else Q(number=text.removeprefix("#"))
     return list(orders.filter(match).order_by().values_list("pk", flat=True)[:1000])
 
 
 def day_start(day: date, zone: tzinfo | None = None) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), zone)
+
+
+class TransactionFilterForm(forms.Form):
+    """Reads the amount range in each currency searched, in its reader's locale."""
+
+    readings: Callable[[], list[Reading]]  # set by TransactionFilter
+
+    def _amounts(self, name: str) -> list[tuple[str, int]]:
+        text = self.cleaned_data.get(name) or ""
+        return read_amounts(text, self.readings()) if text.strip() else []
+
+    def clean_amount_min(self) -> list[tuple[str, int]]:
+        return self._amounts("amount_min")
+
+    def clean_amount_max(self) -> list[tuple[str, int]]:
+        return self._amounts("amount_max")
+
+
+def amount_q(readings: list[tuple[str, int]], lookup: str) -> Q:
+    q = Q(pk__in=[])
+    for currency, minor in readings:
+        q |= Q(currency=currency, **{f"amount__{lookup}": minor})
+    return q
+
+
+AMOUNT_INPUT = {"inputmode": "decimal", "autocomplete": "off", "placeholder": "Any"}
 
 
 # django-filter ships no type information: to the checker its FilterSet is `Any`.
@@ -131,6 +160,14 @@ class TransactionFilter(django_filters.FilterSet):  # type: ignore[misc]
     reason = django_filters.ChoiceFilter(
         method="filter_reason", label="Reason", empty_label="Any reason"
     )
+    amount_min = django_filters.CharFilter(
+        method="filter_amount_min",
+        label="Amount from",
+        widget=forms.TextInput(attrs=AMOUNT_INPUT),
+    )
+    amount_max = django_filters.CharFilter(
+        method="filter_amount_max", label="Amount to", widget=forms.TextInput(attrs=AMOUNT_INPUT)
+    )
 
     class Meta:
         model = Transaction
@@ -144,7 +181,10 @@ class TransactionFilter(django_filters.FilterSet):  # type: ignore[misc]
             "date_to",
             "online",
             "reason",
+            "amount_min",
+            "amount_max",
         ]
+        form = TransactionFilterForm
 
     def __init__(self, *args: Any, user: User, stores: list[Store], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -168,6 +208,22 @@ class TransactionFilter(django_filters.FilterSet):  # type: ignore[misc]
         self.filters["reason"].extra["choices"] = [
             (code, " / ".join(names)) for code, names in labels.items()
         ]
+
+    @property
+    def form(self) -> TransactionFilterForm:
+        form: TransactionFilterForm = super().form
+        form.readings = self._search_readings
+        return form
+
+    def filter_amount_min(
+        self, queryset: QuerySet[Transaction], name: str, value: list[tuple[str, int]]
+    ) -> QuerySet[Transaction]:
+        return queryset.filter(amount_q(value, "gte"))
+
+    def filter_amount_max(
+        self, queryset: QuerySet[Transaction], name: str, value: list[tuple[str, int]]
+    ) -> QuerySet[Transaction]:
+        return queryset.filter(amount_q(value, "lte"))
 
     @property
     def is_filtered(self) -> bool:

@@ -44,6 +44,10 @@ class GatewayAccount(models.Model):
     supports_multicapture = models.BooleanField(default=True)
     supports_partial_refund = models.BooleanField(default=True)
     authorization_validity_days = models.PositiveSmallIntegerField(default=7)
+    # Real money at the PSP's live host; off: its test host (OPPWA: eu-prod / eu-test).
+    live_mode = models.BooleanField(
+        default=False, help_text="Live: real money at the PSP's live host; off: its test host."
+    )
 
     class Meta:
         constraints = [

@@ -57,12 +57,12 @@ def transaction_list(*, user: User | AnonymousUser) -> QuerySet[Transaction]:
 
 
 def transactions_exportable(*, user: User | AnonymousUser) -> QuerySet[Transaction]:
-    """Visible transactions of the stores where the user also holds `export_transactions`."""
-    return _scoped(transactions_visible(user=user), _store_ids(user, "export_transactions"))
+    """Visible transactions of the stores where the user also holds `export_data`."""
+    return _scoped(transactions_visible(user=user), _store_ids(user, "export_data"))
 
 
 def user_can_export(*, user: User | AnonymousUser) -> bool:
-    return _store_ids(user, "export_transactions") != []
+    return _store_ids(user, "export_data") != []
 
 
 def transaction_get(*, user: User | AnonymousUser, uuid: Any) -> Transaction:
@@ -245,6 +245,7 @@ EXPORT_FIELDS = (
     # Added last so existing consumers of the file keep their columns where they were.
     "reason__code",
     "reason__label",
+    "memo",
 )
 
 

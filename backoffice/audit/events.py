@@ -38,6 +38,7 @@ ROLE_CHANGE = "role_change"
 SETTINGS_CHANGE = "settings_change"
 API_REQUEST = "api_request"
 WEBHOOK_REJECTED = "webhook_rejected"
+ORDER_EDIT = "order_edit"  # an order's lines or shipping changed (orders.services.order_edit)
 
 
 # The request being answered (set by `AuditRequestMiddleware`), so services that know no

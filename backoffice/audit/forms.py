@@ -24,6 +24,7 @@ TYPES = [
     (events.SETTINGS_CHANGE, "Settings change"),
     (events.API_REQUEST, "API request"),
     (events.WEBHOOK_REJECTED, "Webhook rejected"),
+    (events.ORDER_EDIT, "Order edit"),
 ]
 TYPE_LABELS = dict(TYPES)
 

@@ -200,6 +200,8 @@ SIGN_IN_REFRESH_SECONDS = 60
 SIGN_IN_IDLE_SECONDS = 15 * 60
 SIGN_IN_ABSOLUTE_SECONDS = 12 * 60 * 60
 SIGN_IN_FRESH_FACTOR_SECONDS = 15 * 60
+# Paths the staff session policy leaves alone: the customers' payment link pages.
+SIGN_IN_PUBLIC_PREFIXES = ("/pay/",)
 # Lockout (8.3.4): 10 failed sign-ins (a wrong password or a wrong code) per username and,
 # separately, per address lock for 30 minutes; the address is REMOTE_ADDR, as in the audit.
 AXES_FAILURE_LIMIT = 10
@@ -239,6 +241,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 INBOX_MAX_ATTEMPTS = int(os.environ.get("INBOX_MAX_ATTEMPTS", "8"))
 EMAIL_TASK_MAX_ATTEMPTS = int(os.environ.get("EMAIL_TASK_MAX_ATTEMPTS", "5"))
 REFUND_APPROVAL_TTL_HOURS = int(os.environ.get("REFUND_APPROVAL_TTL_HOURS", "72"))
+# Payment links (orders/services/payment_links.py, docs/payment-links.md): how long a link
+# works, and the public address serving /pay/ and nothing else (empty: this site's own).
+PAYMENT_LINK_TTL_DAYS = int(os.environ.get("PAYMENT_LINK_TTL_DAYS", "7"))
+PAYMENT_LINK_BASE_URL = os.environ.get("PAYMENT_LINK_BASE_URL", "").rstrip("/")
 
 LOGGING = {
     "version": 1,
@@ -248,3 +254,6 @@ LOGGING = {
     # django-axes says every attempt at INFO; the audit stream records them already.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+# Transaction exports up to this many rows download at once; larger ones run as a background
+# job (payments/export_jobs.py) with "Export ready" in the header.
+EXPORT_SYNC_MAX_ROWS = int(os.environ.get("EXPORT_SYNC_MAX_ROWS", "10000"))

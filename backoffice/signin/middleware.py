@@ -91,6 +91,9 @@ class SignInPolicyMiddleware:
         user = request.user
         if not user.is_authenticated:
             return None
+        if request.path_info.startswith(settings.SIGN_IN_PUBLIC_PREFIXES):
+            # The customers' pages (payment links): not the back office, whoever is signed in.
+            return None
         # `is_verified` is set on the user by django_otp's OTPMiddleware.
         if not user.is_verified():  # type: ignore[attr-defined]
             return _sign_out(request, UNVERIFIED_MESSAGE)

@@ -3,7 +3,9 @@
 from orders.models.approvals import ApprovalKind, ApprovalRequest, ApprovalState, due_q
 from orders.models.comments import OrderComment
 from orders.models.documents import CreditMemo, CreditMemoItem, Invoice, InvoiceCapture, InvoiceItem
+from orders.models.edits import OrderEdit
 from orders.models.order import MONEY, Order, OrderAddress, OrderItem
+from orders.models.payment_links import PaymentLink, PaymentLinkStatus
 
 __all__ = [
     "MONEY",
@@ -18,6 +20,9 @@ __all__ = [
     "Order",
     "OrderAddress",
     "OrderComment",
+    "OrderEdit",
     "OrderItem",
+    "PaymentLink",
+    "PaymentLinkStatus",
     "due_q",
 ]

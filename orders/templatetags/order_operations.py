@@ -8,7 +8,8 @@ from django import template
 from django.db.models import prefetch_related_objects
 
 from backoffice.models import amount_locale
-from orders.forms_invoice import ConfirmForm, mark_as_paid_form
+from orders.action_bar_html import action_button_html
+from orders.forms_invoice import mark_as_paid_form, new_idempotency_key
 from orders.operation_buttons import order_action_buttons
 from orders.operations import OrderOperation
 
@@ -30,11 +31,18 @@ def order_action_bar(context: template.Context) -> dict:
     prefetch_related_objects(list(order.payments.all()), "transactions", "gateway_account")
     buttons = order_action_buttons(user=request.user, order=order)
     mark_as_paid = next(b for b in buttons if b.key == OrderOperation.MARK_AS_PAID)
+    token = str(context.get("csrf_token") or "")
     return {
         "order": order,
         "csrf_token": context.get("csrf_token"),
-        # Each POST form gets its own one-time key, so two actions never share one.
-        "buttons": [{"button": b, "form": ConfirmForm(order=order)} for b in buttons],
+        # Each POST form gets its own one-time key (ConfirmForm's hidden input), so two actions
+        # never share one; the buttons are written in Python (orders/action_bar_html.py).
+        "buttons": [
+            action_button_html(
+                b, csrf_token=token, version=order.version, key=new_idempotency_key()
+            )
+            for b in buttons
+        ],
         "mark_as_paid_form": mark_as_paid_form(
             order=order, locale=amount_locale(request.user, order.store)
         )

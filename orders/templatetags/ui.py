@@ -12,6 +12,8 @@ from django.utils.dates import MONTHS_3
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
+from backoffice.badges import BADGE_TONES as BADGE_TONES  # the tones: backoffice/badges.py
+from backoffice.badges import badge_html
 from backoffice.display import display_zone
 
 register = template.Library()
@@ -126,59 +128,7 @@ def sort_header(
     )
 
 
-# One tone per value so each state/status reads at a glance; the CSS defines the tones.
-BADGE_TONES: dict[str, dict[str, str]] = {
-    "order_state": {
-        "new": "sky",
-        "pending_payment": "amber",
-        "processing": "blue",
-        "complete": "green",
-        "closed": "slate",
-        "canceled": "gray",
-        "holded": "orange",
-        "payment_review": "purple",
-    },
-    "payment_status": {
-        "not_paid": "gray",
-        "awaiting": "amber",
-        "authorized": "indigo",
-        "partially_authorized": "sky",
-        "captured": "green",
-        "partially_captured": "teal",
-        "partially_refunded": "pink",
-        "refunded": "purple",
-        "canceled": "slate",
-        "requires_action": "red",
-        "expired": "orange",
-        "charged_back": "rose",
-        "partially_charged_back": "rose",
-    },
-    "transaction_status": {
-        "pending": "amber",
-        "success": "green",
-        "failed": "red",
-        "unknown": "purple",
-    },
-    "invoice_state": {"open": "amber", "paid": "green", "canceled": "gray"},
-    "credit_memo_state": {
-        "pending": "amber",
-        "awaiting_approval": "purple",
-        "refunded": "green",
-        "partially_refunded": "pink",
-        "failed": "red",
-        "canceled": "gray",
-    },
-}
-
-
 @register.simple_tag
 def badge(kind: str, value: str, label: str) -> str:
     """`{% badge "order_state" order.state order.get_state_display %}` → a coloured pill."""
-    tone = BADGE_TONES.get(kind, {}).get(value, "gray")
-    return format_html(
-        '<span class="badge badge--{}" data-{}="{}">{}</span>',
-        tone,
-        kind.replace("_", "-"),
-        value,
-        label,
-    )
+    return badge_html(kind, value, label)

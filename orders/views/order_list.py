@@ -1,18 +1,62 @@
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from backoffice.decorators import staff_required
+from backoffice.grid_toolbar import grid_context
+from backoffice.grids import VIEW_PARAM
 from backoffice.http import StaffRequest
+from backoffice.saved_views.selectors import (
+    active_view,
+    default_view,
+    saved_views_for,
+    view_url,
+)
 from orders import selectors
+from orders.exports import EXPORT_PERMISSION
+from orders.grid import ORDER_GRID, with_cells
 
 
 @staff_required
 @require_safe
 def order_list(request: StaffRequest) -> HttpResponse:
+    """The order grid. Bare, it opens the person's default view; a search naming one order
+    exactly by its number opens that order."""
+    views = saved_views_for(user=request.user, grid=ORDER_GRID.name)
+    if not request.GET and (default := default_view(views, user=request.user)):
+        return redirect(view_url(default))
     result = selectors.order_list_page(user=request.user, params=request.GET)
-    return render(
-        request,
-        "orders/order_list.html",
-        {"filterset": result.filterset, "page": result.page, "sort": result.sort},
-    )
+    if result.exact_number:
+        return redirect("orders:detail", number=result.exact_number)
+    columns = ORDER_GRID.columns_of(request.GET)
+    with_cells(result.page.rows, columns)
+    context = {
+        "filterset": result.filterset,
+        "page": result.page,
+        "sort": result.sort,
+        "columns": columns,
+        "total": result.total,
+        **grid_context(
+            request,
+            grid=ORDER_GRID,
+            views=views,
+            active=active_view(views, request.GET.get(VIEW_PARAM)),
+            columns=columns,
+            per_page=result.page.per_page,
+            total=result.total,
+            noun="orders",
+            export_url=_export_url(request),
+        ),
+    }
+    return render(request, "orders/order_list.html", context)
+
+
+def _export_url(request: StaffRequest) -> str:
+    """Export CSV of what the grid shows, for a person who may export from some store."""
+    if not selectors.user_can_export(user=request.user, codename=EXPORT_PERMISSION):
+        return ""
+    query = request.GET.copy()
+    for name in ("page", "view"):
+        query.pop(name, None)
+    return f"{reverse('orders:export')}?{query.urlencode()}"

@@ -128,6 +128,7 @@ def jsonl_lines(rows: Iterable[ExportRow]) -> Iterator[str]:
                     "source": sources.get(record["source"], record["source"]),
                     "reason": record["reason__code"],
                     "reason_label": record["reason__label"],
+                    "memo": record["memo"],
                 },
                 ensure_ascii=False,
             )

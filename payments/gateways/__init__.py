@@ -19,6 +19,7 @@ from payments.gateways.base import (
     IdempotencyConflict,
 )
 from payments.gateways.manual import ManualGateway
+from payments.gateways.oppwa_gateway import OppwaGateway
 from payments.gateways.sandbox import SandboxGateway
 from payments.gateways.stripe_gateway import StripeGateway
 from payments.models import GatewayAccount, Payment
@@ -43,6 +44,7 @@ GATEWAYS: dict[str, type[Gateway]] = {
     SandboxGateway.code: SandboxGateway,
     ManualGateway.code: ManualGateway,
     StripeGateway.code: StripeGateway,
+    OppwaGateway.code: OppwaGateway,
 }
 
 

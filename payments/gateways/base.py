@@ -152,11 +152,46 @@ class Capabilities:
         )
 
 
+@dataclass(frozen=True)
+class CardDetails:
+    """A card the customer typed on a payment link's page, for a gateway that takes a card
+    form (`Gateway.takes_card_form`: the sandbox; a real PSP takes cards on its own hosted
+    page). Passed to the gateway and dropped: only the brand and last 4 digits are kept."""
+
+    number: str
+    expiry_month: int
+    expiry_year: int
+    cvc: str
+    holder: str
+
+    @property
+    def last4(self) -> str:
+        return self.number[-4:]
+
+    def __repr__(self) -> str:  # never the number or the CVC in a log or a traceback
+        return f"CardDetails(last4={self.last4!r})"
+
+
 class Gateway(ABC):
     """One payment service provider. Instances are cheap; build one per operation."""
 
     code: ClassVar[str]
     online: ClassVar[bool] = True
+    # Whether `authorize_card` works: the payment link page then shows our own card form.
+    takes_card_form: ClassVar[bool] = False
+
+    def authorize_card(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        card: CardDetails,
+        capture: bool = False,
+    ) -> GatewayResult:
+        """A new authorization (capture=True: a sale) on a card typed on the payment link page
+        (see CardDetails)."""
+        raise GatewayError(f"The {self.code} gateway takes cards on its own page only.")
 
     def __init__(self, capabilities: Capabilities, *, timeout: float) -> None:
         self.capabilities = capabilities

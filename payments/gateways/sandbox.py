@@ -24,6 +24,7 @@ from payments.gateways import sandbox_batch, sandbox_snapshot, sandbox_webhooks
 from payments.gateways import sandbox_rules as rules
 from payments.gateways.base import (
     CaptureRequest,
+    CardDetails,
     Gateway,
     GatewayError,
     GatewayResult,
@@ -31,12 +32,14 @@ from payments.gateways.base import (
     GatewayTimeout,
     WebhookEvent,
 )
+from payments.gateways.sandbox_cards import test_card
 from payments.gateways.sandbox_rules import Fault, Kind, Status
 from payments.models import GatewayAccount, SandboxCharge, SandboxOperation
 
 
 class SandboxGateway(Gateway):
     code = "sandbox"
+    takes_card_form = True
     # A pending operation settles when it is looked up this long after it was accepted.
     SETTLE_AFTER = timedelta(0)
 
@@ -47,6 +50,28 @@ class SandboxGateway(Gateway):
     ) -> GatewayResult:
         kind = Kind.SALE if capture else Kind.AUTHORIZE
         return self._request(kind, "", amount, currency, idempotency_key)
+
+    def authorize_card(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        card: CardDetails,
+        capture: bool = False,
+    ) -> GatewayResult:
+        """An authorization (or sale) on a test card (`sandbox_cards`): the card chooses the
+        outcome."""
+        outcome = test_card(card.number)
+        return self._request(
+            Kind.SALE if capture else Kind.AUTHORIZE,
+            "",
+            amount,
+            currency,
+            idempotency_key,
+            card_fault=outcome.fault,
+            decline=outcome.decline_message,
+        )
 
     def capture(
         self, *, reference: str, amount: int, currency: str, idempotency_key: str
@@ -142,19 +167,29 @@ class SandboxGateway(Gateway):
     # -- request handling ------------------------------------------------------------------
 
     def _request(
-        self, kind: str, reference: str, amount: int, currency: str, key: str
+        self,
+        kind: str,
+        reference: str,
+        amount: int,
+        currency: str,
+        key: str,
+        *,
+        card_fault: Fault | None = None,
+        decline: str = "",
     ) -> GatewayResult:
         fingerprint = rules.fingerprint_of(kind, reference, amount, currency)
         replay = self._replay(key, fingerprint)
         if replay is not None:
             return replay
-        fault = rules.fault_for(kind, amount)
+        fault = card_fault or rules.fault_for(kind, amount)
         early = rules.early_error(fault)
         if early is not None:
             raise early
         try:
             with transaction.atomic():
-                op = self._apply(kind, reference, amount, currency, key, fingerprint, fault)
+                op = self._apply(
+                    kind, reference, amount, currency, key, fingerprint, fault, decline
+                )
         except IntegrityError:
             # A concurrent request with the same key inserted first: answer as it did.
             replay = self._replay(key, fingerprint)
@@ -178,6 +213,7 @@ class SandboxGateway(Gateway):
         key: str,
         fingerprint: str,
         fault: Fault | None,
+        decline: str = "",
     ) -> SandboxOperation:
         charge = None
         if kind not in {Kind.AUTHORIZE, Kind.SALE}:
@@ -191,6 +227,8 @@ class SandboxGateway(Gateway):
         op = rules.new_operation(kind, amount, currency, key, fingerprint)
         pending: dict[str, int] = {}
         try:
+            if decline and fault == Fault.DECLINE:
+                raise rules.Decline(decline)  # a declining test card says why
             rules.screen(kind, reference, charge, amount, fault)
             if kind in {Kind.AUTHORIZE, Kind.SALE}:
                 charge = self._new_charge(kind, currency)

@@ -179,6 +179,10 @@ def _told(event: InboundEvent) -> dict[str, str]:
     data = event.payload.get("data") if isinstance(event.payload, dict) else None
     obj = data.get("object") if isinstance(data, dict) else None
     reason = obj.get("reason") if isinstance(obj, dict) else None
+    # OPPWA: the chargeback's result code and description (`oppwa_webhooks`).
+    reason = reason or (
+        event.payload.get("psp_reason") if isinstance(event.payload, dict) else None
+    )
     if reason:
         told["psp_reason"] = str(reason)[:80]
     return told

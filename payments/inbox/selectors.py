@@ -8,7 +8,7 @@ from backoffice.permissions import stores_with_perm
 from payments.inbox_models import InboundEvent
 
 # Who reads the inbox and may retry an event: the managers (the same permission as exports).
-INBOX_PERMISSION = "export_transactions"
+INBOX_PERMISSION = "export_data"
 
 
 def inbound_events_visible(*, user: User | AnonymousUser) -> QuerySet[InboundEvent]:

@@ -94,7 +94,21 @@ def psp_side_text(txn: Transaction) -> str:
 
 
 # How the history names a PSP and its dashboard (rows from its webhooks); others: "the PSP".
-PSP_NAMES = {"stripe": ("Stripe", "the Stripe Dashboard")}
+PSP_NAMES = {
+    "stripe": ("Stripe", "the Stripe Dashboard"),
+    "oppwa": ("OPPWA", "OPPWA's Business Intelligence Platform"),
+}
+
+
+def _gateway_result(txn: Transaction) -> str:
+    """The PSP's result code and description where its answer carries one (OPPWA's
+    `result`): "Gateway result: 000.100.110 Request successfully processed…"."""
+    raw = (txn.gateway_response or {}).get("raw")
+    result = raw.get("result") if isinstance(raw, dict) else None
+    if not isinstance(result, dict) or not result.get("code"):
+        return ""
+    text = f"{result['code']} {result.get('description') or ''}".strip().rstrip(".")
+    return f"Gateway result: {text}."
 
 
 def success_text(txn: Transaction) -> str:
@@ -107,7 +121,7 @@ def success_text(txn: Transaction) -> str:
     elif txn.type == T.MANUAL:
         body = _join(f"Marked as paid: {_money(txn)} received offline.", _references(txn))
     else:
-        body = describe_transaction(txn, verb=VERBS[T(txn.type)])
+        body = _join(describe_transaction(txn, verb=VERBS[T(txn.type)]), _gateway_result(txn))
     if txn.memo:
         body = f'{body} Memo: "{txn.memo}".'
     return body

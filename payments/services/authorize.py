@@ -11,6 +11,7 @@ from backoffice.errors import DomainError, ErrorCode
 from orders.models import Order
 from payments.enums import PaymentAction, TransactionSource, TransactionType
 from payments.gateways import Gateway, GatewayResult, get_gateway
+from payments.gateways.base import CardDetails
 from payments.models import GatewayAccount, Payment, Transaction
 from payments.operations import store_codenames
 from payments.services._checks import Check
@@ -40,10 +41,15 @@ def payment_authorize(
     merchant_reference: str = "",
     memo: str = "",
     source: str = TransactionSource.UI,
+    card: CardDetails | None = None,
+    also_check: Check | None = None,
 ) -> OperationResult:
     """Authorize `amount` online on a new payment of the order (a sale if the account says so).
 
     Staff need the Edit orders permission (a new authorization is part of editing an order).
+    `card`: the card a customer typed on a payment link page (gateways with a card form);
+    `also_check`: the caller's own rule, run under the lock with the others (a payment link
+    still owed exactly its amount).
     """
     account = gateway_account or store_gateway_account(order=order)
     sale = account.payment_action == PaymentAction.AUTHORIZE_CAPTURE
@@ -67,8 +73,8 @@ def payment_authorize(
                 card_last4=card_last4,
                 amount_requested=amount,
             ),
-            check=_authorize_check(account, actor),
-            call=_authorize_call(sale),
+            check=_authorize_check(account, actor, also_check),
+            call=_authorize_call(sale, card),
             gateway_request={"operation": "sale" if sale else "authorize"},
         )
     )
@@ -83,7 +89,9 @@ def _new_payment(**fields: object) -> Callable[[Order], Payment]:
     return new_payment
 
 
-def _authorize_check(account: GatewayAccount, actor: User | None) -> Check:
+def _authorize_check(
+    account: GatewayAccount, actor: User | None, also_check: Check | None = None
+) -> Check:
     """Under the lock: the account is the order's store's, staff may edit orders there, and
     nothing blocks money on the order (hold, review, final state)."""
 
@@ -97,14 +105,27 @@ def _authorize_check(account: GatewayAccount, actor: User | None) -> Check:
             )
         if (block := locked.money_block()) is not None:
             raise unavailable("authorize", "Authorize", block).error()
+        if also_check is not None:
+            also_check(locked, payment, amount)
 
     return check
 
 
-def _authorize_call(sale: bool) -> Callable[[Gateway, Transaction], GatewayResult]:
-    """Step 2: the gateway's authorization (or sale), with the transaction's key."""
+def _authorize_call(
+    sale: bool, card: CardDetails | None = None
+) -> Callable[[Gateway, Transaction], GatewayResult]:
+    """Step 2: the gateway's authorization (or sale), with the transaction's key; on the card
+    the customer typed when there is one (never kept: the payment has its brand and last 4)."""
 
     def call(gateway: Gateway, txn: Transaction) -> GatewayResult:
+        if card is not None:
+            return gateway.authorize_card(
+                amount=txn.amount,
+                currency=txn.currency,
+                idempotency_key=txn.idempotency_key,
+                card=card,
+                capture=sale,
+            )
         return gateway.authorize(
             amount=txn.amount,
             currency=txn.currency,

@@ -13,7 +13,12 @@ VALIDITY_DAYS = {"stripe": AUTHORIZATION_VALIDITY_DAYS}
 
 
 def gateway_account_save(
-    *, store: Store, gateway: str, name: str = "", multicapture: bool | None = None
+    *,
+    store: Store,
+    gateway: str,
+    name: str = "",
+    multicapture: bool | None = None,
+    live_mode: bool | None = None,
 ) -> tuple[GatewayAccount, bool]:
     """The store's account at `gateway`, created or updated; (account, created)."""
     with transaction.atomic():
@@ -26,6 +31,8 @@ def gateway_account_save(
             account.name = name
         if multicapture is not None:
             account.supports_multicapture = multicapture
+        if live_mode is not None:
+            account.live_mode = live_mode
         if gateway in VALIDITY_DAYS:
             account.authorization_validity_days = VALIDITY_DAYS[gateway]
         account.save()
@@ -34,6 +41,10 @@ def gateway_account_save(
             obj=account,
             store_code=store.code,
             message=f"Gateway account {'created' if created else 'updated'}: {account}",
-            details={"gateway": gateway, "multicapture": account.supports_multicapture},
+            details={
+                "gateway": gateway,
+                "multicapture": account.supports_multicapture,
+                "live_mode": account.live_mode,
+            },
         )
     return account, created

@@ -148,9 +148,12 @@ def _form(
     replay: bool = False,
     locale: str,
     reason_kind: str | None = None,
+    wanted: int | None = None,
 ) -> OperationForm:
     # Rebill has no upper limit; offering the debit's amount is the usual case.
     suggested = avail.max_amount if avail.max_amount is not None else txn.amount
+    if wanted and (avail.max_amount is None or wanted <= avail.max_amount):
+        suggested = wanted  # a page that links here names the amount (Refund the difference)
     initial = {
         "amount": format_amount(suggested, txn.currency, locale=locale),
         "idempotency_key": new_idempotency_key(),
@@ -185,7 +188,11 @@ def transaction_operation(request: StaffRequest, uuid: str, operation: str) -> H
         return _render(request, "operation_form", context, UNPROCESSABLE)
     data = request.POST if request.method == "POST" else None
     locale = amount_locale(request.user, txn.store)
-    form = _form(txn, avail, data, replay=replay, locale=locale, reason_kind=door.reason_kind)
+    wanted = request.GET.get("amount", "")  # minor units, from a link (an order edit's page)
+    form = _form(
+        txn, avail, data, replay=replay, locale=locale, reason_kind=door.reason_kind,
+        wanted=int(wanted) if wanted.isdigit() and len(wanted) < 16 else None,
+    )  # fmt: skip
     if not form.is_bound:
         return _render(request, "operation_form", {**context, "form": form})
     if not form.is_valid():
@@ -267,5 +274,6 @@ def result_context(
         "headline": headline,
         "tree": selectors.transaction_tree(transaction=fresh),
         "operations": operation_buttons(user=request.user, transaction=fresh),
-        "oob": True,
+        # The Transaction Details page's panels follow; the operation's own page has none.
+        "oob": request.POST.get("_standalone") != "1",
     }

@@ -50,6 +50,7 @@ def test_setup_roles_creates_the_four_roles_per_the_matrix():
         "refund_offline",
         "mark_as_paid",
         "record_chargeback",
+        "export_data",
     }
     assert group_codenames("manager") == ALL_OPERATIONS
 
@@ -69,21 +70,21 @@ def test_a_changed_matrix_is_applied_to_global_and_store_groups(monkeypatch):
     store = StoreFactory(code="eu", currency="EUR")
     roles_setup()
     role_grant_for_store(user=UserFactory(), role="support", store=store)
-    changed = {**MATRIX, "hold_order": ("finance", "manager"), "export_transactions": ("support",)}
+    changed = {**MATRIX, "hold_order": ("finance", "manager"), "export_data": ("support",)}
     monkeypatch.setattr(roles, "MATRIX", changed)
 
     report = roles_setup()
 
     assert ("support", "hold_order") in report.removed
-    assert ("support", "export_transactions") in report.added
+    assert ("support", "export_data") in report.added
     assert "hold_order" not in group_codenames("support")
-    assert "export_transactions" not in group_codenames("manager")
+    assert "export_data" not in group_codenames("manager")
     scoped = set(
         StoreGroupObjectPermission.objects.filter(group__name="support@eu").values_list(
             "permission__codename", flat=True
         )
     )
-    assert "hold_order" not in scoped and "export_transactions" in scoped
+    assert "hold_order" not in scoped and "export_data" in scoped
 
 
 def test_setup_roles_leaves_other_permissions_of_a_group_alone():

@@ -308,7 +308,7 @@ MATRIX: dict[str, tuple[Callable[[], Attempt], frozenset[str]]] = {
     "rebill": (rebill, MANAGER),
     "approve refund": (approve_refund, MANAGER),
     "change store settings": (store_settings, MANAGER),
-    "export": (export, MANAGER),
+    "export": (export, FINANCE_UP),
     "read the audit stream": (read_audit, MANAGER),
 }
 

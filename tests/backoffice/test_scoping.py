@@ -198,7 +198,7 @@ def count_queries(client, url: str) -> int:
 
 def grant_store_role(user, stores) -> None:
     for store in stores:
-        for codename in ("view_orders", "refund_online", "export_transactions"):
+        for codename in ("view_orders", "refund_online", "export_data"):
             assign_perm(f"backoffice.{codename}", user, store)
 
 
@@ -244,5 +244,10 @@ def test_the_dashboard_approvals_list_is_one_query(client, stores, django_assert
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, headers=HX)
     assert len(response.context["approvals"]) == 6
-    approval_queries = [q for q in queries.captured_queries if "approvalrequest" in q["sql"]]
+    # The list's rows (the money card's sum per store and currency is one GROUP BY apart).
+    approval_queries = [
+        q
+        for q in queries.captured_queries
+        if "approvalrequest" in q["sql"] and "GROUP BY" not in q["sql"]
+    ]
     assert len(approval_queries) == 1

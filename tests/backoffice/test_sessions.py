@@ -91,7 +91,7 @@ def test_the_confirm_page_refuses_a_wrong_code(client, person):
 
 
 def test_signed_in_pages_and_exports_are_not_stored(client, person):
-    export = staff_user("view_orders", "export_transactions", username="maria")
+    export = staff_user("view_orders", "export_data", username="maria")
     page = client.get(DASHBOARD)
     client.force_login(export)
     csv = client.get(reverse("payments:transaction_export"))

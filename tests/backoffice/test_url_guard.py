@@ -17,13 +17,15 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.timezone import now
 from guardian.shortcuts import assign_perm
 
 from api.tokens import api_token_create
 from backoffice.decorators import PERMISSION_GUARD, declared_permissions
+from backoffice.job_models import Job
 from backoffice.models import OPERATION_PERMISSIONS
 from orders.enums import CaptureMode, CreditMemoState, RefundMode
-from orders.models import CreditMemo, Order
+from orders.models import CreditMemo, Order, PaymentLink
 from orders.services.approval_requests import transaction_refund_request
 from orders.services.invoicing import invoice_create
 from payments.models import InboundEvent, Transaction
@@ -37,7 +39,9 @@ pytestmark = pytest.mark.django_db
 # webhooks/: the PSPs' door, signed instead of signed in (tests/payments/test_inbox.py).
 # api/v1/: the storefront API, a store's token instead of a session (its own token and status
 # code tests in tests/api/, with a schemathesis run).
-SKIPPED_PREFIXES = ("admin/", "accounts/", "webhooks/", "api/v1/")
+# pay/: the customer's payment link page, a signed token instead of a session
+# (tests/orders/test_payment_links_pay.py).
+SKIPPED_PREFIXES = ("admin/", "accounts/", "webhooks/", "api/v1/", "pay/")
 ALL_CODENAMES = [codename for codename, _ in OPERATION_PERMISSIONS]
 
 
@@ -138,6 +142,13 @@ def world() -> dict:
         ).pk,
         "store": order.store,
         "code": order.store.code,
+        # Jobs pages (backoffice/jobs/): read only; someone else's job is a 404.
+        "job_id": Job.objects.create(
+            kind="orders.hold", title="Hold", created_by=capture.actor or UserFactory()
+        ).pk,
+        "link_id": PaymentLink.objects.create(
+            order=order, nonce="world", amount=100, currency=order.currency, expires_at=now()
+        ).pk,
     }
 
 

@@ -28,7 +28,7 @@ def test_a_read_that_writes_fails_the_test_with_the_url_and_the_sql(
     client, viewer, monkeypatch, method
 ):
     order = OrderFactory()
-    monkeypatch.setattr("orders.templatetags.approvals.order_approvals", writing_panel)
+    monkeypatch.setattr("orders.selectors.order_comment_rows", writing_panel)
 
     with pytest.raises(pytest.fail.Exception) as failed:
         getattr(client, method)(order.get_absolute_url(), {"tab": "x"})

@@ -277,10 +277,21 @@ def big_order(store) -> Order:
 
 
 def small_order(store) -> Order:
+    """One row of each kind (documents too: an order without any skips their queries)."""
     order = OrderFactory(store=store)
     OrderItemFactory(order=order)
     authorize(order, 1000)
     add_comment(order, "one note")
+    invoice = Invoice.objects.create(
+        order=order, number=order.number, capture_mode=CaptureMode.OFFLINE, grand_total=100
+    )
+    CreditMemo.objects.create(
+        order=order,
+        invoice=invoice,
+        number=f"CM{order.number}",
+        mode=RefundMode.OFFLINE,
+        grand_total=100,
+    )
     return order
 
 

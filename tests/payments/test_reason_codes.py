@@ -325,13 +325,13 @@ def refunds_with_reasons() -> tuple[Transaction, Transaction, Transaction]:
 
 def test_the_csv_export_ends_with_the_reason_code_and_label(client):
     capture, refund, chargeback = refunds_with_reasons()
-    client.force_login(staff_user("view_orders", "export_transactions"))
+    client.force_login(staff_user("view_orders", "export_data"))
 
     response = client.get(reverse("payments:transaction_export"))
 
     text = b"".join(response.streaming_content).decode()
     header = next(csv.reader(io.StringIO(text)))
-    assert header[-3:] == ["Source", "Reason code", "Reason"]
+    assert header[-4:] == ["Source", "Reason code", "Reason", "Memo"]
     rows = {r["UUID"]: r for r in csv.DictReader(io.StringIO(text))}
     assert (rows[str(refund.uuid)]["Reason code"], rows[str(refund.uuid)]["Reason"]) == (
         "damaged",

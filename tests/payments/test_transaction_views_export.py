@@ -33,12 +33,12 @@ def test_list_offers_export_only_to_those_who_may(client):
     authorized_payment()
     client.force_login(staff_user("view_orders"))
     assert "Export CSV" not in client.get(reverse("payments:transaction_list")).content.decode()
-    client.force_login(staff_user("view_orders", "export_transactions"))
+    client.force_login(staff_user("view_orders", "export_data"))
     assert "Export CSV" in client.get(reverse("payments:transaction_list")).content.decode()
 
 
 def test_export_streams_the_filtered_rows_with_major_unit_amounts(client):
-    client.force_login(staff_user("view_orders", "export_transactions"))
+    client.force_login(staff_user("view_orders", "export_data"))
     pa = authorized_payment(amount=6100)
     capture = make_txn(
         parent=pa, type=TransactionType.CAPTURE, amount=2550, merchant_reference="CAP-1"
@@ -73,14 +73,14 @@ def test_export_is_limited_to_stores_with_the_export_permission(client):
     user = staff_user("view_orders")
     from guardian.shortcuts import assign_perm
 
-    assign_perm("backoffice.export_transactions", user, eu)
+    assign_perm("backoffice.export_data", user, eu)
     client.force_login(type(user).objects.get(pk=user.pk))
 
     assert [r["UUID"] for r in read_csv(client.get(EXPORT))] == [str(euro.uuid)]
 
 
 def test_typed_fields_cannot_become_spreadsheet_formulas(client):
-    client.force_login(staff_user("view_orders", "export_transactions"))
+    client.force_login(staff_user("view_orders", "export_data"))
     pa = authorized_payment()
     make_txn(parent=pa, type="CP", amount=100, merchant_reference="=HYPERLINK(1)")
     rows = read_csv(client.get(EXPORT, {"type": "CP"}))

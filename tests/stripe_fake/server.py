@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.stripe_fake import checkout
 from tests.stripe_fake.state import FakeStripe, StripeFail
 
 
@@ -148,6 +149,11 @@ def route(fake: FakeStripe, method: str, path: str, params: dict[str, Any]) -> d
             r for r in fake.refunds.values() if r["payment_intent"] == params.get("payment_intent")
         ]
         return {"object": "list", "url": "/v1/refunds", "has_more": False, "data": found}
+    if parts[:3] == ["v1", "checkout", "sessions"]:
+        if method == "POST" and len(parts) == 3:
+            return fake.public(checkout.create_session(fake, params))
+        if method == "GET" and len(parts) == 4:
+            return fake.public(checkout.get_session(fake, parts[3]))
     if parts == ["v1", "disputes"] and method == "GET":
         wanted = params.get("payment_intent")
         disputes = [d for d in fake.disputes.values() if d["payment_intent"] == wanted]

@@ -39,6 +39,7 @@ class FakeStripe:
     intents: dict[str, dict[str, Any]] = field(default_factory=dict)
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
     disputes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)  # checkout.py
     webhook_secret: str = "whsec_fake"
     idempotency: dict[str, tuple[str, int, dict[str, Any]]] = field(default_factory=dict)
     # Faults of the next matching requests: (path fragment, fault), see server.py.

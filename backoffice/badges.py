@@ -1,0 +1,72 @@
+"""Coloured status pills: one tone per value so each state or status reads at a glance (the
+CSS defines the tones). The `{% badge %}` tag (orders/templatetags/ui.py) and the grids'
+precomputed cells (orders/grid.py, payments/grid.py) draw the same markup."""
+
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+BADGE_TONES: dict[str, dict[str, str]] = {
+    "order_state": {
+        "new": "sky",
+        "pending_payment": "amber",
+        "processing": "blue",
+        "complete": "green",
+        "closed": "slate",
+        "canceled": "gray",
+        "holded": "orange",
+        "payment_review": "purple",
+    },
+    "payment_status": {
+        "not_paid": "gray",
+        "awaiting": "amber",
+        "authorized": "indigo",
+        "partially_authorized": "sky",
+        "captured": "green",
+        "partially_captured": "teal",
+        "partially_refunded": "pink",
+        "refunded": "purple",
+        "canceled": "slate",
+        "requires_action": "red",
+        "expired": "orange",
+        "charged_back": "rose",
+        "partially_charged_back": "rose",
+    },
+    "transaction_status": {
+        "pending": "amber",
+        "success": "green",
+        "failed": "red",
+        "unknown": "purple",
+    },
+    "invoice_state": {"open": "amber", "paid": "green", "canceled": "gray"},
+    "payment_link": {
+        "open": "sky",
+        "paid": "green",
+        "processing": "amber",
+        "expired": "orange",
+        "revoked": "gray",
+        "outdated": "slate",
+    },
+    "credit_memo_state": {
+        "pending": "amber",
+        "awaiting_approval": "purple",
+        "refunded": "green",
+        "partially_refunded": "pink",
+        "failed": "red",
+        "canceled": "gray",
+    },
+}
+
+
+def _escaped(value: object) -> str:
+    """`conditional_escape` without its lazy wrapper (a busy page draws a hundred badges)."""
+    html = getattr(value, "__html__", None)
+    return str(html()) if html is not None else escape(str(value))
+
+
+def badge_html(kind: str, value: str, label: str) -> SafeString:
+    tone = BADGE_TONES.get(kind, {}).get(value, "gray")
+    return mark_safe(  # every part escaped, as format_html would
+        f'<span class="badge badge--{_escaped(tone)}" '
+        f'data-{_escaped(kind.replace("_", "-"))}="{_escaped(value)}">{_escaped(label)}</span>'
+    )

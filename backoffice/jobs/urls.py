@@ -1,0 +1,12 @@
+from django.urls import path
+
+from backoffice.jobs import views
+
+app_name = "jobs"
+
+urlpatterns = [
+    path("", views.job_list, name="list"),
+    path("<int:job_id>/", views.job_detail, name="detail"),
+    path("<int:job_id>/results.csv", views.job_results, name="results"),
+    path("<int:job_id>/file/", views.job_download, name="file"),
+]

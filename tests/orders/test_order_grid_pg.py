@@ -1,0 +1,61 @@
+"""The grids' totals beyond the bound on PostgreSQL: the planner's estimate, labelled."""
+
+import re
+
+import pytest
+from django.db import connection
+
+from backoffice.counting import count_rows
+from orders.models import Order
+from tests.factories import OrderFactory, StoreFactory
+from tests.payments.transaction_pages_helpers import authorized_payment
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def count_label(response) -> str:
+    return re.search(r'data-testid="grid-count"[^>]*>([^<]+)<', response.text).group(1)
+
+
+def analyze(*tables: str) -> None:
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")
+
+
+def test_beyond_the_bound_the_planners_estimate_is_shown_as_one(client, viewer, settings):
+    store = StoreFactory()
+    for _ in range(40):
+        OrderFactory(store=store)
+    analyze("orders_order")
+    settings.GRID_COUNT_BOUND = 10
+
+    response = client.get("/orders/", {"per_page": 20})
+    label = count_label(response)
+    assert label.startswith("about ") and label.endswith(" orders (estimate)"), label
+    assert 'title="Counted exactly up to 10' in response.text
+
+    total = count_rows(Order.objects.all(), bound=10)
+    assert total.estimated and not total.exact and total.value > 10
+    # Under the bound: exact, whatever the estimate.
+    assert count_rows(Order.objects.all(), bound=100).value == 40
+
+
+def test_estimate_never_says_less_than_the_bound(settings):
+    store = StoreFactory()
+    for _ in range(15):
+        OrderFactory(store=store, state="holded")
+    analyze("orders_order")
+    # The planner may guess fewer rows for a filter than the exact count found: never shown.
+    total = count_rows(Order.objects.filter(state="holded", customer_name="Ann Lee"), bound=5)
+    assert total.estimated and total.value >= 6
+
+
+def test_transaction_grid_estimate(client, viewer, settings):
+    store = StoreFactory()
+    for _ in range(22):  # more than a page of 20
+        authorized_payment(store=store)
+    analyze("payments_transaction")
+    settings.GRID_COUNT_BOUND = 5
+    label = count_label(client.get("/transactions/", {"per_page": 20}))
+    assert label.endswith("transactions (estimate)"), label
