@@ -335,7 +335,7 @@ def scenarios(orders: dict[str, Order], per_page: int | None) -> list[Scenario]:
         ("audit", "audit stream, page 1", _optional_url("audit:list")),
         ("inbox", "webhook inbox, page 1", _optional_url("payments:inbox")),
         ("edit_page", "order edit page, typical", _optional_url("orders:edit", typical.number)),
-        ("reports", "money reports, default range", _optional_url("reports")),
+        ("reports", "money reports, default range", _optional_url("reports:money")),
     ):
         if url is not None:
             found.append(Scenario(key, label, url))
