@@ -14,12 +14,12 @@ from django.urls import reverse
 from backoffice.availability import Availability, Reason, unavailable
 from orders.models import Order
 from payments import operations as ops
+from payments.availability_rules import NO_SAVED_CARD, has_saved_card
 from payments.enums import CASH_IN_TYPES, TransactionStatus
+from payments.gateways import GATEWAYS
 from payments.models import Payment
 from payments.services.manual import MANUAL_GATEWAY
 
-# Gateways whose adapter can authorize again on the card on file, without the customer.
-OFF_SESSION_GATEWAYS = frozenset({"sandbox"})
 _OTHER_WAYS = "Use Mark as paid or a payment link."
 
 
@@ -36,12 +36,16 @@ def off_session_refusal(order: Order) -> Reason | None:
         return Reason("there is no payment method on file", _OTHER_WAYS)
     if payment.gateway_account_id is None:
         return Reason(f"the {payment.gateway} payment on file has no gateway account", _OTHER_WAYS)
-    if payment.gateway not in OFF_SESSION_GATEWAYS:
+    adapter = GATEWAYS.get(payment.gateway)
+    if adapter is None or not adapter.can_authorize_on_file or not payment.gateway_reference:
         return Reason(
             f"the {payment.gateway} gateway can't charge the customer's saved payment method "
             "without them",
             _OTHER_WAYS,
         )
+    rows = [t for t in order.transactions.all() if t.payment_id == payment.pk]
+    if not has_saved_card(rows):
+        return Reason(NO_SAVED_CARD, _OTHER_WAYS)
     return None
 
 

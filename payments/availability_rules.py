@@ -268,15 +268,20 @@ def rule_rebill(c: RuleContext) -> tuple[int | None, bool]:
 
 
 def _check_saved_card(rows: list[Transaction]) -> None:
-    """A rebill charges the card saved at checkout: a Stripe PaymentIntent recorded without
-    a customer and payment method (`payments.checkout_intake`) has none to charge."""
+    if not has_saved_card(rows):
+        raise Unavailable(NO_SAVED_CARD)
+
+
+def has_saved_card(rows: list[Transaction]) -> bool:
+    """A rebill (or Authorize the difference) charges the card saved at checkout: a Stripe
+    PaymentIntent recorded without a customer and payment method (`payments.checkout_intake`)
+    has none to charge. `rows`: the payment's transactions."""
     checkout = [r for r in rows if r.type in (T.AUTHORIZATION, T.DEBIT)]
     first = min(checkout, key=lambda r: r.pk, default=None)
     intent = first.gateway_response if first is not None else {}
     if intent.get("object") != "payment_intent":
-        return
-    if not (intent.get("customer") and intent.get("payment_method")):
-        raise Unavailable(NO_SAVED_CARD)
+        return True
+    return bool(intent.get("customer") and intent.get("payment_method"))
 
 
 def _original_debit(rows: list[Transaction], target: Transaction | None) -> Transaction | None:

@@ -219,6 +219,7 @@ def order_authorize_difference(
         card_brand=on_file.card_brand,
         card_last4=on_file.card_last4,
         method_title=on_file.method_title,
+        on_file_reference=on_file.gateway_reference,
         memo="Authorize the difference after an order edit.",
         also_check=_still_outstanding,
     )

@@ -179,6 +179,25 @@ class Gateway(ABC):
     online: ClassVar[bool] = True
     # Whether `authorize_card` works: the payment link page then shows our own card form.
     takes_card_form: ClassVar[bool] = False
+    # Whether `authorize_on_file` works: Authorize the difference after an order edit.
+    can_authorize_on_file: ClassVar[bool] = False
+
+    def authorize_on_file(
+        self,
+        *,
+        reference: str,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        capture: bool = False,
+    ) -> GatewayResult:
+        """A new authorization (capture=True: a sale) on the payment method of the earlier
+        payment `reference`, without the customer (off-session). Its answer's reference is the
+        new payment's."""
+        return GatewayResult(
+            GatewayStatus.DECLINED,
+            message=f"The {self.code} gateway can't charge a saved payment method.",
+        )
 
     def authorize_card(
         self,

@@ -51,6 +51,22 @@ class SandboxGateway(Gateway):
         kind = Kind.SALE if capture else Kind.AUTHORIZE
         return self._request(kind, "", amount, currency, idempotency_key)
 
+    can_authorize_on_file = True
+
+    def authorize_on_file(
+        self,
+        *,
+        reference: str,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        capture: bool = False,
+    ) -> GatewayResult:
+        """The sandbox's own authorization, "on the same card" (its cards are all test cards)."""
+        return self.authorize(
+            amount=amount, currency=currency, idempotency_key=idempotency_key, capture=capture
+        )
+
     def authorize_card(
         self,
         *,

@@ -25,11 +25,17 @@ from payments.gateways.stripe_config import REFUND_REASONS, StripeNotConfigured
 logger = logging.getLogger("payments")
 
 CAPTURE, VOID, REFUND, REBILL = "capture", "void", "refund", "rebill"
-# Where a refund or a rebill keeps our key (a Refund's or PaymentIntent's metadata).
+# A new authorization (or sale) on the saved card of an earlier PaymentIntent (`reference`).
+ON_FILE = "on_file"
+# Where a refund, a rebill or an on-file authorization keeps our key (its metadata).
 KEY_FIELD = "backoffice_key"
 NO_SAVED_CARD = (
     "Rebill is not available: the card was not saved at Stripe for later payments "
     "(the PaymentIntent has no customer and payment method)."
+)
+NO_SAVED_CARD_ON_FILE = (
+    "Stripe can't authorize again without the customer: the card was not saved at Stripe for "
+    "later payments (the PaymentIntent has no customer and payment method)."
 )
 # What we keep of Stripe's objects on the transaction (never the client_secret).
 KEPT = (
@@ -57,8 +63,9 @@ class StripeRequest:
     key: str
     reason: str = ""  # our reason code (refunds)
     multicapture: bool = False
-    customer: str = ""  # rebills: the saved card
+    customer: str = ""  # rebills and on-file authorizations: the saved card
     payment_method: str = ""
+    capture: bool = False  # on-file: a sale (capture_method=automatic)
 
 
 def capture_marker(key: str) -> str:
@@ -86,6 +93,8 @@ def params_of(req: StripeRequest) -> dict[str, Any]:
         if req.reason in REFUND_REASONS:
             params["reason"] = REFUND_REASONS[req.reason]
         return params
+    if req.kind == ON_FILE:
+        return _on_file_params(req)
     if req.kind == REBILL:
         return {
             "amount": req.amount,
@@ -97,6 +106,24 @@ def params_of(req: StripeRequest) -> dict[str, Any]:
             "metadata": {KEY_FIELD: req.key},
         }
     return {}
+
+
+def _on_file_params(req: StripeRequest) -> dict[str, Any]:
+    """An off-session PaymentIntent on the saved card, confirmed at once; manual capture
+    (multicapture requested when the account has it) unless it is a sale."""
+    params: dict[str, Any] = {
+        "amount": req.amount,
+        "currency": req.currency.lower(),
+        "customer": req.customer,
+        "payment_method": req.payment_method,
+        "off_session": True,
+        "confirm": True,
+        "capture_method": "automatic" if req.capture else "manual",
+        "metadata": {KEY_FIELD: req.key},
+    }
+    if req.multicapture and not req.capture:
+        params["payment_method_options"] = {"card": {"request_multicapture": "if_available"}}
+    return params
 
 
 def send(client: stripe.StripeClient, req: StripeRequest) -> dict[str, Any]:
@@ -126,8 +153,9 @@ def result_of(req: StripeRequest, obj: dict[str, Any]) -> GatewayResult:
     raw = kept(obj)
     if req.kind == REFUND:
         return _refund_result(obj, status, raw)
-    if req.kind == REBILL:
-        if status == "succeeded":
+    if req.kind in {REBILL, ON_FILE}:
+        done = "requires_capture" if req.kind == ON_FILE and not req.capture else "succeeded"
+        if status == done:
             return GatewayResult(GatewayStatus.SUCCESS, str(obj["id"]), "Approved.", raw)
         if status == "processing":
             return GatewayResult(GatewayStatus.PENDING, str(obj["id"]), "Processing.", raw)

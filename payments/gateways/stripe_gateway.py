@@ -2,6 +2,9 @@
 
 - Authorization: a PaymentIntent with `capture_method=manual`, created at checkout by the
   storefront; the back office records its id (`checkout_refusal` says why one can't be).
+  Authorize the difference after an order edit (`authorize_on_file`): a new off-session
+  PaymentIntent with `capture_method=manual` on the saved customer and payment method of an
+  earlier one (declined with the reason when the card wasn't saved).
 - Capture: `amount_to_capture`; on an account with multicapture, `final_capture=false` (a full
   capture closes the PaymentIntent at Stripe, a void releases the rest); otherwise Stripe
   releases what the one capture leaves ("one capture; the rest is released").
@@ -37,6 +40,8 @@ from payments.gateways.base import (
 from payments.gateways.stripe_calls import (
     CAPTURE,
     NO_SAVED_CARD,
+    NO_SAVED_CARD_ON_FILE,
+    ON_FILE,
     REBILL,
     REFUND,
     VOID,
@@ -91,6 +96,7 @@ class IntentInfo:
 
 class StripeGateway(Gateway):
     code = "stripe"
+    can_authorize_on_file = True
 
     # -- the interface ---------------------------------------------------------------------
 
@@ -123,18 +129,39 @@ class StripeGateway(Gateway):
         self, *, reference: str, amount: int, currency: str, idempotency_key: str
     ) -> GatewayResult:
         def call() -> GatewayResult:
-            req = self._rebill_request(reference, amount, currency, idempotency_key)
+            req = self._saved_card_request(REBILL, reference, amount, currency, idempotency_key)
+            return req if isinstance(req, GatewayResult) else self._run(req)
+
+        return answer(call)
+
+    def authorize_on_file(
+        self,
+        *,
+        reference: str,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        capture: bool = False,
+    ) -> GatewayResult:
+        """An off-session PaymentIntent on the saved card of the PaymentIntent `reference`."""
+
+        def call() -> GatewayResult:
+            req = self._saved_card_request(
+                ON_FILE, reference, amount, currency, idempotency_key, capture=capture
+            )
             return req if isinstance(req, GatewayResult) else self._run(req)
 
         return answer(call)
 
     def lookup(self, *, idempotency_key: str) -> GatewayResult | None:
         txn = _row(idempotency_key)
+        if txn is not None and (txn.gateway_request or {}).get("on_file"):
+            return self._lookup_on_file(txn)
         kind = KINDS.get(txn.type) if txn is not None else None  # type: ignore[call-overload]
         if txn is None or kind is None:
-            return None  # authorizations are made at checkout: we never send one
+            return None  # other authorizations are made at checkout: we never send one
         ref, amount, currency = txn.payment.gateway_reference, txn.amount, txn.currency
-        if timezone.now() - txn.created_at < timedelta(hours=REPLAY_WINDOW_HOURS):
+        if _replayable(txn):
             replay: GatewayResult = getattr(self, kind)(
                 reference=ref, amount=amount, currency=currency, idempotency_key=idempotency_key
             )
@@ -219,25 +246,50 @@ class StripeGateway(Gateway):
             reference = parent.gateway_reference  # a rebill is its own PaymentIntent
         return StripeRequest(REFUND, reference, amount, currency, key, reason=reason)
 
-    def _rebill_request(
-        self, reference: str, amount: int, currency: str, key: str
+    def _saved_card_request(
+        self, kind: str, reference: str, amount: int, currency: str, key: str, capture: bool = False
     ) -> StripeRequest | GatewayResult:
+        """A rebill or an on-file authorization on the saved card of PaymentIntent `reference`."""
         intent = self._client().v1.payment_intents.retrieve(reference).to_dict(for_json=True)
         customer, method = intent.get("customer"), intent.get("payment_method")
         if not customer or not method:
-            return declined(NO_SAVED_CARD)
+            return declined(NO_SAVED_CARD if kind == REBILL else NO_SAVED_CARD_ON_FILE)
         return StripeRequest(
-            REBILL,
+            kind,
             reference,
             amount,
             currency,
             key,
+            multicapture=kind == ON_FILE and self.capabilities.multicapture,
             customer=str(customer),
             payment_method=str(method),
+            capture=capture,
         )
+
+    def _lookup_on_file(self, txn: Transaction) -> GatewayResult | None:
+        """An on-file authorization: replayed within Stripe's 24 h, then searched by our key."""
+        on_file = str(txn.gateway_request["on_file"])
+        sale = txn.type == TransactionType.DEBIT
+        key, amount, currency = txn.idempotency_key, txn.amount, txn.currency
+        if _replayable(txn):
+            return self.authorize_on_file(
+                reference=on_file,
+                amount=amount,
+                currency=currency,
+                idempotency_key=key,
+                capture=sale,
+            )
+        req = StripeRequest(ON_FILE, on_file, amount, currency, key, capture=sale)
+        found = answer(lambda: stripe_lookup.search(self._client(), req) or _NOT_FOUND)
+        return None if found is _NOT_FOUND else found
 
 
 _NOT_FOUND = GatewayResult(GatewayStatus.DECLINED, "", "not found")
+
+
+def _replayable(txn: Transaction) -> bool:
+    """Stripe still answers the same key with its first answer (24 h)."""
+    return timezone.now() - txn.created_at < timedelta(hours=REPLAY_WINDOW_HOURS)
 
 
 def _row(key: str) -> Transaction | None:

@@ -3,7 +3,8 @@
 Within Stripe's 24 hours `StripeGateway.lookup` replays the request with the same key and
 body (Stripe answers as it did the first time, or runs it now if it never arrived). After
 that, the key kept in Stripe's own records tells: a capture's marker in the PaymentIntent's
-metadata, a refund's or a rebill's key in its metadata, a void by the PaymentIntent's status.
+metadata, a refund's, a rebill's or an on-file authorization's key in its metadata, a void by
+the PaymentIntent's status.
 None only when those records prove the request never took effect.
 """
 

@@ -42,12 +42,15 @@ def payment_authorize(
     memo: str = "",
     source: str = TransactionSource.UI,
     card: CardDetails | None = None,
+    on_file_reference: str = "",
     also_check: Check | None = None,
 ) -> OperationResult:
     """Authorize `amount` online on a new payment of the order (a sale if the account says so).
 
     Staff need the Edit orders permission (a new authorization is part of editing an order).
     `card`: the card a customer typed on a payment link page (gateways with a card form);
+    `on_file_reference`: an earlier payment's gateway reference whose saved payment method
+    is charged again without the customer (`Gateway.authorize_on_file`);
     `also_check`: the caller's own rule, run under the lock with the others (a payment link
     still owed exactly its amount).
     """
@@ -74,8 +77,8 @@ def payment_authorize(
                 amount_requested=amount,
             ),
             check=_authorize_check(account, actor, also_check),
-            call=_authorize_call(sale, card),
-            gateway_request={"operation": "sale" if sale else "authorize"},
+            call=_authorize_call(sale, card, on_file_reference),
+            gateway_request=_request_of(sale, on_file_reference),
         )
     )
 
@@ -111,13 +114,30 @@ def _authorize_check(
     return check
 
 
+def _request_of(sale: bool, on_file_reference: str) -> dict[str, str]:
+    """What the transaction keeps of the request (`on_file`: what a lookup sends again)."""
+    request = {"operation": "sale" if sale else "authorize"}
+    if on_file_reference:
+        request["on_file"] = on_file_reference
+    return request
+
+
 def _authorize_call(
-    sale: bool, card: CardDetails | None = None
+    sale: bool, card: CardDetails | None = None, on_file_reference: str = ""
 ) -> Callable[[Gateway, Transaction], GatewayResult]:
     """Step 2: the gateway's authorization (or sale), with the transaction's key; on the card
-    the customer typed when there is one (never kept: the payment has its brand and last 4)."""
+    the customer typed when there is one (never kept: the payment has its brand and last 4),
+    or on the payment method of the payment `on_file_reference`."""
 
     def call(gateway: Gateway, txn: Transaction) -> GatewayResult:
+        if on_file_reference:
+            return gateway.authorize_on_file(
+                reference=on_file_reference,
+                amount=txn.amount,
+                currency=txn.currency,
+                idempotency_key=txn.idempotency_key,
+                capture=sale,
+            )
         if card is not None:
             return gateway.authorize_card(
                 amount=txn.amount,

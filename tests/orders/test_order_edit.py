@@ -224,14 +224,14 @@ def test_authorize_the_difference_is_unavailable_without_a_card_on_file():
     order, item, payment = one_unit_order()
     user = editor()
     edit(order, user, quantities={item.pk: 2})
-    Payment.objects.filter(pk=payment.pk).update(gateway="stripe")
+    Payment.objects.filter(pk=payment.pk).update(gateway="oppwa")
 
     answer = order_operation_availability(
         user=user, order=fresh(order), operation=OrderOperation.AUTHORIZE_DIFFERENCE
     )
 
     assert not answer
-    assert "the stripe gateway can't charge the customer's saved payment method" in answer.reason
+    assert "the oppwa gateway can't charge the customer's saved payment method" in answer.reason
     assert "Use Mark as paid or a payment link." in answer.reason
 
 

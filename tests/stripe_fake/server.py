@@ -3,7 +3,8 @@
 The real `stripe` SDK talks to it (`STRIPE_API_BASE`): form-encoded bodies with Stripe's
 bracket syntax, bearer keys, `Idempotency-Key`. Faults for tests (`fake.faults`):
 "drop_after" applies the request then closes the connection without an answer (the timeout
-after Stripe applied it), "drop_before" closes it before, "500" and "429" answer errors.
+after Stripe applied it), "drop_before" closes it before, "500" and "429" answer errors. A
+fault's path fragment ending in "$" matches that exact path only.
 """
 
 import json
@@ -83,7 +84,9 @@ class Handler(BaseHTTPRequestHandler):
     def _fault(self, path: str) -> str:
         with self.fake.lock:
             for i, (fragment, fault) in enumerate(self.fake.faults):
-                if fragment in path:
+                # "…$": that exact path only (a create, not the retrievals under it).
+                exact = fragment.endswith("$") and path == fragment[:-1]
+                if exact or fragment in path:
                     del self.fake.faults[i]
                     return fault
         return ""

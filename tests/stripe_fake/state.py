@@ -17,6 +17,8 @@ THREE_DECIMALS = {"kwd", "bhd", "jod", "omr", "tnd"}
 DECLINING_METHODS = {
     "pm_card_chargeDeclined": "generic_decline",
     "pm_card_chargeDeclinedInsufficientFunds": "insufficient_funds",
+    # Off-session: the bank wants the customer there (3-D Secure).
+    "pm_card_authenticationRequired": "authentication_required",
 }
 
 
@@ -252,22 +254,34 @@ class FakeStripe:
         method = str(params.get("payment_method", ""))
         amount, currency = int(params.get("amount", 0)), str(params.get("currency", ""))
         self.check_amount(amount, currency, "amount")
-        if method in DECLINING_METHODS:
-            code = DECLINING_METHODS[method]
-            raise StripeFail(
-                402,
-                "card_error",
-                "Your card was declined.",
-                code="card_declined",
-                decline_code=code,
+        if not params.get("customer"):
+            raise invalid(
+                "The provided PaymentMethod was previously used without being attached to a "
+                "Customer; it may not be used again.",
+                "payment_method_unexpected_state",
+                "payment_method",
             )
+        if method in DECLINING_METHODS:
+            raise self._card_declined(DECLINING_METHODS[method])
         intent = self.checkout_intent(amount, currency, customer=str(params.get("customer")))
+        intent.update(payment_method=method, metadata=params.get("metadata") or {})
+        if params.get("capture_method") == "manual":  # an authorization: captured later
+            options = (params.get("payment_method_options") or {}).get("card") or {}
+            intent["_multicapture"] = options.get("request_multicapture") == "if_available"
+            return intent
         intent.update(
             status="succeeded",
             amount_capturable=0,
             amount_received=amount,
             capture_method="automatic",
-            payment_method=method,
-            metadata=params.get("metadata") or {},
         )
         return intent
+
+    @staticmethod
+    def _card_declined(code: str) -> StripeFail:
+        if code == "authentication_required":
+            message = "Your card was declined. This transaction requires authentication."
+            return StripeFail(402, "card_error", message, code=code, decline_code=code)
+        return StripeFail(
+            402, "card_error", "Your card was declined.", code="card_declined", decline_code=code
+        )
