@@ -114,6 +114,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form renderer with the common widgets written in Python (same markup, far cheaper).
+FORM_RENDERER = "backoffice.form_renderer.FastWidgetRenderer"
 
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": database_from_url(os.environ["DATABASE_URL"])}
