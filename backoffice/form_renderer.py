@@ -20,23 +20,10 @@ WIDGETS = "django/forms/widgets/"
 # Django's widget templates that are only `{% include "django/forms/widgets/input.html" %}`.
 INPUT_TEMPLATES = frozenset(
     f"{WIDGETS}{name}.html"
-    for name in [
-        "input",
-        "checkbox",
-        "color",
-        "date",
-        "datetime",
-        "email",
-        "file",
-        "hidden",
-        "number",
-        "password",
-        "search",
-        "tel",
-        "text",
-        "time",
-        "url",
-    ]
+    for name in (
+        *("input", "checkbox", "color", "date", "datetime", "email", "file", "hidden"),
+        *("number", "password", "search", "tel", "text", "time", "url"),
+    )
 )
 SELECT = f"{WIDGETS}select.html"
 OPTION = f"{WIDGETS}select_option.html"
