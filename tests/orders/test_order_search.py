@@ -1,0 +1,31 @@
+"""The search box's arms (issue 21): a term of digits is an order number or a reference; names
+and e-mails are searched only for terms that can be part of them."""
+
+import pytest
+
+from orders.filters import order_search
+from orders.models import Order
+from tests.factories import OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def found(text: str) -> list[str]:
+    return sorted(order_search(Order.objects.all(), text).values_list("number", flat=True))
+
+
+def test_digits_find_numbers_by_their_start_not_emails_containing_them():
+    OrderFactory(number="100000110", customer_email="ann.lee@example.com")
+    OrderFactory(number="200000001", customer_email="bob1000@example.com", customer_name="Bob")
+
+    assert found("1000") == ["100000110"]
+    assert found("#100000110") == ["100000110"]
+
+
+def test_letters_still_find_names_and_emails():
+    OrderFactory(number="100000110", customer_email="ann.lee@example.com", customer_name="Ann Lee")
+    OrderFactory(number="200000001", customer_email="bob1000@example.com", customer_name="Bob")
+
+    assert found("lee") == ["100000110"]
+    assert found("bob1000") == ["200000001"]
+    assert found("bob1000@example.com") == ["200000001"]
