@@ -32,7 +32,7 @@ TEXTAREA = f"{WIDGETS}textarea.html"
 
 class FastWidgetRenderer(DjangoTemplates):
     def render(
-        self, template_name: str, context: Mapping[str, Any], request: HttpRequest | None = None
+        self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None
     ) -> SafeString:
         widget = context.get("widget")
         if widget is not None and (html := self._python(template_name, widget)) is not None:
