@@ -7,43 +7,23 @@ loads axe).
 """
 
 import os
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from payments.enums import TransactionType
+from tests.browser.axe import axe_violations, readable
 from tests.browser.helpers import shot, sign_in
 from tests.orders.credit_memo_helpers import paid_invoice, refunder
 
 pytestmark = pytest.mark.django_db(transaction=True)
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-FAILING_IMPACTS = ("serious", "critical")
 SHOTS = os.environ.get("A11Y_SCREENSHOTS")  # a folder: save each page checked, for review
 
 
 @pytest.fixture
 def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, "bypass_csp": True}
-
-
-def axe_violations(page: Page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [v for v in results["violations"] if v["impact"] in FAILING_IMPACTS]
-
-
-def readable(where: str, violations: list[dict]) -> list[str]:
-    lines = []
-    for v in violations:
-        lines.append(f"{where}: [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
-        for node in v["nodes"][:5]:
-            lines.append(
-                f"    {' '.join(node['target'])}: {node['failureSummary'].splitlines()[-1].strip()}"
-            )
-            lines.append(f"      {node['html'][:160]}")
-    return lines
 
 
 def test_the_main_pages_have_no_serious_or_critical_violations(page: Page, live_server):

@@ -12,8 +12,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from orders.models import Invoice, PaymentLink
 from payments.models import Payment
+from tests.browser.axe import axe_violations, readable
 from tests.browser.helpers import collect_errors, confirm_dialog, shot, sign_in_to_order
-from tests.browser.test_accessibility import axe_violations, readable
 from tests.orders.edit_helpers import editor, one_unit_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
