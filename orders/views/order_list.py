@@ -23,12 +23,14 @@ from orders.grid import ORDER_GRID, with_cells
 def order_list(request: StaffRequest) -> HttpResponse:
     """The order grid. Bare, it opens the person's default view; a search naming one order
     exactly by its number opens that order."""
-    views = saved_views_for(user=request.user, grid=ORDER_GRID.name)
-    if not request.GET and (default := default_view(views, user=request.user)):
+    views = saved_views_for(user=request.user, grid=ORDER_GRID.name) if not request.GET else None
+    if views and (default := default_view(views, user=request.user)):
         return redirect(view_url(default))
     result = selectors.order_list_page(user=request.user, params=request.GET)
-    if result.exact_number:
+    if result.exact_number:  # before the saved views are read: a redirect needs none
         return redirect("orders:detail", number=result.exact_number)
+    if views is None:
+        views = saved_views_for(user=request.user, grid=ORDER_GRID.name)
     columns = ORDER_GRID.columns_of(request.GET)
     with_cells(result.page.rows, columns)
     context = {
