@@ -6,6 +6,7 @@ import pytest
 from orders.filters import order_search
 from orders.models import Order
 from tests.factories import OrderFactory
+from tests.payments.money_helpers import authorized_payment
 
 pytestmark = pytest.mark.django_db
 
@@ -29,3 +30,12 @@ def test_letters_still_find_names_and_emails():
     assert found("lee") == ["100000110"]
     assert found("bob1000") == ["200000001"]
     assert found("bob1000@example.com") == ["200000001"]
+
+
+def test_a_reference_like_term_does_not_search_names_but_still_finds_the_reference():
+    order = OrderFactory(number="100000110", customer_name="Psp C2e Buyer")
+    payment = authorized_payment(6100, order=order)
+
+    assert found(payment.gateway_reference) == ["100000110"]
+    assert found("c2e") == []  # with a digit: no name arm
+    assert found("psp c") == ["100000110"]  # letters only: the name arm
