@@ -19,7 +19,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from backoffice.batch.results import ItemResult, done
-from backoffice.jobs.models import ItemOutcome, Job, JobItem
+from backoffice.job_models import ItemOutcome, Job, JobItem
 from backoffice.jobs.registry import JobFile, JobKind, register
 from payments import selectors
 from payments.export_csv import csv_lines

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST, require_safe
 from backoffice.audit.events import EXPORT, record_event
 from backoffice.decorators import operation_view, staff_required
 from backoffice.http import StaffRequest
+from backoffice.job_models import Job
 from backoffice.jobs import notice
-from backoffice.jobs.models import Job
 from backoffice.jobs.services import job_start
 from payments import selectors
 from payments.export_csv import csv_lines

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from backoffice.jobs.models import Job, JobStatus
+from backoffice.job_models import Job, JobStatus
 from payments.enums import TransactionType
 from tests.factories import StoreFactory
 from tests.orders.view_helpers import staff_user
