@@ -1,21 +1,29 @@
 """System checks (`manage.py check`): a Stripe account without its secret key, an OPPWA
 account without its access token or entity."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core import checks
 from django.db import DatabaseError
+
+if TYPE_CHECKING:
+    from payments.models import GatewayAccount
+
+
+def _accounts(gateway: str) -> list["GatewayAccount"]:
+    """The gateway's accounts, none before `migrate` (no table to read yet)."""
+    from payments.models import GatewayAccount
+
+    try:
+        return list(GatewayAccount.objects.filter(gateway=gateway).select_related("store"))
+    except DatabaseError:
+        return []
 
 
 @checks.register("payments")
 def stripe_secrets(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     from payments.gateways.stripe_config import secret_key, secret_key_name
-    from payments.models import GatewayAccount
 
-    try:
-        accounts = list(GatewayAccount.objects.filter(gateway="stripe").select_related("store"))
-    except DatabaseError:  # no database yet (before migrate): nothing to check
-        return []
     return [
         checks.Warning(
             f"The Stripe account of store {account.store.code} has no secret key.",
@@ -23,7 +31,7 @@ def stripe_secrets(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
             obj=account,
             id="payments.W001",
         )
-        for account in accounts
+        for account in _accounts("stripe")
         if not secret_key(account)
     ]
 
@@ -31,12 +39,7 @@ def stripe_secrets(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
 @checks.register("payments")
 def oppwa_secrets(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     from payments.gateways.oppwa_config import missing
-    from payments.models import GatewayAccount
 
-    try:
-        accounts = list(GatewayAccount.objects.filter(gateway="oppwa").select_related("store"))
-    except DatabaseError:  # no database yet (before migrate): nothing to check
-        return []
     return [
         checks.Warning(
             f"The OPPWA account of store {account.store.code} is not configured.",
@@ -44,6 +47,6 @@ def oppwa_secrets(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMe
             obj=account,
             id="payments.W002",
         )
-        for account in accounts
+        for account in _accounts("oppwa")
         if missing(account)
     ]

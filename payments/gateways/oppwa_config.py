@@ -11,6 +11,7 @@ import os
 from typing import TYPE_CHECKING
 
 from backoffice.money import currency_digits, format_money, to_decimal
+from payments.gateways.account_env import account_env, account_variable
 
 if TYPE_CHECKING:
     from payments.models import GatewayAccount
@@ -30,42 +31,22 @@ class OppwaNotConfigured(Exception):
     """No access token or entity for the account: a configuration error staff must fix."""
 
 
-def account_code(account: "GatewayAccount | None") -> str:
-    """The suffix of the account's environment variables ("" for the default account)."""
-    if account is None:
-        return ""
-    return account.store.code.upper().replace("-", "_")
-
-
-def _env(name: str, account: "GatewayAccount | None") -> str:
-    code = account_code(account)
-    if code and os.environ.get(f"{name}_{code}"):
-        return os.environ[f"{name}_{code}"]
-    return os.environ.get(name, "")
-
-
-def variable_name(name: str, account: "GatewayAccount | None") -> str:
-    """The variable staff should set: the account's own, or the default."""
-    code = account_code(account)
-    return f"{name}_{code}" if code else name
-
-
 def access_token(account: "GatewayAccount | None") -> str:
-    return _env("OPPWA_ACCESS_TOKEN", account)
+    return account_env("OPPWA_ACCESS_TOKEN", account)
 
 
 def entity_id(account: "GatewayAccount | None") -> str:
-    return _env("OPPWA_ENTITY_ID", account)
+    return account_env("OPPWA_ENTITY_ID", account)
 
 
 def webhook_secret(account: "GatewayAccount | None") -> str:
-    return _env("OPPWA_WEBHOOK_SECRET", account)
+    return account_env("OPPWA_WEBHOOK_SECRET", account)
 
 
 def missing(account: "GatewayAccount | None") -> list[str]:
     """The variables an account still needs to call OPPWA."""
     wanted = (("OPPWA_ACCESS_TOKEN", access_token), ("OPPWA_ENTITY_ID", entity_id))
-    return [variable_name(name, account) for name, value in wanted if not value(account)]
+    return [account_variable(name, account) for name, value in wanted if not value(account)]
 
 
 def api_base(account: "GatewayAccount | None") -> str:
@@ -130,5 +111,5 @@ def secrets_summary(account: "GatewayAccount") -> str:
         ("Webhook secret", "OPPWA_WEBHOOK_SECRET", webhook_secret(account)),
     ):
         shown = masked(value) or "not set"
-        parts.append(f"{label}: {shown} (environment, {variable_name(name, account)} or {name})")
+        parts.append(f"{label}: {shown} (environment, {account_variable(name, account)} or {name})")
     return "; ".join(parts) + f"; host: {api_base(account)}"

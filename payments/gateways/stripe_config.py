@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import stripe
 
 from backoffice.money import currency_digits, format_money
+from payments.gateways.account_env import account_env, account_variable
 
 if TYPE_CHECKING:
     from payments.models import GatewayAccount
@@ -36,32 +37,17 @@ class StripeNotConfigured(Exception):
     """No secret key for the account: a configuration error staff must fix."""
 
 
-def account_code(account: "GatewayAccount | None") -> str:
-    """The suffix of the account's environment variables ("" for the default account)."""
-    if account is None:
-        return ""
-    return account.store.code.upper().replace("-", "_")
-
-
-def _env(name: str, account: "GatewayAccount | None") -> str:
-    code = account_code(account)
-    if code and os.environ.get(f"{name}_{code}"):
-        return os.environ[f"{name}_{code}"]
-    return os.environ.get(name, "")
-
-
 def secret_key_name(account: "GatewayAccount | None") -> str:
     """The variable staff should set: the account's own, or the default."""
-    code = account_code(account)
-    return f"STRIPE_SECRET_KEY_{code}" if code else "STRIPE_SECRET_KEY"
+    return account_variable("STRIPE_SECRET_KEY", account)
 
 
 def secret_key(account: "GatewayAccount | None") -> str:
-    return _env("STRIPE_SECRET_KEY", account)
+    return account_env("STRIPE_SECRET_KEY", account)
 
 
 def webhook_secret(account: "GatewayAccount | None") -> str:
-    return _env("STRIPE_WEBHOOK_SECRET", account)
+    return account_env("STRIPE_WEBHOOK_SECRET", account)
 
 
 def api_base() -> str:
@@ -116,7 +102,7 @@ def secrets_summary(account: "GatewayAccount") -> str:
         (
             "Webhook secret",
             webhook_secret(account),
-            f"STRIPE_WEBHOOK_SECRET_{account_code(account)}",
+            account_variable("STRIPE_WEBHOOK_SECRET", account),
         ),
     ):
         parts.append(f"{label}: {masked(value) or 'not set'} (environment, {name} or its default)")
