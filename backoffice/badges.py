@@ -2,9 +2,9 @@
 CSS defines the tones). The `{% badge %}` tag (orders/templatetags/ui.py) and the grids'
 precomputed cells (orders/grid.py, payments/grid.py) draw the same markup."""
 
-from html import escape
-
 from django.utils.safestring import SafeString, mark_safe
+
+from backoffice.html_text import escaped
 
 BADGE_TONES: dict[str, dict[str, str]] = {
     "order_state": {
@@ -58,15 +58,9 @@ BADGE_TONES: dict[str, dict[str, str]] = {
 }
 
 
-def _escaped(value: object) -> str:
-    """`conditional_escape` without its lazy wrapper (a busy page draws a hundred badges)."""
-    html = getattr(value, "__html__", None)
-    return str(html()) if html is not None else escape(str(value))
-
-
 def badge_html(kind: str, value: str, label: str) -> SafeString:
     tone = BADGE_TONES.get(kind, {}).get(value, "gray")
     return mark_safe(  # every part escaped, as format_html would
-        f'<span class="badge badge--{_escaped(tone)}" '
-        f'data-{_escaped(kind.replace("_", "-"))}="{_escaped(value)}">{_escaped(label)}</span>'
+        f'<span class="badge badge--{escaped(tone)}" '
+        f'data-{escaped(kind.replace("_", "-"))}="{escaped(value)}">{escaped(label)}</span>'
     )

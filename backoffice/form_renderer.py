@@ -13,8 +13,9 @@ from typing import Any
 
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+
+from backoffice.html_text import escaped
 
 WIDGETS = "django/forms/widgets/"
 # Django's widget templates that are only `{% include "django/forms/widgets/input.html" %}`.
@@ -49,10 +50,10 @@ class FastWidgetRenderer(DjangoTemplates):
         return None
 
     def _select(self, widget: Mapping[str, Any]) -> str:
-        parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+        parts = [f'<select name="{escaped(widget["name"])}"{_attrs(widget["attrs"])}>']
         for group_name, group_choices, _index in widget["optgroups"]:
             if group_name:
-                parts.append(f'\n  <optgroup label="{_text(group_name)}">')
+                parts.append(f'\n  <optgroup label="{escaped(group_name)}">')
             for option in group_choices:
                 # The option template's own last newline comes with each include.
                 parts.append(f"\n  {self._option(option)}\n")
@@ -65,18 +66,13 @@ class FastWidgetRenderer(DjangoTemplates):
         if option.get("template_name", OPTION) != OPTION:  # a custom option template
             return str(self.render(option["template_name"], {"widget": option}))
         value, attrs, label = option["value"], option["attrs"], option["label"]
-        return f'<option value="{_text(value)}"{_attrs(attrs)}>{_text(label)}</option>'
-
-
-def _text(value: object) -> str:
-    """`{{ value|stringformat:'s' }}` under autoescape: safe strings stay as they are."""
-    return str(conditional_escape(value if isinstance(value, str) else str(value)))
+        return f'<option value="{escaped(value)}"{_attrs(attrs)}>{escaped(label)}</option>'
 
 
 def _attrs(attrs: Mapping[str, Any]) -> str:
     """django/forms/widgets/attrs.html: False leaves the attribute out, True writes its name."""
     return "".join(
-        f" {_text(name)}" if value is True else f' {_text(name)}="{_text(value)}"'
+        f" {escaped(name)}" if value is True else f' {escaped(name)}="{escaped(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
@@ -84,9 +80,9 @@ def _attrs(attrs: Mapping[str, Any]) -> str:
 
 def _input(widget: Mapping[str, Any]) -> str:
     value = widget["value"]
-    shown = f' value="{_text(value)}"' if value is not None else ""
+    shown = f' value="{escaped(value)}"' if value is not None else ""
     return (
-        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"'
+        f'<input type="{escaped(widget["type"])}" name="{escaped(widget["name"])}"'
         f"{shown}{_attrs(widget['attrs'])}>"
     )
 
@@ -94,6 +90,6 @@ def _input(widget: Mapping[str, Any]) -> str:
 def _textarea(widget: Mapping[str, Any]) -> str:
     value = widget["value"]
     return (
-        f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n'
-        f"{_text(value) if value else ''}</textarea>"
+        f'<textarea name="{escaped(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+        f"{escaped(value) if value else ''}</textarea>"
     )

@@ -10,6 +10,8 @@ from typing import Any
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
+from backoffice.html_text import escaped
+
 PAGE_SIZES = (20, 50, 100, 200)
 COLUMNS_PARAM = "cols"
 PER_PAGE_PARAM = "per_page"
@@ -92,14 +94,9 @@ def cells_html(cells: Sequence[Cell]) -> SafeString:
     """A row's `<td>`s in one string, as `{% for cell in cells %}<td{% if cell.css %}
     class="{{ cell.css }}"{% endif %}>{{ cell.html }}</td>{% endfor %}` writes them: a template
     loop over 500 cells cost more than rendering them."""
-    return mark_safe("".join(f"<td{_attrs(c)}>{_escaped(c.html)}</td>" for c in cells))
+    return mark_safe("".join(f"<td{_attrs(c)}>{escaped(c.html)}</td>" for c in cells))
 
 
 def _attrs(cell: Cell) -> str:
     css = f' class="{escape(cell.css)}"' if cell.css else ""
     return f'{css} data-figure="{escape(cell.figure)}"' if cell.figure else css
-
-
-def _escaped(html: SafeString | str) -> str:
-    """`conditional_escape` without its lazy wrapper: a cell is rendered once already."""
-    return html if isinstance(html, SafeString) else escape(str(html))

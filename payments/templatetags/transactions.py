@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from backoffice.display import display_zone
+from backoffice.html_text import escaped
 from payments.models import Transaction
 
 register = template.Library()
@@ -30,19 +31,14 @@ TYPE_TONES = {
 }
 
 
-def _escaped(value: object) -> str:
-    html = getattr(value, "__html__", None)
-    return str(html()) if html is not None else escape(str(value))
-
-
 @register.simple_tag
 def txn_type_badge(transaction: Transaction) -> str:
     """The type's name with its OPPWA code, so staff who know either recognise it."""
-    code = _escaped(transaction.type)
+    code = escaped(transaction.type)
     return mark_safe(  # every part escaped, as format_html would
         f'<span class="badge badge--{TYPE_TONES.get(transaction.type, "gray")} badge--outline" '
         f'data-transaction-type="{code}" title="{code}">'
-        f"{_escaped(transaction.get_type_display())}</span>"
+        f"{escaped(transaction.get_type_display())}</span>"
     )
 
 
