@@ -9,11 +9,13 @@ page, already knows its total: no query.
 """
 
 import json
+import time
 from dataclasses import dataclass
 
 from babel.numbers import format_compact_decimal, format_decimal
 from django.conf import settings
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 
 from backoffice.display import display_locale
@@ -63,20 +65,52 @@ def planner_estimate(queryset: QuerySet, *, bound: int) -> int | None:
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return None
+    if _table_rows(connection, queryset.model._meta.db_table) < bound:
+        return None
     sql, params = queryset.order_by().query.sql_with_params()
+    key, now = (connection.alias, sql, repr(params)), time.monotonic()
+    seen = _estimates_seen.get(key)
+    if seen is not None and now - seen[0] < _TABLE_ROWS_TTL:
+        return seen[1]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
-            [queryset.model._meta.db_table],
-        )
-        row = cursor.fetchone()
-        if row is None or row[0] < bound:
-            return None
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         (plan,) = cursor.fetchone()
     if isinstance(plan, str | bytes):
         plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    if len(_estimates_seen) >= _ESTIMATES_KEPT:
+        _estimates_seen.pop(next(iter(_estimates_seen)))  # the oldest
+    _estimates_seen[key] = (now, estimate)
+    return estimate
+
+
+# What the planner said, kept a minute per process: a table's row count (`pg_class.reltuples`,
+# -1 never analyzed; it only tells whether a table is big enough to estimate) and the estimate
+# of each query asked (the last `_ESTIMATES_KEPT`). Both change only when the table's
+# statistics do (ANALYZE, autovacuum), and asking on every list page cost two round trips.
+_TABLE_ROWS_TTL = 60.0
+_ESTIMATES_KEPT = 256
+_table_rows_seen: dict[tuple[str, str], tuple[float, float]] = {}
+_estimates_seen: dict[tuple[str, str, str], tuple[float, int]] = {}
+
+
+def _table_rows(connection: BaseDatabaseWrapper, table: str) -> float:
+    key, now = (connection.alias, table), time.monotonic()
+    seen = _table_rows_seen.get(key)
+    if seen is not None and now - seen[0] < _TABLE_ROWS_TTL:
+        return seen[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        row = cursor.fetchone()
+    rows = float(row[0]) if row is not None else -1.0
+    _table_rows_seen[key] = (now, rows)
+    return rows
+
+
+def forget_planner_answers() -> None:
+    """Ask the planner again next time (tests that ANALYZE a table they just filled)."""
+    _table_rows_seen.clear()
+    _estimates_seen.clear()
 
 
 def count_rows(queryset: QuerySet, *, bound: int | None = None, at_least: int = 0) -> RowCount:

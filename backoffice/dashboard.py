@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from backoffice.dashboard_money import dashboard_money
 from backoffice.models import Store
-from backoffice.permissions import store_permissions, visible_store_ids
+from backoffice.permissions import store_permissions, visible_stores_q
 from backoffice.store_settings import SETTINGS_PERMISSION
 from orders.approvals.selectors import awaiting_approvals
 from orders.batch.expiring import authorizations_expiring
@@ -44,7 +44,7 @@ def dashboard_summary(*, user: User, full: frozenset[str] = frozenset()) -> dict
     """Every figure with the list it counts: a KPI links to the order list filtered to exactly
     its orders; the approvals and expiring cards show their first rows, and all of them when
     `full` names the card (`?approvals=all`, `?expiring=all`)."""
-    orders = Order.objects.filter(store_id__in=visible_store_ids(user))
+    orders = Order.objects.filter(visible_stores_q(user))
     now = timezone.now()
     # One scan for all four numbers rather than four round trips. Awaiting capture: an
     # authorization past its expiry is not (payments.figures), even before
@@ -99,7 +99,7 @@ def dashboard_summary(*, user: User, full: frozenset[str] = frozenset()) -> dict
 def _settings_stores(user: User) -> list[Store]:
     """The stores whose settings page (four-eyes threshold, window) the user may change."""
     perms = store_permissions(user)
-    stores = Store.objects.filter(pk__in=visible_store_ids(user))
+    stores = Store.objects.filter(visible_stores_q(user, field="pk"))
     return [store for store in stores if perms.has(SETTINGS_PERMISSION, store)]
 
 
@@ -111,7 +111,7 @@ def _awaiting_approval(user: User, *, full: bool) -> dict:
 
 def _expiring_soon(user: User, *, full: bool) -> dict:
     expiring = authorizations_expiring(within=timedelta(hours=EXPIRING_WITHIN_HOURS)).filter(
-        order__store_id__in=visible_store_ids(user)
+        visible_stores_q(user, field="order__store_id")
     )
     return {
         "expiring": list(expiring if full else expiring[:EXPIRING_ROWS]),

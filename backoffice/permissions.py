@@ -23,7 +23,7 @@ from typing import TypedDict
 
 from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import BigIntegerField, QuerySet, Value
+from django.db.models import BigIntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
 from backoffice.models import (
@@ -172,6 +172,17 @@ def require_store_perm(user: User | AnonymousUser, codename: str, store: Store) 
     """The POST guard for a single permission: 403 with the reason when it is missing."""
     if not user_has_store_perm(user, codename, store):
         raise PermissionDenied(permission_reason(codename, store=store))
+
+
+def visible_stores_q(user: User | AnonymousUser, *, field: str = "store_id") -> Q:
+    """The rows of the stores whose orders the user may view (`field`: the store's id), as
+    literal ids from the policy object read once per request; every store: no condition.
+    PostgreSQL plans an `IN (SELECT id FROM store)` subquery in about half a millisecond, more
+    than the order page's own query takes to run."""
+    if not (user.is_authenticated and user.is_active):
+        return Q(pk__in=[])
+    ids = store_permissions(user).store_ids_with("view_orders")
+    return Q() if ids is None else Q(**{f"{field}__in": ids})
 
 
 def visible_store_ids(user: User | AnonymousUser) -> QuerySet[Store, StoreId]:

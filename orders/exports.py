@@ -11,8 +11,8 @@ from itertools import batched
 
 from backoffice.money import format_major
 from orders.grid import ORDER_GRID
+from orders.list_selectors import with_figures
 from orders.models import Order
-from orders.selectors import with_figures
 
 EXPORT_PERMISSION = "export_data"
 BATCH = 500

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from backoffice.amount_range import read_amounts
 from backoffice.display import display_locale
+from backoffice.filtersets import GridFilterSet
 from backoffice.models import Store
-from backoffice.permissions import visible_store_ids
+from backoffice.permissions import visible_stores_q
 from orders.enums import OrderState
 from orders.models import Order
 from payments.enums import PaymentStatus
@@ -112,7 +113,7 @@ def amount_input(title: str) -> forms.TextInput:
     )
 
 
-class OrderFilter(filters.FilterSet):
+class OrderFilter(GridFilterSet):
     q = filters.CharFilter(
         method="filter_search",
         label="Search",
@@ -123,9 +124,9 @@ class OrderFilter(filters.FilterSet):
             }
         ),
     )
-    store = filters.ModelChoiceFilter(
-        queryset=Store.objects.none(), to_field_name="code", empty_label="All stores"
-    )
+    # Choices from the stores the filter reads once (`__init__`): a model choice field would
+    # read them again each time the select is drawn, through a server-side cursor.
+    store = filters.ChoiceFilter(choices=[], empty_label="All stores", method="filter_store")
     state = filters.ChoiceFilter(choices=OrderState.choices, empty_label="Any state")
     payment_status = filters.ChoiceFilter(
         choices=PaymentStatus.choices, empty_label="Any status", label="Payment status"
@@ -168,12 +169,20 @@ class OrderFilter(filters.FilterSet):
         self, data: QueryDict | None, *, queryset: QuerySet[Order], user: User | AnonymousUser
     ) -> None:
         super().__init__(data, queryset=queryset)
-        stores = Store.objects.filter(pk__in=visible_store_ids(user))
-        self.filters["store"].queryset = stores
+        # One query for every store-derived choice and reading of the form.
+        self._stores = list(
+            Store.objects.filter(visible_stores_q(user, field="pk")).order_by("code")
+        )
+        self._store_ids = {store.code: store.pk for store in self._stores}
+        self.filters["store"].extra["choices"] = [(s.code, str(s)) for s in self._stores]
         self.filters["currency"].extra["choices"] = [
-            (c, c) for c in sorted(set(stores.values_list("currency", flat=True)))
+            (c, c) for c in sorted({store.currency for store in self._stores})
         ]
-        self._stores = stores
+
+    @property
+    def stores(self) -> list[Store]:
+        """The stores the user can view, by code (the store filter's choices)."""
+        return self._stores
 
     @property
     def form(self) -> OrderFilterForm:
@@ -186,10 +195,13 @@ class OrderFilter(filters.FilterSet):
         store's (the first store of that currency)."""
         chosen = display_locale()
         readings: dict[str, str] = {}
-        for store in self._stores.order_by("code"):
+        for store in self._stores:
             if not currency or store.currency == currency:
                 readings.setdefault(store.currency, chosen or store.amount_locale)
         return sorted(readings.items())
+
+    def filter_store(self, queryset: QuerySet[Order], name: str, value: str) -> QuerySet[Order]:
+        return queryset.filter(store_id=self._store_ids[value])  # a valid choice: one of them
 
     def filter_customer(self, queryset: QuerySet[Order], name: str, value: str) -> QuerySet[Order]:
         return queryset.filter(customer_q(value)) if value.strip() else queryset

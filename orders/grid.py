@@ -1,6 +1,6 @@
 """The order grid's columns: each renders its cell once, in Python (issue 21: a per-row include
 and per-cell tags were most of the list's time), from the row's order and its `figures`
-(`orders.selectors.with_figures`). The template prints the cells; its markup stays the same."""
+(`orders.list_selectors.with_figures`). The template prints the cells; its markup stays the same."""
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -8,14 +8,18 @@ from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from backoffice.badges import badge_html
 from backoffice.display import display_locale
 from backoffice.grids import Cell, Column, GridSpec, cells_html, grid_cells
+from backoffice.html_text import escaped
 from backoffice.money import format_money
+from orders.enums import OrderState
 from orders.filters import ORDER_GRID_PARAMS
+from orders.list_selectors import ORDERS_PER_PAGE, with_figures
 from orders.models import Order
-from orders.selectors import ORDERS_PER_PAGE, with_figures
+from payments.enums import PaymentStatus
 from payments.figures import FIGURES
 from payments.templatetags.transactions import stacked_time
 
@@ -36,12 +40,14 @@ def order_url(number: str) -> str:
     return _order_url_pattern(get_script_prefix()).format(number)
 
 
+# The cells below write their HTML with f-strings and `escaped` (each part escaped, as
+# `format_html` would): `format_html`'s lazy-string wrappers cost more than a row's data.
+
+
 def _number(order: Order) -> Cell:
-    return Cell(
-        format_html(
-            '<a class="link-strong" href="{}">#{}</a>', order_url(order.number), order.number
-        )
-    )
+    number = escaped(order.number)
+    url = escaped(order_url(order.number))
+    return Cell(mark_safe(f'<a class="link-strong" href="{url}">#{number}</a>'))
 
 
 def _placed_at(order: Order) -> Cell:
@@ -50,17 +56,15 @@ def _placed_at(order: Order) -> Cell:
 
 def _store(order: Order) -> Cell:
     store = order.store
-    return Cell(
-        format_html('<span class="store-tag" title="{}">{}</span>', store.name, store.code.upper())
-    )
+    name, code = escaped(store.name), escaped(store.code.upper())
+    return Cell(mark_safe(f'<span class="store-tag" title="{name}">{code}</span>'))
 
 
 def _customer(order: Order) -> Cell:
     return Cell(
-        format_html(
-            '<div class="cell-stack"><span>{}</span><span class="muted small">{}</span></div>',
-            order.customer_name,
-            order.customer_email,
+        mark_safe(
+            f'<div class="cell-stack"><span>{escaped(order.customer_name)}</span>'
+            f'<span class="muted small">{escaped(order.customer_email)}</span></div>'
         )
     )
 
@@ -68,22 +72,27 @@ def _customer(order: Order) -> Cell:
 def _amount(figure: str, *, due: bool = False) -> Callable[[Order], Cell]:
     def render(order: Order) -> Cell:
         minor = getattr(order.figures, figure)  # type: ignore[attr-defined]
-        text = money(minor, order.currency)
+        text = escaped(money(minor, order.currency))
         if due and minor:
-            text = format_html('<span class="amount-due">{}</span>', text)
-        return Cell(format_html("{}", text), css="num", figure=figure)
+            text = f'<span class="amount-due">{text}</span>'
+        return Cell(mark_safe(text), css="num", figure=figure)
 
     return render
 
 
+# Labels by value: `get_state_display()` flattens the choices on every call.
+_STATE_LABELS = dict(OrderState.choices)
+_PAYMENT_STATUS_LABELS = dict(PaymentStatus.choices)
+
+
 def _state(order: Order) -> Cell:
-    return Cell(badge_html("order_state", order.state, order.get_state_display()))
+    label = _STATE_LABELS.get(order.state, order.state)
+    return Cell(badge_html("order_state", order.state, label))
 
 
 def _payment_status(order: Order) -> Cell:
-    return Cell(
-        badge_html("payment_status", order.payment_status, order.get_payment_status_display())
-    )
+    label = _PAYMENT_STATUS_LABELS.get(order.payment_status, order.payment_status)
+    return Cell(badge_html("payment_status", order.payment_status, label))
 
 
 def _currency(order: Order) -> Cell:
@@ -129,12 +138,24 @@ ORDER_GRID = GridSpec(
 )
 
 
-def with_cells(orders: Sequence[Order], columns: Sequence[Column]) -> Sequence[Order]:
+def with_cells(
+    orders: Sequence[Order], columns: Sequence[Column], *, selectable: bool = False
+) -> Sequence[Order]:
     """Each order (with its `figures`) gets its `cells` for `orders/_order_rows.html`: its
-    `<td>`s as one string (`backoffice.grids.cells_html`)."""
+    `<td>`s as one string (`backoffice.grids.cells_html`), after the box that ticks it for a
+    mass action when `selectable`."""
     for order in orders:
-        order.cells = cells_html(grid_cells(order, columns))  # type: ignore[attr-defined]
+        cells = cells_html(grid_cells(order, columns))
+        order.cells = _select_cell(order) + cells if selectable else cells  # type: ignore[attr-defined]
     return orders
+
+
+def _select_cell(order: Order) -> SafeString:
+    number = escaped(order.number)
+    return mark_safe(
+        f'<td class="col-select"><input type="checkbox" name="orders" value="{number}"'
+        f' form="mass-actions" aria-label="Select order #{number}"></td>'
+    )
 
 
 def order_rows(orders: Sequence[Order], *, now: datetime | None = None) -> Sequence[Order]:

@@ -29,16 +29,31 @@ class LinkGateway:
 def link_gateway(order: Order, payments: Iterable[Payment]) -> LinkGateway | None:
     """The order's gateway (the account of its latest online payment; the store's sandbox or
     Stripe account when it has none), if it can take a payment on a link."""
+    payments = list(payments)
     account_ids = [p.gateway_account_id for p in payments if p.gateway_account_id]
-    accounts = GatewayAccount.objects.filter(store_id=order.store_id)
-    if account_ids:
-        accounts = accounts.filter(pk=max(account_ids))
+    accounts: Iterable[GatewayAccount] = (
+        _account_of(payments, max(account_ids), store_id=order.store_id)
+        if account_ids
+        else GatewayAccount.objects.filter(store_id=order.store_id)
+    )
     for account in sorted(accounts, key=lambda a: (a.gateway != "sandbox", a.pk)):
         if get_gateway(account).takes_card_form:
             return LinkGateway(account, "card")
         if account.gateway == "stripe":
             return LinkGateway(account, "stripe_checkout")
     return None
+
+
+def _account_of(
+    payments: Sequence[Payment], account_id: int, *, store_id: int
+) -> Iterable[GatewayAccount]:
+    """The store's gateway account `account_id`: the one a payment already holds (the order
+    page selects it with its payments, no query), else a query for it."""
+    for payment in payments:
+        if payment.gateway_account_id == account_id and Payment.gateway_account.is_cached(payment):
+            held = payment.gateway_account
+            return [held] if held is not None and held.store_id == store_id else []
+    return GatewayAccount.objects.filter(store_id=store_id, pk=account_id)
 
 
 def link_status(link: PaymentLink, *, outstanding: int, now: datetime) -> str:

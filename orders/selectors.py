@@ -1,6 +1,5 @@
 """Reads for the order pages: always scoped to the stores the user may view, and prefetched."""
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,20 +18,13 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
-from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from backoffice.counting import RowCount, count_page_rows
-from backoffice.grids import PER_PAGE_PARAM, parse_per_page
-from backoffice.pagination import PageWindow, page_window
-from backoffice.permissions import store_permissions, visible_store_ids
+from backoffice.permissions import visible_stores_q
 from orders.enums import AddressKind
-from orders.filters import OrderFilter, resolve_sort, search_text, sort_order_by
 from orders.models import (
     ApprovalRequest,
     ApprovalState,
@@ -42,6 +34,7 @@ from orders.models import (
     OrderAddress,
     OrderComment,
     OrderEdit,
+    PaymentLink,
 )
 from payments.enums import PAID_TYPES, TransactionStatus, TransactionType
 from payments.figures import OrderFigures, figures_of
@@ -51,74 +44,9 @@ from payments.models import Payment, Transaction
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency only
     from django_stubs_ext import WithAnnotations
 
-ORDERS_PER_PAGE = 50
-MAX_ORDER_PAGES = 200
-# What an order number looks like, a digit at least (the search tries an exact match on these).
-ORDER_NUMBER = re.compile(r"(?=[^0-9]*[0-9])[0-9A-Za-z][0-9A-Za-z_-]{0,31}")
-
 
 def orders_visible_to(*, user: User | AnonymousUser) -> QuerySet[Order]:
-    return Order.objects.filter(store_id__in=visible_store_ids(user))
-
-
-@dataclass(frozen=True)
-class OrderListPage:
-    filterset: OrderFilter
-    page: PageWindow
-    sort: str
-    total: RowCount
-    # A search naming one order exactly by its number: the grid opens it instead.
-    exact_number: str | None = None
-
-
-def order_list_page(*, user: User | AnonymousUser, params: QueryDict) -> OrderListPage:
-    """One page of the order grid: searched, filtered, sorted, each order with its figures;
-    the total exact up to a bound, estimated beyond (`backoffice.counting`). A search for an
-    order's number as typed ("100000110", "#100000110") within the filters answers that
-    number alone (one indexed query first, and no page)."""
-    filterset = OrderFilter(params or None, queryset=orders_visible_to(user=user), user=user)
-    sort = resolve_sort(params.get("sort"))
-    per_page = parse_per_page(params.get(PER_PAGE_PARAM), default=ORDERS_PER_PAGE)
-    if number := _exact_number(filterset, params.get("q") or ""):
-        empty = PageWindow(rows=[], number=1, per_page=per_page, has_next=False)
-        return OrderListPage(filterset, empty, sort, RowCount(1), exact_number=number)
-    queryset = filterset.qs.select_related("store").order_by(*sort_order_by(sort))
-    page = page_window(
-        queryset, page=params.get("page"), per_page=per_page, max_page=MAX_ORDER_PAGES
-    )
-    with_figures(page.rows)  # Grand Total and Total Due: one query for the page
-    # The last page knows the total: the rows before it and its own (no query).
-    last = not page.has_next and not page.limit_reached and (page.rows or page.number == 1)
-    total = count_page_rows(filterset.qs, shown=page.end, first_page=True, complete=bool(last))
-    return OrderListPage(filterset=filterset, page=page, sort=sort, total=total)
-
-
-def _exact_number(filterset: OrderFilter, typed: str) -> str | None:
-    """The number of the one order the search names exactly (a name or a prefix: None)."""
-    text = search_text(typed)
-    if not ORDER_NUMBER.fullmatch(text):
-        return None
-    numbers = list(filterset.qs.filter(number=text).values_list("number", flat=True)[:2])
-    return numbers[0] if len(numbers) == 1 else None
-
-
-def orders_for_export(
-    *, user: User | AnonymousUser, params: QueryDict, codename: str
-) -> QuerySet[Order] | None:
-    """The grid's filtered and sorted orders, of the stores where `user` holds `codename`
-    (None: of no store)."""
-    store_ids = store_permissions(user).store_ids_with(codename)
-    if store_ids == []:
-        return None
-    visible = orders_visible_to(user=user)
-    scoped = visible if store_ids is None else visible.filter(store_id__in=store_ids)
-    filterset = OrderFilter(params or None, queryset=scoped, user=user)
-    sort = resolve_sort(params.get("sort"))
-    return filterset.qs.select_related("store").order_by(*sort_order_by(sort))
-
-
-def user_can_export(*, user: User | AnonymousUser, codename: str) -> bool:
-    return store_permissions(user).store_ids_with(codename) != []
+    return Order.objects.filter(visible_stores_q(user))
 
 
 # Comments History and Transactions show this many newest rows until "Show all" is asked for:
@@ -192,6 +120,7 @@ class CommentCount(TypedDict):
     has_invoices: bool  # no invoice (most orders until shipped): known empty, no query
     has_credit_memos: bool  # no credit memo: their list is known empty (no query)
     has_awaiting_approvals: bool  # no request awaits: the approvals panel asks nothing
+    has_payment_links: bool  # no payment link (most orders): the links panel asks nothing
 
 
 def _set_prefetched(instance: object, name: str, rows: list) -> None:
@@ -212,6 +141,40 @@ def _share_ledger(order: Order) -> None:
         for row in by_payment[payment.pk]:
             cache_payment(row, payment)
         _set_prefetched(payment, "transactions", by_payment[payment.pk])
+
+
+# The ledger columns the order page reads, in the model's order. The payload sent to the
+# gateway shows on the transaction's own page only (payments/locks.py defers it too), and no
+# rule reads `updated_at` (a time zone conversion per row for nothing).
+_LEDGER_FIELDS = tuple(
+    f.attname
+    for f in Transaction._meta.concrete_fields
+    if f.name not in {"gateway_request", "updated_at"}
+)
+
+
+def _ledger_of(order: Order) -> list[Transaction]:
+    """Every ledger row of the order, newest first (the Transactions tab's order), each with
+    its order and its parent's UUID (`parent_uuid`, as `_transactions()` annotates), in one
+    query: a parent is a row of the same payment, so of the order (one more query for any
+    that is not). Joining the parents in SQL cost more than this lookup."""
+    query = (
+        Transaction.objects.filter(order=order)
+        .order_by("-created_at", "-id")
+        .values_list(*_LEDGER_FIELDS)
+    )
+    db = query.db
+    rows = [Transaction.from_db(db, _LEDGER_FIELDS, values) for values in query]
+    uuids = {row.id: row.uuid for row in rows}
+    elsewhere = {row.parent_id for row in rows if row.parent_id and row.parent_id not in uuids}
+    if elsewhere:
+        uuids.update(Transaction.objects.filter(pk__in=elsewhere).values_list("pk", "uuid"))
+    cache_order = Transaction.order.field.set_cached_value
+    for row in rows:
+        parent_uuid = uuids.get(row.parent_id) if row.parent_id else None
+        row.parent_uuid = parent_uuid  # type: ignore[attr-defined]
+        cache_order(row, order)
+    return rows
 
 
 def _address_join(kind: str) -> FilteredRelation:
@@ -244,26 +207,26 @@ def _order_page_orders() -> QuerySet[Order]:
             has_awaiting_approvals=Exists(
                 ApprovalRequest.objects.filter(order=OuterRef("pk"), state=ApprovalState.AWAITING)
             ),
+            has_payment_links=Exists(PaymentLink.objects.filter(order=OuterRef("pk"))),
         )
         .prefetch_related(
             "items",
             Prefetch("payments", queryset=Payment.objects.select_related("gateway_account")),
-            Prefetch("transactions", queryset=_transactions()),
-        )
+        )  # the ledger rows: `_ledger_of`
     )
 
 
 def order_detail(
     *, user: User | AnonymousUser, number: str
 ) -> "WithAnnotations[Order, CommentCount]":
-    """The order page's order with everything it shows, in a fixed number of queries (12 for
+    """The order page's order with everything it shows, in a fixed number of queries (10 for
     the whole page, whatever the order's size: tests/orders/test_order_page_queries.py).
 
     Comments come from `order_comment_rows` (the newest only); their number is counted here
     as `comment_count`. 404 (not 403) for an order of another store, so order numbers of
     stores a user can't see are not confirmed to exist.
     """
-    queryset = _order_page_orders().filter(store_id__in=visible_store_ids(user))
+    queryset = _order_page_orders().filter(visible_stores_q(user))
     order: WithAnnotations[Order, CommentCount] = get_object_or_404(
         queryset,  # type: ignore[arg-type]  # annotated in _order_page_orders
         number=number,
@@ -274,6 +237,7 @@ def order_detail(
     prefetch_related_objects([order], *(name for name, some in documents.items() if some))
     for name in (name for name, some in documents.items() if not some):
         _set_prefetched(order, name, [])
+    _set_prefetched(order, "transactions", _ledger_of(order))
     _share_ledger(order)
     return order
 
@@ -309,7 +273,7 @@ class PaymentCard:
 def payment_cards(*, order: Order, now: datetime) -> list[PaymentCard]:
     """From the order page's prefetched payments and transactions (no query)."""
     ids: dict[int, list[str]] = {}
-    for row in sorted(order.transactions.all(), key=lambda t: (t.created_at, t.pk)):
+    for row in sorted(order.transactions.all(), key=lambda t: (t.created_at, t.id)):
         mine = ids.setdefault(row.payment_id, [])
         reference = row.merchant_reference
         money_in = row.type in PAID_TYPES or row.type == TransactionType.AUTHORIZATION
@@ -324,59 +288,6 @@ def payment_cards(*, order: Order, now: datetime) -> list[PaymentCard]:
         )
         for p in order.payments.all()
     ]
-
-
-# The payment fields an order's figures read (`payments.ledger.PaymentAmountsLike`).
-FIGURE_FIELDS = (
-    *("amount_authorized", "amount_captured", "amount_refunded", "amount_voided"),
-    *("amount_charged_back", "pending_capture", "pending_void", "pending_refund"),
-    *("pending_authorization", "is_expired", "expires_at"),
-)
-
-
-def figures_by_order(
-    orders: Sequence[Order], *, now: datetime | None = None
-) -> dict[int, OrderFigures]:
-    """Each order's figures (`payments.figures`, the order page's own computation) in one
-    query, whatever the number of orders: their payments, each with what credit memos
-    refunded through it."""
-    credited = (
-        Transaction.objects.filter(
-            payment=OuterRef("pk"),
-            type=TransactionType.REFUND,
-            status=TransactionStatus.SUCCESS,
-            credit_memo__isnull=False,
-        )
-        .order_by()
-        .values("payment")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    payments: dict[int, list[Payment]] = {order.pk: [] for order in orders}
-    refunded_by_memos = dict.fromkeys(payments, 0)
-    rows = (
-        Payment.objects.filter(order_id__in=payments)
-        .only("order_id", *FIGURE_FIELDS)  # what `payments.figures` reads: lighter instances
-        .annotate(credited=Coalesce(Subquery(credited, output_field=IntegerField()), 0))
-    )
-    for payment in rows:
-        payments[payment.order_id].append(payment)
-        refunded_by_memos[payment.order_id] += payment.credited
-    moment = now or timezone.now()
-    return {
-        order.pk: figures_of(
-            order, now=moment, payments=payments[order.pk], credited=refunded_by_memos[order.pk]
-        )
-        for order in orders
-    }
-
-
-def with_figures(orders: Sequence[Order], *, now: datetime | None = None) -> Sequence[Order]:
-    """A list page's orders, each with its `figures` (Grand Total, Total Due…): one query."""
-    figures = figures_by_order(orders, now=now)
-    for order in orders:
-        order.figures = figures[order.pk]  # type: ignore[attr-defined]
-    return orders
 
 
 def addresses_by_kind(order: Order) -> Mapping[str, OrderAddress | None]:

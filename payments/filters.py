@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from backoffice.amount_range import read_amounts
+from backoffice.filtersets import GridFilterSet
 from backoffice.models import Store, amount_locale
 from backoffice.money import MoneyError, parse_amount
 from orders.models import Order
@@ -127,7 +128,7 @@ AMOUNT_INPUT = {"inputmode": "decimal", "autocomplete": "off", "placeholder": "A
 
 
 # django-filter ships no type information: to the checker its FilterSet is `Any`.
-class TransactionFilter(django_filters.FilterSet):  # type: ignore[misc]
+class TransactionFilter(GridFilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
         label="Search",

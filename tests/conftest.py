@@ -66,6 +66,15 @@ def _require_postgres(request: pytest.FixtureRequest) -> None:
         pytest.skip("needs PostgreSQL (set DATABASE_URL)")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_table_sizes() -> None:
+    """Each test's grids see its own tables' statistics, not a size or an estimate kept from an
+    earlier test (`backoffice.counting` keeps the planner's answers a minute)."""
+    from backoffice.counting import forget_planner_answers
+
+    forget_planner_answers()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     if not os.path.exists(CHROMIUM):

@@ -14,7 +14,7 @@ from django.db.models import Count, QuerySet, Window
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from backoffice.permissions import visible_store_ids
+from backoffice.permissions import visible_stores_q
 from orders.approvals.services import approval_decision_refusal, approval_withdrawal_refusal
 from orders.models import ApprovalRequest, ApprovalState, Order
 
@@ -97,9 +97,7 @@ def awaiting_approvals(*, user: User, limit: int | None) -> AwaitingApprovals:
     every one), those past their expiry listed as expired, and how many there are: one query
     whatever the number of stores (the total is a window count over the same rows)."""
     approvals = (
-        ApprovalRequest.objects.filter(
-            state=ApprovalState.AWAITING, store_id__in=visible_store_ids(user)
-        )
+        ApprovalRequest.objects.filter(visible_stores_q(user), state=ApprovalState.AWAITING)
         .select_related("order", "store")
         .annotate(total=Window(Count("pk")))
         .order_by("requested_at", "id")
@@ -110,7 +108,7 @@ def awaiting_approvals(*, user: User, limit: int | None) -> AwaitingApprovals:
 
 
 def approvals_visible(*, user: User) -> QuerySet[ApprovalRequest]:
-    return ApprovalRequest.objects.filter(store_id__in=visible_store_ids(user))
+    return ApprovalRequest.objects.filter(visible_stores_q(user))
 
 
 def approval_get(*, order: Order, approval_id: int) -> ApprovalRequest:

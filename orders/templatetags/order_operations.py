@@ -7,10 +7,9 @@ only hands that answer to the template, so a button and its POST guard can't dis
 from django import template
 from django.db.models import prefetch_related_objects
 
-from backoffice.models import amount_locale
 from orders.action_bar_html import action_button_html
-from orders.forms_invoice import mark_as_paid_form, new_idempotency_key
-from orders.operation_buttons import order_action_buttons
+from orders.forms_invoice import new_idempotency_key
+from orders.operation_buttons import ActionButton, order_action_buttons
 from orders.operations import OrderOperation
 
 register = template.Library()
@@ -30,7 +29,6 @@ def order_action_bar(context: template.Context) -> dict:
     # The payments' ledger rows feed the money engine's rules: one query for all of them.
     prefetch_related_objects(list(order.payments.all()), "transactions", "gateway_account")
     buttons = order_action_buttons(user=request.user, order=order)
-    mark_as_paid = next(b for b in buttons if b.key == OrderOperation.MARK_AS_PAID)
     token = str(context.get("csrf_token") or "")
     return {
         "order": order,
@@ -43,14 +41,14 @@ def order_action_bar(context: template.Context) -> dict:
             )
             for b in buttons
         ],
-        "mark_as_paid_form": mark_as_paid_form(
-            order=order, locale=amount_locale(request.user, order.store)
-        )
-        if mark_as_paid.allowed
-        else None,
-        # The Refund dialog's form plans a refund over every capture: it is fetched (htmx GET of
-        # the Refund page's URL) only when the dialog opens, so the button's state comes from
-        # the registry's cheap answer (permission, order state, anything left to refund).
-        "refund_allowed": next(b for b in buttons if b.key == OrderOperation.REFUND).allowed,
+        # The Refund and Mark as paid dialogs' forms are fetched (htmx GET of their pages'
+        # URLs) only when a dialog opens, so the buttons' states come from the registry's cheap
+        # answers (permission, order state, anything left to refund or to pay).
+        "refund_allowed": _allowed(buttons, OrderOperation.REFUND),
+        "mark_as_paid_allowed": _allowed(buttons, OrderOperation.MARK_AS_PAID),
         "panels": ORDER_PANELS,
     }
+
+
+def _allowed(buttons: list[ActionButton], operation: OrderOperation) -> bool:
+    return next(b for b in buttons if b.key == operation).allowed

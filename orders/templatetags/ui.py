@@ -3,18 +3,22 @@
 import uuid
 from datetime import datetime
 from functools import lru_cache
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import template
+from django.http import HttpRequest, QueryDict
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from backoffice.badges import BADGE_TONES as BADGE_TONES  # the tones: backoffice/badges.py
 from backoffice.badges import badge_html
 from backoffice.display import display_zone
+from backoffice.html_text import escaped
 
 register = template.Library()
 
@@ -112,20 +116,36 @@ def sort_header(
         target, state = key, "descending"
     else:
         target, state = (f"-{key}" if key in DESCENDING_FIRST else key), "none"
-    params = request.GET.copy()
-    params.pop("page", None)
-    params["sort"] = target
     arrow = {"ascending": "▲", "descending": "▼"}.get(state, "")
-    return format_html(
-        '<th scope="col" class="{}" aria-sort="{}"><a class="sort-link" href="?{}"{}>{}'
-        '<span class="sort-arrow" aria-hidden="true">{}</span></a></th>',
-        "num" if numeric else "",
-        state,
-        params.urlencode(),
-        format_html(' title="{}"', help) if help else "",
-        label,
-        arrow,
+    title = f' title="{escaped(help)}"' if help else ""
+    query = escaped(_sorted_query(context, request, target))
+    return mark_safe(  # every part escaped, as format_html would
+        f'<th scope="col" class="{"num" if numeric else ""}" aria-sort="{state}">'
+        f'<a class="sort-link" href="?{query}"{title}>{escaped(label)}'
+        f'<span class="sort-arrow" aria-hidden="true">{arrow}</span></a></th>'
     )
+
+
+def _sorted_query(context: template.Context, request: HttpRequest, sort: str) -> str:
+    """The page's query string with `sort` (in its place, else last) and without `page`. The
+    other parameters are encoded once per page (a grid has half a dozen sortable columns)."""
+    parts = context.render_context.get(_SORT_PARTS)
+    if parts is None:
+        params = request.GET.copy()
+        params.pop("page", None)
+        keys = list(params)
+        at = keys.index("sort") if "sort" in params else len(keys)
+        params.pop("sort", None)
+        before = QueryDict(mutable=True)
+        after = QueryDict(mutable=True)
+        for index, key in enumerate(k for k in keys if k != "sort"):
+            (before if index < at else after).setlist(key, params.getlist(key))
+        parts = context.render_context[_SORT_PARTS] = (before.urlencode(), after.urlencode())
+    before_sort, after_sort = parts
+    return "&".join(part for part in (before_sort, urlencode({"sort": sort}), after_sort) if part)
+
+
+_SORT_PARTS = "orders.ui.sort_parts"
 
 
 @register.simple_tag

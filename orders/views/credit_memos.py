@@ -32,6 +32,7 @@ from orders.credit_memo_totals import MemoLine
 from orders.enums import RefundMode
 from orders.forms import EmailAgainForm
 from orders.forms_credit_memo import CreditMemoForm, goodwill_refund_form
+from orders.list_selectors import figures_by_order
 from orders.models import CreditMemo, Invoice, Order
 from orders.operations import (
     REFUNDING,
@@ -42,7 +43,6 @@ from orders.operations import (
 )
 from orders.refund_modes import refund_choices
 from orders.refundable import invoice_refund_limit
-from orders.selectors import figures_by_order
 from orders.services.credit_memo_create import credit_memo_create, goodwill_refund
 from orders.services.credit_memo_outcome import CreditMemoOutcome
 from orders.services.document_emails import credit_memo_email_refusal

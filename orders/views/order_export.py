@@ -9,7 +9,7 @@ from backoffice.audit.events import EXPORT, record_event
 from backoffice.decorators import staff_required
 from backoffice.grids import COLUMNS_PARAM
 from backoffice.http import StaffRequest
-from orders import selectors
+from orders import list_selectors
 from orders.exports import EXPORT_PERMISSION, order_csv_lines
 
 NO_PERMISSION = "You don't have permission to export orders."
@@ -20,7 +20,7 @@ CHUNK = 2000
 @require_safe
 def order_export(request: StaffRequest) -> StreamingHttpResponse:
     """Only the orders of stores where the person holds Export (403 when none)."""
-    orders = selectors.orders_for_export(
+    orders = list_selectors.orders_for_export(
         user=request.user, params=request.GET, codename=EXPORT_PERMISSION
     )
     if orders is None:

@@ -13,9 +13,10 @@ from backoffice.saved_views.selectors import (
     saved_views_for,
     view_url,
 )
-from orders import selectors
+from orders import list_selectors
 from orders.exports import EXPORT_PERMISSION
 from orders.grid import ORDER_GRID, with_cells
+from orders.mass.actions import mass_action_menu
 
 
 @staff_required
@@ -23,17 +24,21 @@ from orders.grid import ORDER_GRID, with_cells
 def order_list(request: StaffRequest) -> HttpResponse:
     """The order grid. Bare, it opens the person's default view; a search naming one order
     exactly by its number opens that order."""
+    if number := list_selectors.exact_number_searched(user=request.user, params=request.GET):
+        return redirect("orders:detail", number=number)
     views = saved_views_for(user=request.user, grid=ORDER_GRID.name) if not request.GET else None
     if views and (default := default_view(views, user=request.user)):
         return redirect(view_url(default))
-    result = selectors.order_list_page(user=request.user, params=request.GET)
+    result = list_selectors.order_list_page(user=request.user, params=request.GET)
     if result.exact_number:  # before the saved views are read: a redirect needs none
         return redirect("orders:detail", number=result.exact_number)
     if views is None:
         views = saved_views_for(user=request.user, grid=ORDER_GRID.name)
     columns = ORDER_GRID.columns_of(request.GET)
-    with_cells(result.page.rows, columns)
+    mass_menu = mass_action_menu(request.user)
+    with_cells(result.page.rows, columns, selectable=bool(mass_menu))
     context = {
+        "mass_menu": mass_menu,
         "filterset": result.filterset,
         "page": result.page,
         "sort": result.sort,
@@ -56,7 +61,7 @@ def order_list(request: StaffRequest) -> HttpResponse:
 
 def _export_url(request: StaffRequest) -> str:
     """Export CSV of what the grid shows, for a person who may export from some store."""
-    if not selectors.user_can_export(user=request.user, codename=EXPORT_PERMISSION):
+    if not list_selectors.user_can_export(user=request.user, codename=EXPORT_PERMISSION):
         return ""
     query = request.GET.copy()
     for name in ("page", "view"):

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 
 from backoffice.display import display_zone
 from backoffice.html_text import escaped
+from payments.enums import TransactionType
 from payments.models import Transaction
 
 register = template.Library()
@@ -38,8 +39,12 @@ def txn_type_badge(transaction: Transaction) -> str:
     return mark_safe(  # every part escaped, as format_html would
         f'<span class="badge badge--{TYPE_TONES.get(transaction.type, "gray")} badge--outline" '
         f'data-transaction-type="{code}" title="{code}">'
-        f"{escaped(transaction.get_type_display())}</span>"
+        f"{escaped(_TYPE_LABELS.get(transaction.type, transaction.type))}</span>"
     )
+
+
+# Labels by value: `get_type_display()` flattens the choices on every call (a grid row each).
+_TYPE_LABELS = dict(TransactionType.choices)
 
 
 CASH_FLOW_MARKS = {

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from backoffice.counting import count_rows
 from orders.models import Order
@@ -59,3 +60,24 @@ def test_transaction_grid_estimate(client, viewer, settings):
     settings.GRID_COUNT_BOUND = 5
     label = count_label(client.get("/transactions/", {"per_page": 20}))
     assert label.endswith("transactions (estimate)"), label
+
+
+def test_the_planners_answers_are_kept_a_minute(client, viewer, settings):
+    store = StoreFactory()
+    for _ in range(40):
+        OrderFactory(store=store)
+    analyze("orders_order")
+    settings.GRID_COUNT_BOUND = 10
+
+    def planner_queries() -> tuple[list[str], str]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/orders/", {"per_page": 20})
+        asked = [q["sql"] for q in queries.captured_queries]
+        return [sql for sql in asked if "EXPLAIN" in sql or "reltuples" in sql], count_label(
+            response
+        )
+
+    first, label = planner_queries()
+    assert len(first) == 2 and label.endswith("orders (estimate)")
+    again, label_again = planner_queries()
+    assert again == [] and label_again == label

@@ -103,9 +103,12 @@ def test_what_cannot_be_read_is_refused_next_to_the_field(
 
 
 def test_the_order_page_dialog_proposes_the_amount_in_the_store_locale(client, eu_staff, eu_order):
-    html = client.get(eu_order.get_absolute_url()).content.decode()
-
-    dialog = html[html.index('id="mark-as-paid-dialog"') :]
+    page = client.get(eu_order.get_absolute_url()).content.decode()
+    # The dialog's form comes when it opens: the button's htmx GET of the Mark as paid page.
+    url = mark_as_paid_url(eu_order)
+    assert f'hx-get="{url}" hx-target="#mark-as-paid-dialog"' in page
+    assert 'id="mark-as-paid-dialog"' in page
+    dialog = client.get(url, headers=HTMX).content.decode()
     assert 'value="1.234,56"' in dialog
     preview = dialog[dialog.index('class="amount-preview"') :]
     assert 'hx-get="/money/preview/?field=amount&amp;currency=EUR&amp;store=eu"' in preview

@@ -1,0 +1,177 @@
+"""Reads of the order lists: the grid's page (search, filters, sort, total), a bare search
+for one order's number, the export's rows, and the figures of listed orders (one query for a
+page). Scoped to the stores the user may view, like every read of `orders.selectors`."""
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import QuerySet, Sum
+from django.http import QueryDict
+from django.utils import timezone
+
+from backoffice.counting import RowCount, count_page_rows
+from backoffice.grids import PER_PAGE_PARAM, parse_per_page
+from backoffice.pagination import PageWindow, page_window
+from backoffice.permissions import store_permissions
+from orders.filters import OrderFilter, resolve_sort, search_text, sort_order_by
+from orders.models import Order
+from orders.selectors import orders_visible_to
+from payments.enums import TransactionStatus, TransactionType
+from payments.figures import OrderFigures, figures_of
+from payments.ledger import PaymentAmountsLike
+from payments.models import Payment, Transaction
+
+ORDERS_PER_PAGE = 50
+MAX_ORDER_PAGES = 200
+# What an order number looks like, a digit at least (the search tries an exact match on these).
+ORDER_NUMBER = re.compile(r"(?=[^0-9]*[0-9])[0-9A-Za-z][0-9A-Za-z_-]{0,31}")
+
+
+@dataclass(frozen=True)
+class OrderListPage:
+    filterset: OrderFilter
+    page: PageWindow
+    sort: str
+    total: RowCount
+    # A search naming one order exactly by its number: the grid opens it instead.
+    exact_number: str | None = None
+
+
+def order_list_page(*, user: User | AnonymousUser, params: QueryDict) -> OrderListPage:
+    """One page of the order grid: searched, filtered, sorted, each order with its figures;
+    the total exact up to a bound, estimated beyond (`backoffice.counting`). A search for an
+    order's number as typed ("100000110", "#100000110") within filters answers that number
+    alone (one indexed query first, and no page); without filters the caller asks
+    `exact_number_searched` first."""
+    filterset = OrderFilter(params or None, queryset=orders_visible_to(user=user), user=user)
+    sort = resolve_sort(params.get("sort"))
+    per_page = parse_per_page(params.get(PER_PAGE_PARAM), default=ORDERS_PER_PAGE)
+    # A bare search was looked up by `exact_number_searched`; within filters, here.
+    if _has_filters(params) and (number := _exact_number(filterset, params.get("q") or "")):
+        empty = PageWindow(rows=[], number=1, per_page=per_page, has_next=False)
+        return OrderListPage(filterset, empty, sort, RowCount(1), exact_number=number)
+    queryset = filterset.qs.order_by(*sort_order_by(sort))
+    page = page_window(
+        queryset, page=params.get("page"), per_page=per_page, max_page=MAX_ORDER_PAGES
+    )
+    # Each row's store from those the filter read (they are the stores the user can view):
+    # joining them again cost more than the rest of the page's query.
+    stores = {store.pk: store for store in filterset.stores}
+    for order in page.rows:
+        if order.store_id in stores:
+            order.store = stores[order.store_id]
+    with_figures(page.rows)  # Grand Total and Total Due: one query for the page
+    # The last page knows the total: the rows before it and its own (no query).
+    last = not page.has_next and not page.limit_reached and (page.rows or page.number == 1)
+    total = count_page_rows(filterset.qs, shown=page.end, first_page=True, complete=bool(last))
+    return OrderListPage(filterset=filterset, page=page, sort=sort, total=total)
+
+
+def exact_number_searched(*, user: User | AnonymousUser, params: QueryDict) -> str | None:
+    """The number of the one order a bare search names exactly (no filter beside the search
+    box): one indexed query, before any of the grid is built. With filters: None, and
+    `order_list_page` answers within them."""
+    text = search_text(params.get("q") or "")
+    if not ORDER_NUMBER.fullmatch(text) or _has_filters(params):
+        return None
+    numbers = orders_visible_to(user=user).filter(number=text).values_list("number", flat=True)
+    found = list(numbers[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def _has_filters(params: QueryDict) -> bool:
+    """Any filter of the grid set, beside the search box."""
+    return any(params.get(name) for name in OrderFilter.base_filters if name != "q")
+
+
+def _exact_number(filterset: OrderFilter, typed: str) -> str | None:
+    """The number of the one order the search names exactly (a name or a prefix: None)."""
+    text = search_text(typed)
+    if not ORDER_NUMBER.fullmatch(text):
+        return None
+    numbers = list(filterset.qs.filter(number=text).values_list("number", flat=True)[:2])
+    return numbers[0] if len(numbers) == 1 else None
+
+
+def orders_for_export(
+    *, user: User | AnonymousUser, params: QueryDict, codename: str
+) -> QuerySet[Order] | None:
+    """The grid's filtered and sorted orders, of the stores where `user` holds `codename`
+    (None: of no store)."""
+    store_ids = store_permissions(user).store_ids_with(codename)
+    if store_ids == []:
+        return None
+    visible = orders_visible_to(user=user)
+    scoped = visible if store_ids is None else visible.filter(store_id__in=store_ids)
+    filterset = OrderFilter(params or None, queryset=scoped, user=user)
+    sort = resolve_sort(params.get("sort"))
+    return filterset.qs.select_related("store").order_by(*sort_order_by(sort))
+
+
+def user_can_export(*, user: User | AnonymousUser, codename: str) -> bool:
+    return store_permissions(user).store_ids_with(codename) != []
+
+
+# The payment fields an order's figures read (`payments.ledger.PaymentAmountsLike`).
+FIGURE_FIELDS = (
+    *("amount_authorized", "amount_captured", "amount_refunded", "amount_voided"),
+    *("amount_charged_back", "pending_capture", "pending_void", "pending_refund"),
+    *("pending_authorization", "is_expired", "expires_at"),
+)
+
+
+def figures_by_order(
+    orders: Sequence[Order], *, now: datetime | None = None
+) -> dict[int, OrderFigures]:
+    """Each order's figures (`payments.figures`, the order page's own computation): one query
+    for their payments, whatever the number of orders, and one more for what credit memos
+    refunded through those of them that refunded money (most pages have none)."""
+    payments: dict[int, list[PaymentAmountsLike]] = {order.pk: [] for order in orders}
+    # Named rows of what `payments.figures` reads, not model instances: a fifth of the cost.
+    rows = Payment.objects.filter(order_id__in=payments).values_list(
+        "pk", "order_id", *FIGURE_FIELDS, named=True
+    )
+    refunded: dict[int, int] = {}  # payment → its order, for payments that gave money back
+    for payment in rows:
+        payments[payment.order_id].append(payment)
+        if payment.amount_refunded:
+            refunded[payment.pk] = payment.order_id
+    refunded_by_memos = dict.fromkeys(payments, 0)
+    for payment_id, total in _credited_by_payment(refunded):
+        refunded_by_memos[refunded[payment_id]] += total
+    moment = now or timezone.now()
+    return {
+        order.pk: figures_of(
+            order, now=moment, payments=payments[order.pk], credited=refunded_by_memos[order.pk]
+        )
+        for order in orders
+    }
+
+
+def _credited_by_payment(payment_ids: Collection[int]) -> list[tuple[int, int]]:
+    """(payment, what credit memos refunded through it) for these payments; no query for none."""
+    if not payment_ids:
+        return []
+    return list(
+        Transaction.objects.filter(
+            payment_id__in=payment_ids,
+            type=TransactionType.REFUND,
+            status=TransactionStatus.SUCCESS,
+            credit_memo__isnull=False,
+        )
+        .order_by()
+        .values("payment_id")
+        .annotate(total=Sum("amount"))
+        .values_list("payment_id", "total")
+    )
+
+
+def with_figures(orders: Sequence[Order], *, now: datetime | None = None) -> Sequence[Order]:
+    """A list page's orders, each with its `figures` (Grand Total, Total Due…): one query."""
+    figures = figures_by_order(orders, now=now)
+    for order in orders:
+        order.figures = figures[order.pk]  # type: ignore[attr-defined]
+    return orders
