@@ -193,7 +193,8 @@ def main() -> None:
         ours = statistics.median(results["ours"][page])
         theirs = statistics.median(results["oscar"][page]) if "oscar" in results else None
         ratio = f"{ours / theirs:.1f}×" if theirs else "-"
-        print(f"| {page} | {ours:.1f} | {theirs or '-'} | {ratio} |")
+        shown = f"{theirs:.1f}" if theirs else "-"
+        print(f"| {page} | {ours:.1f} | {shown} | {ratio} |")
 
 
 if __name__ == "__main__":

@@ -4,9 +4,7 @@ and per-cell tags were most of the list's time), from the row's order and its `f
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from functools import lru_cache
 
-from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -19,6 +17,7 @@ from orders.enums import OrderState
 from orders.filters import ORDER_GRID_PARAMS
 from orders.list_selectors import ORDERS_PER_PAGE, with_figures
 from orders.models import Order
+from orders.order_urls import order_url
 from payments.enums import PaymentStatus
 from payments.figures import FIGURES
 from payments.templatetags.transactions import stacked_time
@@ -30,23 +29,13 @@ def money(minor: int, currency: str) -> str:
     return format_money(minor, currency, locale=locale) if locale else format_money(minor, currency)
 
 
-@lru_cache(maxsize=8)
-def _order_url_pattern(script_prefix: str) -> str:
-    return reverse("orders:detail", kwargs={"number": "NUMBER"}).replace("NUMBER", "{}")
-
-
-def order_url(number: str) -> str:
-    """The order page's URL, reversed once per script prefix rather than once per row."""
-    return _order_url_pattern(get_script_prefix()).format(number)
-
-
 # The cells below write their HTML with f-strings and `escaped` (each part escaped, as
 # `format_html` would): `format_html`'s lazy-string wrappers cost more than a row's data.
 
 
 def _number(order: Order) -> Cell:
     number = escaped(order.number)
-    url = escaped(order_url(order.number))
+    url = escaped(order_url("orders:detail", order.number))
     return Cell(mark_safe(f'<a class="link-strong" href="{url}">#{number}</a>'))
 
 

@@ -16,6 +16,7 @@ from orders.enums import OrderState
 from orders.models import Order
 from orders.operations import OrderOperation, order_operations
 from orders.order_amounts import open_capturable, refund_facts
+from orders.order_urls import order_url
 from orders.refundable import invoice_refund_limit
 
 
@@ -78,7 +79,7 @@ def credit_memo_entry_url(order: Order) -> str:
             "orders:credit_memo_new",
             kwargs={"number": order.number, "invoice_number": refundable[0].number},
         )
-    return reverse("orders:order_credit_memo_new", kwargs={"number": order.number})
+    return order_url("orders:order_credit_memo_new", order.number)
 
 
 def order_action_buttons(*, user: User, order: Order) -> list[ActionButton]:
@@ -88,7 +89,7 @@ def order_action_buttons(*, user: User, order: Order) -> list[ActionButton]:
     texts = _confirm_texts(order)
 
     def button(op: OrderOperation, label: str, **kwargs: Unpack[_ButtonLook]) -> ActionButton:
-        url = reverse(f"orders:{op.value}", kwargs={"number": order.number})
+        url = order_url(f"orders:{op.value}", order.number)
         return ActionButton(op.value, label, url, answers[op], confirm=texts.get(op, ""), **kwargs)
 
     hold = (
@@ -100,7 +101,7 @@ def order_action_buttons(*, user: User, order: Order) -> list[ActionButton]:
         ActionButton(
             "invoice",
             "Invoice",
-            reverse("orders:invoice_new", kwargs={"number": order.number}),
+            order_url("orders:invoice_new", order.number),
             answers[OrderOperation.INVOICE],
             method="get",
             style="primary",
@@ -115,7 +116,7 @@ def order_action_buttons(*, user: User, order: Order) -> list[ActionButton]:
         ActionButton(
             "refund",
             "Refund",
-            reverse("orders:refund", kwargs={"number": order.number}),
+            order_url("orders:refund", order.number),
             answers[OrderOperation.REFUND],
             method="get",
             dialog="goodwill-dialog",
