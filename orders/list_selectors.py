@@ -1,6 +1,7 @@
 """Reads of the order lists: the grid's page (search, filters, sort, total), a bare search
-for one order's number, the export's rows, and the figures of listed orders (one query for a
-page). Scoped to the stores the user may view, like every read of `orders.selectors`."""
+for one order's number, the export's rows, and the figures of listed orders (a query or two
+for a page, whatever its size). Scoped to the stores the user may view, like every read of
+`orders.selectors`."""
 
 import re
 from collections.abc import Collection, Sequence
@@ -63,7 +64,7 @@ def order_list_page(*, user: User | AnonymousUser, params: QueryDict) -> OrderLi
     for order in page.rows:
         if order.store_id in stores:
             order.store = stores[order.store_id]
-    with_figures(page.rows)  # Grand Total and Total Due: one query for the page
+    with_figures(page.rows)  # Grand Total and Total Due: a query or two for the page
     # The last page knows the total: the rows before it and its own (no query).
     last = not page.has_next and not page.limit_reached and (page.rows or page.number == 1)
     total = count_page_rows(filterset.qs, shown=page.end, first_page=True, complete=bool(last))
@@ -170,7 +171,8 @@ def _credited_by_payment(payment_ids: Collection[int]) -> list[tuple[int, int]]:
 
 
 def with_figures(orders: Sequence[Order], *, now: datetime | None = None) -> Sequence[Order]:
-    """A list page's orders, each with its `figures` (Grand Total, Total Due…): one query."""
+    """A list page's orders, each with its `figures` (Grand Total, Total Due…): a query, two
+    when some of their payments refunded money (`figures_by_order`)."""
     figures = figures_by_order(orders, now=now)
     for order in orders:
         order.figures = figures[order.pk]  # type: ignore[attr-defined]

@@ -24,12 +24,16 @@ def analyze(*tables: str) -> None:
             cursor.execute(f"ANALYZE {table}")
 
 
-def test_beyond_the_bound_the_planners_estimate_is_shown_as_one(client, viewer, settings):
+def forty_orders_beyond_a_bound_of_ten(settings) -> None:
     store = StoreFactory()
     for _ in range(40):
         OrderFactory(store=store)
     analyze("orders_order")
     settings.GRID_COUNT_BOUND = 10
+
+
+def test_beyond_the_bound_the_planners_estimate_is_shown_as_one(client, viewer, settings):
+    forty_orders_beyond_a_bound_of_ten(settings)
 
     response = client.get("/orders/", {"per_page": 20})
     label = count_label(response)
@@ -63,11 +67,7 @@ def test_transaction_grid_estimate(client, viewer, settings):
 
 
 def test_the_planners_answers_are_kept_a_minute(client, viewer, settings):
-    store = StoreFactory()
-    for _ in range(40):
-        OrderFactory(store=store)
-    analyze("orders_order")
-    settings.GRID_COUNT_BOUND = 10
+    forty_orders_beyond_a_bound_of_ten(settings)
 
     def planner_queries() -> tuple[list[str], str]:
         with CaptureQueriesContext(connection) as queries:
