@@ -10,7 +10,7 @@ from backoffice.models import StaffProfile
 from tests.factories import OrderFactory, StoreFactory
 from tests.orders.view_helpers import staff_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("grid_statistics_from_this_test")]
 
 
 def listed_numbers(response) -> list[str]:

@@ -12,7 +12,7 @@ from payments.enums import PaymentStatus
 from tests.factories import OrderFactory, PaymentFactory, StoreFactory
 from tests.orders.view_helpers import staff_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("grid_statistics_from_this_test")]
 
 
 def listed_numbers(response) -> list[str]:

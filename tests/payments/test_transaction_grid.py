@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import OrderFactory, PaymentFactory, StoreFactory
 from tests.payments.transaction_pages_helpers import authorized_payment, make_txn
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("grid_statistics_from_this_test")]
 LIST = "/transactions/"
 
 
