@@ -1,8 +1,8 @@
 """The transaction export's CSV: one format for the list's download and export_transactions."""
 
 import csv
-from collections.abc import Iterable, Iterator
-from datetime import UTC
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from backoffice.money import format_major
@@ -61,13 +61,21 @@ def cash_flow(type_: str) -> str:
     return "out" if type_ in CASH_OUT_TYPES else ""
 
 
-def csv_lines(rows: Iterable[ExportRow]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(HEADER)
-    types = dict(TransactionType.choices)
-    statuses = dict(TransactionStatus.choices)
-    sources = dict(TransactionSource.choices)
-    for (
+_TYPES: dict[str, str] = dict(TransactionType.choices)
+_STATUSES: dict[str, str] = dict(TransactionStatus.choices)
+_SOURCES: dict[str, str] = dict(TransactionSource.choices)
+
+
+def row_values(
+    row: ExportRow,
+    *,
+    moment: Callable[[datetime], Any],
+    money: Callable[[int, str], Any],
+    text: Callable[[str], str],
+) -> list[Any]:
+    """One row's columns in HEADER's order, for the CSV and the workbook alike: `moment`
+    writes the time (given in UTC), `money` the amount, `text` a field staff typed."""
+    (
         uuid,
         created_at,
         store,
@@ -86,27 +94,34 @@ def csv_lines(rows: Iterable[ExportRow]) -> Iterator[str]:
         reason_code,
         reason_label,
         memo,
-    ) in rows:
+    ) = row
+    return [
+        str(uuid),
+        moment(created_at.astimezone(UTC)),
+        store,
+        order,
+        _TYPES.get(type_, type_),
+        _STATUSES.get(status, status),
+        money(amount, currency),
+        currency,
+        cash_flow(type_),
+        "online" if is_online else "offline",
+        text(gateway_reference),
+        text(merchant_reference),
+        text(usage),
+        str(parent_uuid) if parent_uuid else "",
+        text(actor_label),
+        _SOURCES.get(source, source),
+        reason_code or "",
+        text(reason_label or ""),
+        text(memo),
+    ]
+
+
+def csv_lines(rows: Iterable[ExportRow]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(HEADER)
+    for row in rows:
         yield writer.writerow(
-            [
-                uuid,
-                created_at.astimezone(UTC).isoformat(),
-                store,
-                order,
-                types.get(type_, type_),
-                statuses.get(status, status),
-                format_major(amount, currency),
-                currency,
-                cash_flow(type_),
-                "online" if is_online else "offline",
-                _text(gateway_reference),
-                _text(merchant_reference),
-                _text(usage),
-                parent_uuid or "",
-                _text(actor_label),
-                sources.get(source, source),
-                reason_code or "",
-                _text(reason_label or ""),
-                _text(memo),
-            ]
+            row_values(row, moment=datetime.isoformat, money=format_major, text=_text)
         )

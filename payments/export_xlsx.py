@@ -9,14 +9,13 @@ last), so the view writes it to a temporary file first and then streams that fil
 """
 
 from collections.abc import Iterable
-from datetime import UTC
+from datetime import datetime
 from typing import IO, Any
 
 import xlsxwriter  # type: ignore[import-untyped,unused-ignore]
 
 from backoffice.money import currency_digits, to_decimal
-from payments.enums import TransactionSource, TransactionStatus, TransactionType
-from payments.export_csv import HEADER, ExportRow, cash_flow
+from payments.export_csv import HEADER, ExportRow, row_values
 
 SHEET = "Transactions"
 # Column widths (characters) in HEADER's order: wide for ids, narrow for codes.
@@ -42,53 +41,13 @@ class _Formats:
 
 
 def _cells(row: ExportRow) -> list[Any]:
-    """The CSV's values, with the amount exact (a Decimal) and the time a naive UTC datetime."""
-    (
-        uuid,
-        created_at,
-        store,
-        order,
-        type_,
-        status,
-        amount,
-        currency,
-        is_online,
-        gateway_reference,
-        merchant_reference,
-        usage,
-        parent_uuid,
-        actor_label,
-        source,
-        reason_code,
-        reason_label,
-        memo,
-    ) = row
-    return [
-        str(uuid),
-        created_at.astimezone(UTC).replace(tzinfo=None),
-        store,
-        order,
-        _TYPES.get(type_, type_),
-        _STATUSES.get(status, status),
-        to_decimal(amount, currency),
-        currency,
-        cash_flow(type_),
-        "online" if is_online else "offline",
-        gateway_reference,
-        merchant_reference,
-        usage,
-        str(parent_uuid) if parent_uuid else "",
-        actor_label,
-        _SOURCES.get(source, source),
-        reason_code or "",
-        reason_label or "",
-        memo,
-    ]
+    """The CSV's values, with the amount exact (a Decimal) and the time a naive UTC datetime
+    (no formula escaping: the workbook writes every text cell as a string)."""
+    return row_values(row, moment=_naive, money=to_decimal, text=str)
 
 
-_TYPES: dict[str, str] = dict(TransactionType.choices)
-_STATUSES: dict[str, str] = dict(TransactionStatus.choices)
-_SOURCES: dict[str, str] = dict(TransactionSource.choices)
+def _naive(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=None)
 
 
 def write_xlsx(rows: Iterable[ExportRow], file: IO[bytes]) -> int:

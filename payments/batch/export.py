@@ -18,13 +18,11 @@ from backoffice.batch.results import BatchReport, ItemResult, Status
 from backoffice.models import Store
 from backoffice.money import format_major
 from payments.enums import (
-    CASH_IN_TYPES,
-    CASH_OUT_TYPES,
     TransactionSource,
     TransactionStatus,
     TransactionType,
 )
-from payments.export_csv import ExportRow, csv_lines
+from payments.export_csv import ExportRow, cash_flow, csv_lines
 from payments.models import Transaction
 from payments.selectors import EXPORT_FIELDS
 
@@ -90,12 +88,6 @@ def statuses_sentence(report: BatchReport) -> str:
     return f" Of these, {' and '.join(parts)}." if parts else ""
 
 
-def _cash_flow(type_: str) -> str:
-    if type_ in CASH_IN_TYPES:
-        return "in"
-    return "out" if type_ in CASH_OUT_TYPES else ""
-
-
 def jsonl_lines(rows: Iterable[ExportRow]) -> Iterator[str]:
     """One JSON object per line: codes and labels, amounts in major units and minor units."""
     types, statuses = dict(TransactionType.choices), dict(TransactionStatus.choices)
@@ -118,7 +110,7 @@ def jsonl_lines(rows: Iterable[ExportRow]) -> Iterator[str]:
                     "amount": format_major(amount, currency),
                     "amount_minor": amount,
                     "currency": currency,
-                    "cash_flow": _cash_flow(type_),
+                    "cash_flow": cash_flow(type_),
                     "online": record["is_online"],
                     "gateway_reference": record["gateway_reference"],
                     "transaction_id": record["merchant_reference"],
