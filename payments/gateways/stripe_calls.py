@@ -96,31 +96,28 @@ def params_of(req: StripeRequest) -> dict[str, Any]:
     if req.kind == ON_FILE:
         return _on_file_params(req)
     if req.kind == REBILL:
-        return {
-            "amount": req.amount,
-            "currency": req.currency.lower(),
-            "customer": req.customer,
-            "payment_method": req.payment_method,
-            "off_session": True,
-            "confirm": True,
-            "metadata": {KEY_FIELD: req.key},
-        }
+        return _saved_card_params(req)
     return {}
 
 
-def _on_file_params(req: StripeRequest) -> dict[str, Any]:
-    """An off-session PaymentIntent on the saved card, confirmed at once; manual capture
-    (multicapture requested when the account has it) unless it is a sale."""
-    params: dict[str, Any] = {
+def _saved_card_params(req: StripeRequest) -> dict[str, Any]:
+    """An off-session PaymentIntent on the customer's saved card, confirmed at once."""
+    return {
         "amount": req.amount,
         "currency": req.currency.lower(),
         "customer": req.customer,
         "payment_method": req.payment_method,
         "off_session": True,
         "confirm": True,
-        "capture_method": "automatic" if req.capture else "manual",
         "metadata": {KEY_FIELD: req.key},
     }
+
+
+def _on_file_params(req: StripeRequest) -> dict[str, Any]:
+    """The saved card's PaymentIntent in manual capture (multicapture requested when the
+    account has it) unless it is a sale."""
+    params = _saved_card_params(req)
+    params["capture_method"] = "automatic" if req.capture else "manual"
     if req.multicapture and not req.capture:
         params["payment_method_options"] = {"card": {"request_multicapture": "if_available"}}
     return params
