@@ -11,7 +11,9 @@
  *   the real request (same form, same idempotency key), Go back sends nothing;
  * - any other answer (422 with the field errors, 403, 409, {"confirm": null} for a form sent
  *   before) sends the real request without asking: the server answers it with the same errors
- *   and writes nothing, or with what the first submit did.
+ *   and writes nothing, or with what the first submit did;
+ * - a server error (5xx) or no answer sends nothing and says so: the money would otherwise move
+ *   without its sentence ever being shown.
  * Works for htmx forms and buttons (on htmx:confirm) and for plain forms (on submit).
  *
  * Fixed questions. hx-confirm="question" (Void, Cancel, Hold, Approve: no typed amount) waits
@@ -115,6 +117,14 @@
     return data;
   }
 
+  var SERVER_FAILED = "The server could not check this request; nothing was sent. Try again.";
+  var UNREACHABLE = "The server could not be reached; nothing was sent. Try again.";
+
+  function refuse(message) {
+    busy = false;
+    if (window.backoffice) window.backoffice.flash("error", message);
+  }
+
   /* POST the preview; call `confirmed` after OK, or at once when the answer asks nothing. */
   function preview(url, form, submitter, viaHtmx, confirmed) {
     busy = true;
@@ -127,20 +137,22 @@
       credentials: "same-origin",
       redirect: "manual"
     }).then(function (response) {
+      // A server error is no answer: sending the real request would move the money without
+      // its sentence ever being shown.
+      if (response.status >= 500) return { failed: SERVER_FAILED };
       var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
       return response.ok && json ? response.json() : null;
     }).then(function (answer) {
       if (answer && answer.confirm) {
         ask(answer.confirm, confirmed);
+      } else if (answer && answer.failed) {
+        refuse(answer.failed);
       } else {
         busy = false;
-        confirmed(); // errors, refusals, a form sent before: the real request answers them
+        confirmed(); // invalid input, refusals, a form sent before: the real request answers them
       }
     }, function () {
-      busy = false;
-      if (window.backoffice) {
-        window.backoffice.flash("error", "The server could not be reached; nothing was sent. Try again.");
-      }
+      refuse(UNREACHABLE);
     });
   }
 

@@ -5,12 +5,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from orders.models import OrderComment
+from orders.models import Invoice, OrderComment
 from payments.enums import TransactionType
 from payments.models import Payment, Transaction
 from payments.services import payment_authorize
 from tests.browser.helpers import confirm_dialog, sign_in, sign_in_to_order
 from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
+from tests.orders.invoice_helpers import finance, xpayments_order
 from tests.orders.view_helpers import staff_user
 from tests.payments.money_helpers import key, sandbox_account, staff
 
@@ -111,3 +112,37 @@ def test_a_capture_is_confirmed_with_the_card_and_go_back_sends_nothing(page: Pa
     expect(dialog.get_by_role("heading", name="Capture succeeded")).to_be_visible()
     assert Transaction.objects.get(parent=pa, type=TransactionType.CAPTURE).amount == 1050
     assert [e for e in errors if "status of 422" not in e] == []  # the refused submit
+
+
+def test_a_preview_the_server_fails_sends_nothing(page: Page, live_server):
+    """Without the server's sentence nothing moves: a 5xx answer to the preview is not
+    "nothing to confirm" (which sends the real request) but a failure, said in the flash."""
+    order, _item, _auths = xpayments_order()
+    finance("fin")
+    errors = sign_in_to_order(page, live_server, "fin", order)
+    page.get_by_role("link", name="Invoice", exact=True).click()
+    expect(page.get_by_role("radio", name="Capture Online")).to_be_checked()
+    page.wait_for_load_state()  # the dialogs' script is wired
+
+    def fail_the_preview(route) -> None:
+        if route.request.method == "POST" and "preview" in (route.request.post_data or ""):
+            route.fulfill(status=500, body="Server Error")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/invoices/new/$"), fail_the_preview)
+    page.get_by_role("button", name="Submit Invoice").click()
+    expect(page.locator("#flash")).to_contain_text(
+        "The server could not check this request; nothing was sent. Try again."
+    )
+    expect(page.locator("dialog.confirm-dialog")).to_have_count(0)
+    expect(page.get_by_role("heading", name="New Invoice")).to_be_visible()
+    assert not Invoice.objects.filter(order=order).exists()
+
+    # Once the server answers again, the same form asks and then invoices.
+    page.unroute(re.compile(r"/invoices/new/$"))
+    page.get_by_role("button", name="Submit Invoice").click()
+    confirm_dialog(page, "Submit Invoice")
+    expect(page.get_by_role("heading", name=f"Order #{order.number}", level=1)).to_be_visible()
+    assert Invoice.objects.filter(order=order).count() == 1
+    assert [e for e in errors if "status of 500" not in e] == []
