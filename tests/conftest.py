@@ -85,6 +85,24 @@ def grid_statistics_from_this_test(db: None) -> None:
             cursor.execute("ANALYZE orders_order, payments_transaction")
 
 
+@pytest.fixture(scope="module")
+def module_rows(django_db_setup: None, django_db_blocker: Any) -> Any:
+    """A transaction kept open for the whole module and rolled back after it. A module fixture
+    that depends on this writes its rows once for all of the module's tests (not one test
+    each: the URL walk's world, the admin's demo data); each test's own transaction nests
+    inside as a savepoint, so what a test writes still goes at its end. Not for a module with
+    `transaction=True` tests."""
+    from django.db import transaction
+
+    kept = transaction.atomic()
+    # Marked as TestCase marks its class-wide transaction, so that the services' durable
+    # blocks (money writes) may run inside it as they do inside a test's.
+    kept._from_testcase = True
+    with django_db_blocker.unblock(), kept:
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     if not os.path.exists(CHROMIUM):

@@ -25,8 +25,8 @@ FIELD = re.compile(r"<(?:input|select|textarea)\b[^>]*>")
 NAME = re.compile(r'\bname="([\w-]+)"')
 
 
-@pytest.fixture(autouse=True)
-def demo():
+@pytest.fixture(scope="module", autouse=True)
+def demo(module_rows: None) -> None:
     call_command("seed_demo", "--orders", "12", stdout=io.StringIO())
 
 

@@ -92,8 +92,8 @@ def test_the_walk_finds_the_back_office():
 # ---- the world every URL is tried against ------------------------------------------------
 
 
-@pytest.fixture
-def world() -> dict:
+@pytest.fixture(scope="module")
+def world(module_rows: None) -> dict:
     """Store US with an order: invoiced and captured online, a credit memo, a request awaiting
     approval. Store EU exists for the "other store" users."""
     StoreFactory(code="eu", currency="EUR")
