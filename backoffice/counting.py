@@ -79,14 +79,16 @@ def planner_estimate(queryset: QuerySet, *, bound: int) -> int | None:
         plan = json.loads(plan)
     estimate = int(plan[0]["Plan"]["Plan Rows"])
     if len(_estimates_seen) >= _ESTIMATES_KEPT:
-        _estimates_seen.pop(next(iter(_estimates_seen)))  # the oldest
+        # Forgotten all at once: one call, safe while other threads read and write the dict
+        # (picking the oldest to drop could race with them).
+        _estimates_seen.clear()
     _estimates_seen[key] = (now, estimate)
     return estimate
 
 
 # What the planner said, kept a minute per process: a table's row count (`pg_class.reltuples`,
 # -1 never analyzed; it only tells whether a table is big enough to estimate) and the estimate
-# of each query asked (the last `_ESTIMATES_KEPT`). Both change only when the table's
+# of each query asked (at most `_ESTIMATES_KEPT`). Both change only when the table's
 # statistics do (ANALYZE, autovacuum), and asking on every list page cost two round trips.
 _TABLE_ROWS_TTL = 60.0
 _ESTIMATES_KEPT = 256

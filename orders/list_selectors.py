@@ -51,7 +51,7 @@ def order_list_page(*, user: User | AnonymousUser, params: QueryDict) -> OrderLi
     sort = resolve_sort(params.get("sort"))
     per_page = parse_per_page(params.get(PER_PAGE_PARAM), default=ORDERS_PER_PAGE)
     # A bare search was looked up by `exact_number_searched`; within filters, here.
-    if _has_filters(params) and (number := _exact_number(filterset, params.get("q") or "")):
+    if _has_filters(params) and (number := _exact_number(filterset.qs, params.get("q") or "")):
         empty = PageWindow(rows=[], number=1, per_page=per_page, has_next=False)
         return OrderListPage(filterset, empty, sort, RowCount(1), exact_number=number)
     queryset = filterset.qs.order_by(*sort_order_by(sort))
@@ -75,12 +75,9 @@ def exact_number_searched(*, user: User | AnonymousUser, params: QueryDict) -> s
     """The number of the one order a bare search names exactly (no filter beside the search
     box): one indexed query, before any of the grid is built. With filters: None, and
     `order_list_page` answers within them."""
-    text = search_text(params.get("q") or "")
-    if not ORDER_NUMBER.fullmatch(text) or _has_filters(params):
+    if _has_filters(params):
         return None
-    numbers = orders_visible_to(user=user).filter(number=text).values_list("number", flat=True)
-    found = list(numbers[:2])
-    return found[0] if len(found) == 1 else None
+    return _exact_number(orders_visible_to(user=user), params.get("q") or "")
 
 
 def _has_filters(params: QueryDict) -> bool:
@@ -88,12 +85,13 @@ def _has_filters(params: QueryDict) -> bool:
     return any(params.get(name) for name in OrderFilter.base_filters if name != "q")
 
 
-def _exact_number(filterset: OrderFilter, typed: str) -> str | None:
-    """The number of the one order the search names exactly (a name or a prefix: None)."""
+def _exact_number(orders: QuerySet[Order], typed: str) -> str | None:
+    """The number of the one order of `orders` the search names exactly (a name or a
+    prefix: None, and no query)."""
     text = search_text(typed)
     if not ORDER_NUMBER.fullmatch(text):
         return None
-    numbers = list(filterset.qs.filter(number=text).values_list("number", flat=True)[:2])
+    numbers = list(orders.filter(number=text).values_list("number", flat=True)[:2])
     return numbers[0] if len(numbers) == 1 else None
 
 
