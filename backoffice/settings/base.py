@@ -81,7 +81,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's OTPMiddleware, the session's device read by its key (signin/key_reads.py).
+    "backoffice.signin.key_reads.SignedInDeviceOTPMiddleware",
     # The user's own time zone and amount locale for the templates (backoffice/display.py).
     "backoffice.display.DisplayPreferencesMiddleware",
     "backoffice.audit.events.AuditRequestMiddleware",
@@ -134,7 +135,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username or address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, the signed-in user read by its key (signin/key_reads.py).
+    "backoffice.signin.key_reads.SignedInUserBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None
@@ -191,6 +193,8 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# Django's database sessions, each read by its key (signin/session_store.py).
+SESSION_ENGINE = "backoffice.signin.session_store"
 SESSION_COOKIE_HTTPONLY = True
 # Staff sign-in (PCI DSS 4.0 req. 8; backoffice/signin/). Sessions slide (8.2.8): the session
 # (row and cookie) ends 15 minutes after it was last saved, and SignInPolicyMiddleware saves it

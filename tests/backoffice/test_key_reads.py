@@ -1,0 +1,135 @@
+"""The session, the user and the second-factor device of each request are read by their keys
+with a statement written once (backoffice/signin/key_reads.py, issue 21): the same rows as the
+ORM's, and every check of Django and django-otp still applies — on PostgreSQL and SQLite."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from backoffice.signin.key_reads import row_by_pk
+from backoffice.signin.middleware import UNVERIFIED_MESSAGE
+from tests.orders.view_helpers import staff_user
+from tests.signin_helpers import totp_device
+
+pytestmark = pytest.mark.django_db
+DASHBOARD = "/"
+
+
+def fields_of(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+@pytest.fixture
+def person(client):
+    user = staff_user("view_orders", username="kira")
+    client.force_login(user)
+    return user
+
+
+def signed_out(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_a_row_read_by_its_key_is_the_orms_row(client, person):
+    person.last_login = timezone.now() - timedelta(days=2)
+    person.save()
+    device = totp_device(person)
+    session = Session.objects.get(session_key=client.session.session_key)
+
+    for model, pk in ((User, person.pk), (TOTPDevice, device.pk), (Session, session.pk)):
+        read, orm = row_by_pk(model, pk), model.objects.get(pk=pk)
+        assert fields_of(read) == fields_of(orm)
+        # Dates are aware datetimes on SQLite too (the backend's converters ran).
+        assert {k: type(v) for k, v in fields_of(read).items()} == {
+            k: type(v) for k, v in fields_of(orm).items()
+        }
+        assert (read._state.adding, read._state.db) == (False, "default")
+    assert row_by_pk(User, 987654) is None
+    assert row_by_pk(User, str(person.pk)).username == "kira"  # as the session keeps it
+
+
+def test_a_signed_in_page_reads_session_user_and_device_once_each(client, person):
+    client.get(DASHBOARD)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(DASHBOARD).status_code == 200
+
+    first_three = [q["sql"] for q in queries.captured_queries[:3]]
+    tables = ["django_session", "auth_user", "otp_totp_totpdevice"]
+    for sql, table in zip(first_three, tables, strict=True):
+        assert f'FROM "{table}" WHERE' in sql
+        assert "LIMIT" not in sql  # the key read, not the ORM's get()
+
+
+def test_a_user_deactivated_after_signing_in_is_signed_out(client, person):
+    User.objects.filter(pk=person.pk).update(is_active=False)
+
+    response = client.get(DASHBOARD)
+
+    assert signed_out(response)
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_a_user_deleted_after_signing_in_is_signed_out(client, person):
+    User.objects.filter(pk=person.pk).delete()
+
+    assert signed_out(client.get(DASHBOARD))
+
+
+def test_an_expired_session_is_no_session(client, person):
+    key = client.session.session_key
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+
+    assert signed_out(client.get(DASHBOARD))
+    assert client.session.session_key != key  # the old key is not taken up again
+
+
+def test_an_unknown_session_key_is_no_session(client, person):
+    Session.objects.all().delete()
+
+    assert signed_out(client.get(DASHBOARD))
+
+
+@pytest.mark.parametrize(
+    "device_id",
+    [
+        "deleted",
+        "unconfirmed",
+        "someone_elses",
+        "auth.user/{user}",  # a model that is no device
+        "nowhere.device/1",
+        "otp_totp.totpdevice/not-a-number",
+    ],
+)
+def test_a_session_without_its_own_confirmed_device_is_signed_out(client, person, device_id):
+    device = totp_device(person)
+    stored = client.session
+    if device_id == "deleted":
+        device.delete()
+    elif device_id == "unconfirmed":
+        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=False)
+    elif device_id == "someone_elses":
+        other = totp_device(staff_user("view_orders", username="lars"))
+        stored[DEVICE_ID_SESSION_KEY] = other.persistent_id
+    else:
+        stored[DEVICE_ID_SESSION_KEY] = device_id.format(user=person.pk)
+    stored.save()
+
+    response = client.get(DASHBOARD)
+
+    assert signed_out(response)
+    assert UNVERIFIED_MESSAGE in client.get(response["Location"]).content.decode()
+
+
+def test_the_own_confirmed_device_keeps_the_session(client, person):
+    response = client.get(DASHBOARD)
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user.otp_device == totp_device(person)
