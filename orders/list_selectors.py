@@ -17,6 +17,7 @@ from backoffice.counting import RowCount, count_page_rows
 from backoffice.grids import PER_PAGE_PARAM, parse_per_page
 from backoffice.pagination import PageWindow, page_window
 from backoffice.permissions import store_permissions
+from backoffice.prebuilt_reads import rows_where
 from orders.filters import OrderFilter, resolve_sort, search_text, sort_order_by
 from orders.models import Order
 from orders.selectors import orders_visible_to
@@ -129,9 +130,9 @@ def figures_by_order(
     for their payments, whatever the number of orders, and one more for what credit memos
     refunded through those of them that refunded money (most pages have none)."""
     payments: dict[int, list[PaymentAmountsLike]] = {order.pk: [] for order in orders}
-    # Named rows of what `payments.figures` reads, not model instances: a fifth of the cost.
-    rows = Payment.objects.filter(order_id__in=payments).values_list(
-        "pk", "order_id", *FIGURE_FIELDS, named=True
+    # Only what `payments.figures` reads, with a statement written once: every list page asks.
+    rows = rows_where(
+        Payment, "{order} IN (%s)", list(payments), fields=("id", "order", *FIGURE_FIELDS)
     )
     refunded: dict[int, int] = {}  # payment → its order, for payments that gave money back
     for payment in rows:

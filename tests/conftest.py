@@ -156,7 +156,7 @@ def _force_login_is_two_factor(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def force_login(self: Client, user: Any, backend: str | None = None) -> None:
         device = totp_device(user)
-        original(self, user, backend or "backoffice.signin.key_reads.SignedInUserBackend")
+        original(self, user, backend or "backoffice.signin.request_reads.SignedInUserBackend")
         stored = self.session
         stored[DEVICE_ID_SESSION_KEY] = device.persistent_id
         at = signin_session.now()

@@ -81,8 +81,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # django-otp's OTPMiddleware, the session's device read by its key (signin/key_reads.py).
-    "backoffice.signin.key_reads.SignedInDeviceOTPMiddleware",
+    # django-otp's OTPMiddleware, the session's device read by its key (signin/request_reads.py).
+    "backoffice.signin.request_reads.SignedInDeviceOTPMiddleware",
     # The user's own time zone and amount locale for the templates (backoffice/display.py).
     "backoffice.display.DisplayPreferencesMiddleware",
     "backoffice.audit.events.AuditRequestMiddleware",
@@ -135,8 +135,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username or address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend, the signed-in user read by its key (signin/key_reads.py).
-    "backoffice.signin.key_reads.SignedInUserBackend",
+    # Django's ModelBackend, the signed-in user read by its key (signin/request_reads.py).
+    "backoffice.signin.request_reads.SignedInUserBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None

@@ -1,12 +1,12 @@
 """Django's database sessions (`SESSION_ENGINE`), the session of each request read by its key
-with the statement of `key_reads.row_by_pk`. Writing, expiry and `clearsessions` are
+with the statement of `backoffice.prebuilt_reads.row_by_pk`. Writing, expiry and `clearsessions` are
 Django's."""
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.utils import timezone
 
-from backoffice.signin.key_reads import row_by_pk
+from backoffice.prebuilt_reads import row_by_pk
 
 
 class SessionStore(db.SessionStore):

@@ -1,6 +1,7 @@
 """The session, the user and the second-factor device of each request are read by their keys
-with a statement written once (backoffice/signin/key_reads.py, issue 21): the same rows as the
-ORM's, and every check of Django and django-otp still applies — on PostgreSQL and SQLite."""
+with a statement written once (backoffice/prebuilt_reads.py, issue 21): the same rows as the
+ORM's, and every check of Django and django-otp still applies — on PostgreSQL and SQLite. The
+list pages' reads (`rows_where`) load the fields they name, in their own fields."""
 
 from datetime import timedelta
 
@@ -14,8 +15,10 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from backoffice.signin.key_reads import row_by_pk
+from backoffice.prebuilt_reads import row_by_pk, rows_where
 from backoffice.signin.middleware import UNVERIFIED_MESSAGE
+from payments.models import Payment
+from tests.factories import PaymentFactory
 from tests.orders.view_helpers import staff_user
 from tests.signin_helpers import totp_device
 
@@ -133,3 +136,31 @@ def test_the_own_confirmed_device_keeps_the_session(client, person):
 
     assert response.status_code == 200
     assert response.wsgi_request.user.otp_device == totp_device(person)
+
+
+def test_rows_where_loads_the_named_fields_whatever_their_order(django_assert_num_queries):
+    payment = PaymentFactory(amount_authorized=6100, amount_captured=2500)
+
+    with django_assert_num_queries(1):
+        (read,) = rows_where(
+            Payment,
+            "{order} IN (%s)",
+            [payment.order_id, 987654],
+            fields=("amount_captured", "order", "id", "amount_authorized", "expires_at"),
+        )
+        # Each value in its own field (Model.from_db reads them in the model's order).
+        assert (read.pk, read.order_id) == (payment.pk, payment.order_id)
+        assert (read.amount_authorized, read.amount_captured) == (6100, 2500)
+        assert read.expires_at == payment.expires_at
+    with django_assert_num_queries(1):  # the others deferred, as .only() leaves them
+        assert read.currency == payment.currency
+
+
+def test_rows_where_with_an_empty_list_sends_nothing(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert rows_where(Payment, "{order} IN (%s)", []) == []
+
+
+def test_rows_where_refuses_a_count_of_parameters_its_statement_does_not_take():
+    with pytest.raises(ValueError, match="takes 2 parameters, not 1"):
+        rows_where(User, "{username} = %s AND {is_active} = %s", "kira")
