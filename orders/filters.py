@@ -14,7 +14,7 @@ from backoffice.amount_range import read_amounts
 from backoffice.display import display_locale
 from backoffice.filtersets import GridFilterSet
 from backoffice.models import Store
-from backoffice.permissions import visible_stores_q
+from backoffice.permissions import visible_stores
 from orders.enums import OrderState
 from orders.models import Order
 from payments.enums import PaymentStatus
@@ -170,9 +170,7 @@ class OrderFilter(GridFilterSet):
     ) -> None:
         super().__init__(data, queryset=queryset)
         # One query for every store-derived choice and reading of the form.
-        self._stores = list(
-            Store.objects.filter(visible_stores_q(user, field="pk")).order_by("code")
-        )
+        self._stores = visible_stores(user)
         self._store_ids = {store.code: store.pk for store in self._stores}
         self.filters["store"].extra["choices"] = [(s.code, str(s)) for s in self._stores]
         self.filters["currency"].extra["choices"] = [
