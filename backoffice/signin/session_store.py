@@ -1,6 +1,6 @@
 """Django's database sessions (`SESSION_ENGINE`), the session of each request read by its key
-with the statement of `backoffice.prebuilt_reads.row_by_pk`. Writing, expiry and `clearsessions` are
-Django's."""
+with the statement of `backoffice.prebuilt_reads.row_by_pk`. Writing, expiry and
+`clearsessions` are Django's."""
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.base_session import AbstractBaseSession
