@@ -1,6 +1,7 @@
 """Reads whose statement is written once per model and shape, then reused: the hot reads of
-every request (the session, the user, the second-factor device: `row_by_pk`) and of the list
-pages (`rows_where`: the payments behind a page's figures, the saved views).
+every request (the session, the user, the second-factor device: `row_by_pk`), of the list
+pages (`rows_where`: the stores, the payments behind the figures, the saved views) and of
+the order page (its items, payments with their gateway accounts, ledger rows).
 
 Building and compiling a queryset costs more than running its statement: ~0.4 ms of
 `User.objects.get(pk=…)`'s 0.6 ms, ~0.9 ms of the order list's 1.2 ms payments read here.
