@@ -36,6 +36,7 @@ class _Select:
         chosen = [f for f in meta.concrete_fields if fields is None or f in wanted]
         self.attnames = [field.attname for field in chosen]
         self.model, self.alias, self.quote = model, alias, quote
+        self.wheres: dict[str, list[str]] = {}  # `rows_where`'s conditions, split at each %s
         self.sql = "SELECT {} FROM {}".format(
             ", ".join(quote(cast(str, field.column)) for field in chosen),
             quote(meta.db_table),
@@ -66,7 +67,6 @@ class _Select:
 
 
 _selects: dict[tuple[type[Model], str, tuple[str, ...] | None], _Select] = {}
-_wheres: dict[tuple[int, str], list[str]] = {}
 
 
 def _select(model: type[Model], fields: Sequence[str] | None) -> _Select:
@@ -99,10 +99,10 @@ def rows_where[M: Model](
     if any(isinstance(p, list | tuple) and not p for p in params):
         return []
     select = _select(model, fields)
-    parts = _wheres.get((id(select), where))
+    parts = select.wheres.get(where)
     if parts is None:
         written = _FIELD.sub(lambda m: select.column(m.group(1)), where)
-        parts = _wheres[(id(select), where)] = written.split("%s")
+        parts = select.wheres[where] = written.split("%s")
     if len(parts) != len(params) + 1:
         raise ValueError(f"{where!r} takes {len(parts) - 1} parameters, not {len(params)}")
     sql: list[str] = [select.sql, " WHERE ", parts[0]]
