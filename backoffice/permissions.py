@@ -146,11 +146,17 @@ def has_global_perm(user: User | AnonymousUser, codename: str) -> bool:
     return user.is_active and store_permissions(user).has_global(codename)
 
 
+def _store_ids_held(user: User | AnonymousUser, codename: str) -> list[int] | None:
+    """The ids of the stores where an active, signed-in `user` holds `codename`; None: every
+    store. Nobody's for a user signed out or deactivated."""
+    if not (user.is_authenticated and user.is_active):
+        return []
+    return store_permissions(user).store_ids_with(codename)
+
+
 def stores_with_perm(user: User | AnonymousUser, codename: str) -> QuerySet[Store]:
     """Stores on which `user` holds `codename` (no query until the queryset is used)."""
-    if not user.is_authenticated or not user.is_active:
-        return Store.objects.none()
-    ids = store_permissions(user).store_ids_with(codename)
+    ids = _store_ids_held(user, codename)
     if ids is None:
         return Store.objects.all()
     if not ids:
@@ -180,18 +186,14 @@ def visible_stores_q(user: User | AnonymousUser, *, field: str = "store_id") -> 
     literal ids from the policy object read once per request; every store: no condition.
     PostgreSQL plans an `IN (SELECT id FROM store)` subquery in about half a millisecond, more
     than the order page's own query takes to run."""
-    if not (user.is_authenticated and user.is_active):
-        return Q(pk__in=[])
-    ids = store_permissions(user).store_ids_with("view_orders")
+    ids = _store_ids_held(user, "view_orders")
     return Q() if ids is None else Q(**{f"{field}__in": ids})
 
 
 def visible_stores(user: User | AnonymousUser) -> list[Store]:
     """The stores whose orders the user may view, by code: the grids' store choices, read
     with a statement written once (every list page asks; `backoffice.prebuilt_reads`)."""
-    if not (user.is_authenticated and user.is_active):
-        return []
-    ids = store_permissions(user).store_ids_with("view_orders")
+    ids = _store_ids_held(user, "view_orders")
     if ids is None:
         return rows_where(Store, "1 = 1 ORDER BY {code}")  # every store
     return rows_where(Store, "{id} IN (%s) ORDER BY {code}", ids)

@@ -49,7 +49,8 @@ class _Select:
                 self.converters.append((index, found, column))
 
     def column(self, name: str) -> str:
-        return self.quote(cast(str, self.model._meta.get_field(name).column))  # type: ignore[union-attr]
+        field = self.model._meta.get_field(name)
+        return self.quote(cast(str, field.column))  # type: ignore[union-attr]
 
     def instances(self, sql: str, params: Sequence[Any]) -> list[Any]:
         connection = connections[self.alias]
@@ -81,11 +82,9 @@ def _select(model: type[Model], fields: Sequence[str] | None) -> _Select:
 def row_by_pk[M: Model](model: type[M], pk: Any) -> M | None:
     """The instance of `model` whose primary key is `pk`, None when there is none: one
     statement, as `model._default_manager.filter(pk=pk).first()` would send."""
-    select = _select(model, None)
     pk_field = model._meta.pk
-    value = pk_field.get_db_prep_value(pk, connections[select.alias])
-    sql = f"{select.sql} WHERE {select.column(pk_field.name)} = %s"
-    found = select.instances(sql, [value])
+    value = pk_field.get_db_prep_value(pk, connections[router.db_for_read(model)])
+    found = rows_where(model, f"{{{pk_field.name}}} = %s", value)
     return found[0] if found else None
 
 
