@@ -12,16 +12,15 @@ applies it with `000.400.010` (successful, review manually).
 """
 
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from babel.numbers import get_currency_precision
 
+from tests.fake_http import serving
 from tests.oppwa_fake.state import BANK_DECLINE, NOT_FOUND, FakeOppwa, OppwaFail
 
 OK_QUERY = {"code": "000.000.100", "description": "successful request"}
@@ -139,15 +138,6 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-@contextmanager
-def running(fake: FakeOppwa) -> Iterator[str]:
-    """Serve `fake` on a free local port; yields its base URL."""
-    handler = type("BoundHandler", (Handler,), {"fake": fake})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def running(fake: FakeOppwa) -> AbstractContextManager[str]:
+    """Serve `fake` on a free local port; the context gives its base URL."""
+    return serving(type("BoundHandler", (Handler,), {"fake": fake}))

@@ -9,13 +9,12 @@ fault's path fragment ending in "$" matches that exact path only.
 
 import json
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import AbstractContextManager
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.fake_http import serving
 from tests.stripe_fake import checkout
 from tests.stripe_fake.state import FakeStripe, StripeFail
 
@@ -180,15 +179,6 @@ def _search(fake: FakeStripe, query: str) -> dict[str, Any]:
     }
 
 
-@contextmanager
-def running(fake: FakeStripe) -> Iterator[str]:
-    """Serve `fake` on a free local port; yields its base URL."""
-    handler = type("BoundHandler", (Handler,), {"fake": fake})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def running(fake: FakeStripe) -> AbstractContextManager[str]:
+    """Serve `fake` on a free local port; the context gives its base URL."""
+    return serving(type("BoundHandler", (Handler,), {"fake": fake}))
