@@ -10,9 +10,11 @@ from it copies the widget, as Django's fields do.
 """
 
 import copy
+from collections.abc import Hashable
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from django.http import QueryDict
 
@@ -38,6 +40,48 @@ class GridFilterSet(django_filters.FilterSet):
         for filter_ in self.filters.values():
             filter_.model = queryset.model
             filter_.parent = self
+
+    def get_form_class(self) -> type[forms.Form]:
+        key = _form_key(self)
+        if key is None:
+            return super().get_form_class()
+        if (form_class := _FORM_CLASSES.get(key)) is None:
+            if len(_FORM_CLASSES) >= _MAX_FORM_CLASSES:
+                _FORM_CLASSES.clear()  # a bound on memory, not a policy: rebuilt on the next ask
+            form_class = _FORM_CLASSES[key] = super().get_form_class()
+        return form_class
+
+
+# Form classes by grid and by what their filters are built from (`_form_key`).
+_FORM_CLASSES: dict[Hashable, type[forms.Form]] = {}
+_MAX_FORM_CLASSES = 256
+
+
+def _form_key(filterset: GridFilterSet) -> Hashable | None:
+    """What the form class is built from: the FilterSet's class and each filter's name, field
+    class, label and `extra`; None when something in them can't be compared (not kept)."""
+    try:
+        key = (
+            type(filterset),
+            tuple(
+                (name, f.field_class, f.label, _frozen(f.extra))
+                for name, f in filterset.filters.items()
+            ),
+        )
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _frozen(value: Any) -> Any:
+    """`value` as a hashable equal: lists and tuples as tuples, dicts as sorted item tuples.
+    Anything else as it is (a widget instance compares by identity: the declared one)."""
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    return value
 
 
 def _copy(filter_: django_filters.Filter) -> django_filters.Filter:

@@ -141,6 +141,21 @@ def test_store_filter_offers_only_visible_stores(client):
     assert "Select a valid choice" in response.text
 
 
+def test_each_persons_filter_offers_their_own_stores_one_after_the_other(client):
+    """The filter form's class is kept per set of choices (backoffice/filtersets.py): a person
+    never gets the stores or currencies of the one before."""
+    us = StoreFactory(code="us", name="US Store", currency="USD")
+    eu = StoreFactory(code="eu", name="EU Store", currency="EUR")
+    pages = []
+    for store, username in ((us, "ann"), (eu, "bo"), (us, "cy")):
+        client.force_login(staff_user("view_orders", store=store, username=username))
+        pages.append(client.get("/orders/").text)
+
+    for page, own, other in zip(pages, ("us", "eu", "us"), ("eu", "us", "eu"), strict=True):
+        assert f'<option value="{own}"' in page and f'<option value="{other}"' not in page
+    assert '<option value="EUR"' in pages[1] and '<option value="EUR"' not in pages[2]
+
+
 @pytest.mark.parametrize(
     ("sort", "expected"),
     [
