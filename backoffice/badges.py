@@ -2,9 +2,11 @@
 CSS defines the tones). The `{% badge %}` tag (orders/templatetags/ui.py) and the grids'
 precomputed cells (orders/grid.py, payments/grid.py) draw the same markup."""
 
-from django.utils.safestring import SafeString, mark_safe
+from functools import lru_cache
 
-from backoffice.html_text import escaped
+from django.utils.safestring import SafeString
+
+from backoffice.html_text import escaped, safe
 
 BADGE_TONES: dict[str, dict[str, str]] = {
     "order_state": {
@@ -59,8 +61,14 @@ BADGE_TONES: dict[str, dict[str, str]] = {
 
 
 def badge_html(kind: str, value: str, label: str) -> SafeString:
+    # Kept by its text: a list page draws the same few badges on every row.
+    return _badge_html(kind, str(value), str(label))
+
+
+@lru_cache(maxsize=1024)
+def _badge_html(kind: str, value: str, label: str) -> SafeString:
     tone = BADGE_TONES.get(kind, {}).get(value, "gray")
-    return mark_safe(  # every part escaped, as format_html would
+    return safe(  # every part escaped, as format_html would
         f'<span class="badge badge--{escaped(tone)}" '
         f'data-{escaped(kind.replace("_", "-"))}="{escaped(value)}">{escaped(label)}</span>'
     )

@@ -6,12 +6,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from backoffice.badges import badge_html
 from backoffice.display import display_locale
 from backoffice.grids import Cell, Column, GridSpec, cells_html, grid_cells
-from backoffice.html_text import escaped
+from backoffice.html_text import escaped, safe
 from backoffice.money import format_money
 from orders.enums import OrderState
 from orders.filters import ORDER_GRID_PARAMS
@@ -36,7 +36,7 @@ def money(minor: int, currency: str) -> str:
 def _number(order: Order) -> Cell:
     number = escaped(order.number)
     url = escaped(order_url("orders:detail", order.number))
-    return Cell(mark_safe(f'<a class="link-strong" href="{url}">#{number}</a>'))
+    return Cell(safe(f'<a class="link-strong" href="{url}">#{number}</a>'))
 
 
 def _placed_at(order: Order) -> Cell:
@@ -46,12 +46,12 @@ def _placed_at(order: Order) -> Cell:
 def _store(order: Order) -> Cell:
     store = order.store
     name, code = escaped(store.name), escaped(store.code.upper())
-    return Cell(mark_safe(f'<span class="store-tag" title="{name}">{code}</span>'))
+    return Cell(safe(f'<span class="store-tag" title="{name}">{code}</span>'))
 
 
 def _customer(order: Order) -> Cell:
     return Cell(
-        mark_safe(
+        safe(
             f'<div class="cell-stack"><span>{escaped(order.customer_name)}</span>'
             f'<span class="muted small">{escaped(order.customer_email)}</span></div>'
         )
@@ -64,7 +64,7 @@ def _amount(figure: str, *, due: bool = False) -> Callable[[Order], Cell]:
         text = escaped(money(minor, order.currency))
         if due and minor:
             text = f'<span class="amount-due">{text}</span>'
-        return Cell(mark_safe(text), css="num", figure=figure)
+        return Cell(safe(text), css="num", figure=figure)
 
     return render
 
@@ -141,7 +141,7 @@ def with_cells(
 
 def _select_cell(order: Order) -> SafeString:
     number = escaped(order.number)
-    return mark_safe(
+    return safe(
         f'<td class="col-select"><input type="checkbox" name="orders" value="{number}"'
         f' form="mass-actions" aria-label="Select order #{number}"></td>'
     )

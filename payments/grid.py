@@ -7,10 +7,10 @@ from functools import lru_cache
 from html import escape
 
 from django.urls import get_script_prefix, reverse
-from django.utils.safestring import mark_safe
 
 from backoffice.display import display_locale
 from backoffice.grids import Cell, Column, GridSpec, cells_html, grid_cells
+from backoffice.html_text import safe
 from backoffice.money import format_money
 from payments.enums import TransactionStatus
 from payments.filters import TransactionFilter
@@ -33,7 +33,7 @@ def _urls(script_prefix: str) -> tuple[str, str]:
 def _uuid(txn: Transaction) -> Cell:
     url = escape(_urls(get_script_prefix())[0].format(txn.uuid))
     link = f'<a class="mono link-strong" href="{url}" title="{txn.uuid}">{txn.short_uuid}</a>'
-    return Cell(mark_safe(link))
+    return Cell(safe(link))
 
 
 def _created_at(txn: Transaction) -> Cell:
@@ -41,7 +41,7 @@ def _created_at(txn: Transaction) -> Cell:
 
 
 def _store(txn: Transaction) -> Cell:
-    return Cell(mark_safe(f'<span class="store-tag">{escape(txn.store.code.upper())}</span>'))
+    return Cell(safe(f'<span class="store-tag">{escape(txn.store.code.upper())}</span>'))
 
 
 _OFFLINE = '<span class="tag">offline</span>'
@@ -50,7 +50,7 @@ _OFFLINE = '<span class="tag">offline</span>'
 def _type(txn: Transaction) -> Cell:
     offline = "" if txn.is_online else _OFFLINE
     return Cell(
-        mark_safe(f'<span class="cell-stack txn-type-cell">{txn_type_badge(txn)}{offline}</span>')
+        safe(f'<span class="cell-stack txn-type-cell">{txn_type_badge(txn)}{offline}</span>')
     )
 
 
@@ -61,7 +61,7 @@ def _status(txn: Transaction) -> Cell:
     tone = STATUS_TONES.get(txn.status, "gray")
     status, label = escape(txn.status), escape(str(_STATUS_LABELS.get(txn.status, txn.status)))
     badge = f'<span class="badge badge--{tone}" data-transaction-status="{status}">{label}</span>'
-    return Cell(mark_safe(badge))
+    return Cell(safe(badge))
 
 
 def _amount(txn: Transaction) -> Cell:
@@ -77,7 +77,7 @@ def _amount(txn: Transaction) -> Cell:
 def _order(txn: Transaction) -> Cell:
     number = txn.order.number
     url = _urls(get_script_prefix())[1].format(number)
-    return Cell(mark_safe(f'<a href="{escape(url)}">#{escape(number)}</a>'))
+    return Cell(safe(f'<a href="{escape(url)}">#{escape(number)}</a>'))
 
 
 def _text(attribute: str) -> Callable[[Transaction], Cell]:
@@ -117,5 +117,5 @@ def with_cells(rows: Sequence[Transaction], columns: Sequence[Column]) -> Sequen
         txn.cells = cells = grid_cells(txn, columns)  # type: ignore[attr-defined]
         # The whole row in one string: the template's loop prints it (no lookup per cell).
         row = f'<tr data-uuid="{txn.uuid}">\n{cells_html(cells)}\n</tr>\n'
-        txn.row_html = mark_safe(row)  # type: ignore[attr-defined]
+        txn.row_html = safe(row)  # type: ignore[attr-defined]
     return rows

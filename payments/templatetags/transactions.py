@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from backoffice.display import display_zone
-from backoffice.html_text import escaped
+from backoffice.html_text import escaped, safe
 from payments.enums import TransactionType
 from payments.models import Transaction
 
@@ -105,7 +105,7 @@ def stacked_time(value: datetime, tz_name: str) -> str:
         store_time = f"Store time: {_day(local)}, {_clock(local)} {local.tzname()}"
         title = f' title="{escape(store_time)}"'
         local = _local(value, mine)
-    return mark_safe(  # every part escaped, as format_html would
+    return safe(  # every part escaped, as format_html would
         f'<time class="cell-stack nowrap" datetime="{value.isoformat()}"{title}>'
         f"{escape(_day(local))}"
         f'<span class="muted small">{escape(f"{_clock(local)} {local.tzname()}")}</span></time>'
