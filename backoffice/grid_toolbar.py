@@ -1,7 +1,7 @@
 """The grids' toolbar: the total, the page size, the column chooser and the saved views menu.
-Read only; built from what the view has, and written here in Python (`toolbar_html`), as the
-rows are: drawn by a template include it was the largest part of the order list's template
-(0.54 ms of a 20-row page, issue 21; bench/README.md "Sixth sitting")."""
+Read only; built from what the view has, and written here in Python (`grid_context`'s
+`grid_toolbar`), as the rows are: drawn by a template include it was the largest part of the
+order list's template (0.54 ms of a 20-row page, issue 21; bench/README.md "Sixth sitting")."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -10,7 +10,6 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import strip_tags
-from django.utils.safestring import mark_safe
 
 from backoffice.counting import RowCount
 from backoffice.grids import (
@@ -21,7 +20,7 @@ from backoffice.grids import (
     Column,
     GridSpec,
 )
-from backoffice.html_text import escaped
+from backoffice.html_text import escaped, safe
 from backoffice.saved_view_models import SavedView
 from backoffice.saved_views.selectors import can_share_views, view_url
 
@@ -38,6 +37,9 @@ def grid_context(
     noun: str,
     export_url: str = "",
 ) -> dict[str, Any]:
+    """What a grid page's template needs around its rows: the toolbar (`grid_toolbar`), the
+    total and its label (the mass-action bar says it), the page size and the column choices
+    (the filter form keeps them)."""
     params = request.GET
     shown = {c.key for c in columns}
     # The toolbar's form resubmits the filters and sort as they are, with a new page size
@@ -76,7 +78,7 @@ def grid_context(
         "total_label": total_label,
         "per_page": per_page,  # the filter form keeps the page size and the chosen columns
         "column_choices": choices,
-        "grid_toolbar": mark_safe(toolbar),
+        "grid_toolbar": safe(toolbar),
     }
 
 
