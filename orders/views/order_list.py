@@ -17,6 +17,7 @@ from orders import list_selectors
 from orders.exports import EXPORT_PERMISSION
 from orders.grid import ORDER_GRID, with_cells
 from orders.mass.actions import mass_action_menu
+from orders.mass.bar import mass_bar_html
 
 
 @staff_required
@@ -37,24 +38,27 @@ def order_list(request: StaffRequest) -> HttpResponse:
     columns = ORDER_GRID.columns_of(request.GET)
     mass_menu = mass_action_menu(request.user)
     with_cells(result.page.rows, columns, selectable=bool(mass_menu))
+    grid = grid_context(
+        request,
+        grid=ORDER_GRID,
+        views=views,
+        active=active_view(views, request.GET.get(VIEW_PARAM)),
+        columns=columns,
+        per_page=result.page.per_page,
+        total=result.total,
+        noun="orders",
+        export_url=_export_url(request),
+    )
     context = {
         "mass_menu": mass_menu,
+        "mass_bar": mass_bar_html(
+            request, menu=mass_menu, page=result.page, total_label=grid["total_label"]
+        ),
         "filterset": result.filterset,
         "page": result.page,
         "sort": result.sort,
         "columns": columns,
-        "total": result.total,
-        **grid_context(
-            request,
-            grid=ORDER_GRID,
-            views=views,
-            active=active_view(views, request.GET.get(VIEW_PARAM)),
-            columns=columns,
-            per_page=result.page.per_page,
-            total=result.total,
-            noun="orders",
-            export_url=_export_url(request),
-        ),
+        **grid,
     }
     return render(request, "orders/order_list.html", context)
 
