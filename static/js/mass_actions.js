@@ -1,4 +1,4 @@
-// The order grid's selection for mass actions (templates/orders/_mass_actions.html): the
+// The order grid's selection for mass actions (the bar: orders/mass/bar.py): the
 // page's checkbox ticks every row; once every row of a full page is ticked, "Select all N
 // matching this filter" sends the filter instead of the rows (all_matching=1).
 (function () {
