@@ -181,19 +181,25 @@ def require_store_perm(user: User | AnonymousUser, codename: str, store: Store) 
         raise PermissionDenied(permission_reason(codename, store=store))
 
 
+def visible_store_id_list(user: User | AnonymousUser) -> list[int] | None:
+    """The ids of the stores whose orders the user may view, from the policy object read once
+    per request (no query of its own); None: every store."""
+    return _store_ids_held(user, "view_orders")
+
+
 def visible_stores_q(user: User | AnonymousUser, *, field: str = "store_id") -> Q:
     """The rows of the stores whose orders the user may view (`field`: the store's id), as
     literal ids from the policy object read once per request; every store: no condition.
     PostgreSQL plans an `IN (SELECT id FROM store)` subquery in about half a millisecond, more
     than the order page's own query takes to run."""
-    ids = _store_ids_held(user, "view_orders")
+    ids = visible_store_id_list(user)
     return Q() if ids is None else Q(**{f"{field}__in": ids})
 
 
 def visible_stores(user: User | AnonymousUser) -> list[Store]:
     """The stores whose orders the user may view, by code: the grids' store choices, read
     with a statement written once (every list page asks; `backoffice.prebuilt_reads`)."""
-    ids = _store_ids_held(user, "view_orders")
+    ids = visible_store_id_list(user)
     if ids is None:
         return rows_where(Store, "1 = 1 ORDER BY {code}")  # every store
     return rows_where(Store, "{id} IN (%s) ORDER BY {code}", ids)
