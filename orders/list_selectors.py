@@ -4,9 +4,10 @@ for a page, whatever its size). Scoped to the stores the user may view, like eve
 `orders.selectors`."""
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet, Sum
@@ -52,7 +53,8 @@ def order_list_page(*, user: User | AnonymousUser, params: QueryDict) -> OrderLi
     sort = resolve_sort(params.get("sort"))
     per_page = parse_per_page(params.get(PER_PAGE_PARAM), default=ORDERS_PER_PAGE)
     # A bare search was looked up by `exact_number_searched`; within filters, here.
-    if _has_filters(params) and (number := _exact_number(filterset.qs, params.get("q") or "")):
+    typed = params.get("q") or ""
+    if _has_filters(params) and (number := _exact_number(typed, _numbers_in(filterset.qs))):
         empty = PageWindow(rows=[], number=1, per_page=per_page, has_next=False)
         return OrderListPage(filterset, empty, sort, RowCount(1), exact_number=number)
     queryset = filterset.qs.order_by(*sort_order_by(sort))
@@ -78,21 +80,7 @@ def exact_number_searched(*, user: User | AnonymousUser, params: QueryDict) -> s
     `order_list_page` answers within them."""
     if _has_filters(params):
         return None
-    text = search_text(params.get("q") or "")
-    if not ORDER_NUMBER.fullmatch(text):
-        return None
-    # `_exact_number` over the visible orders, with a statement written once: every search of
-    # a number asks this first (the queryset's building cost 0.25 ms of its 0.5).
-    fields = ("id", "number")
-    stores = visible_store_id_list(user)
-    found = (
-        rows_where(Order, "{number} = %s LIMIT 2", text, fields=fields)
-        if stores is None
-        else rows_where(
-            Order, "{number} = %s AND {store} IN (%s) LIMIT 2", text, stores, fields=fields
-        )
-    )
-    return found[0].number if len(found) == 1 else None
+    return _exact_number(params.get("q") or "", partial(_visible_numbers, user))
 
 
 def _has_filters(params: QueryDict) -> bool:
@@ -100,14 +88,31 @@ def _has_filters(params: QueryDict) -> bool:
     return any(params.get(name) for name in OrderFilter.base_filters if name != "q")
 
 
-def _exact_number(orders: QuerySet[Order], typed: str) -> str | None:
-    """The number of the one order of `orders` the search names exactly (a name or a
-    prefix: None, and no query)."""
+def _exact_number(typed: str, numbered: Callable[[str], list[str]]) -> str | None:
+    """The number of the one order the search names exactly, among those `numbered(text)`
+    finds (two at most); a name or a prefix: None, and no query."""
     text = search_text(typed)
     if not ORDER_NUMBER.fullmatch(text):
         return None
-    numbers = list(orders.filter(number=text).values_list("number", flat=True)[:2])
+    numbers = numbered(text)
     return numbers[0] if len(numbers) == 1 else None
+
+
+def _numbers_in(orders: QuerySet[Order]) -> Callable[[str], list[str]]:
+    return lambda number: list(orders.filter(number=number).values_list("number", flat=True)[:2])
+
+
+def _visible_numbers(user: User | AnonymousUser, number: str) -> list[str]:
+    """Up to two orders numbered `number` among those the user may view, with a statement
+    written once: every search of a number asks this first (building the queryset cost 0.25
+    ms of its 0.5)."""
+    stores, fields = visible_store_id_list(user), ("id", "number")
+    if stores is None:  # every store
+        found = rows_where(Order, "{number} = %s LIMIT 2", number, fields=fields)
+    else:
+        where = "{number} = %s AND {store} IN (%s) LIMIT 2"
+        found = rows_where(Order, where, number, stores, fields=fields)
+    return [order.number for order in found]
 
 
 def orders_for_export(

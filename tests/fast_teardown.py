@@ -47,10 +47,17 @@ def tables_with_rows(connection: BaseDatabaseWrapper, tables: list[str]) -> list
         return [tables[i] for (i,) in cursor.fetchall()]
 
 
-def empty_tables(connection: BaseDatabaseWrapper, *, refusing_delete: set[str]) -> None:
-    """Every Django table but the kept ones left empty, as `flush` leaves them."""
+def emptied_tables(connection: BaseDatabaseWrapper) -> list[str]:
+    """The tables `flush` empties and this keeps empty: every Django table but the kept ones."""
     names = connection.introspection.django_table_names(only_existing=True, include_views=False)
-    filled = tables_with_rows(connection, [t for t in names if t not in KEPT_TABLES])
+    return [t for t in names if t not in KEPT_TABLES]
+
+
+def empty_tables(
+    connection: BaseDatabaseWrapper, *, tables: list[str], refusing_delete: set[str]
+) -> None:
+    """`tables` (`emptied_tables`) left empty, as `flush` leaves them."""
+    filled = tables_with_rows(connection, tables)
     qn = connection.ops.quote_name
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         for table in filled:
@@ -64,8 +71,10 @@ def faster_fixture_teardown(original: Callable[[Any], None]) -> Callable[[Any], 
     """`TransactionTestCase._fixture_teardown` emptying only what a test filled, on PostgreSQL
     and for the whole-database case (no `available_apps`, no serialized rollback). Call it
     once the test databases exist: what the kept tables hold then is what a test must leave."""
+    # Per database, read once: the kept tables' row counts, the tables to empty, the
+    # append-only ones among them.
     baseline = {
-        alias: (row_counts_of_kept_tables(c), tables_refusing_delete(c))
+        alias: (row_counts_of_kept_tables(c), emptied_tables(c), tables_refusing_delete(c))
         for alias, c in ((a, connections[a]) for a in connections)
         if c.vendor == "postgresql"
     }
@@ -78,7 +87,8 @@ def faster_fixture_teardown(original: Callable[[Any], None]) -> Callable[[Any], 
         if any(row_counts_of_kept_tables(connections[a]) != baseline[a][0] for a in aliases):
             return original(self)  # content types or permissions changed: flush them too
         for alias in aliases:
-            empty_tables(connections[alias], refusing_delete=baseline[alias][1])
+            _counts, tables, refusing = baseline[alias]
+            empty_tables(connections[alias], tables=tables, refusing_delete=refusing)
         return None
 
     return teardown
