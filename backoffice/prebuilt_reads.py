@@ -35,6 +35,10 @@ class _Select:
         wanted = {meta.get_field(name) for name in fields or ()}
         chosen = [f for f in meta.concrete_fields if fields is None or f in wanted]
         self.attnames = [field.attname for field in chosen]
+        # Where each of `fields` is among the columns, for `values` (None: in that order).
+        position = {name: i for i, f in enumerate(chosen) for name in (f.name, f.attname)}
+        order = [position[name] for name in fields or ()]
+        self.order = order if fields is not None and order != sorted(order) else None
         self.model, self.alias, self.quote = model, alias, quote
         self.wheres: dict[str, list[str]] = {}  # `rows_where`'s conditions, split at each %s
         self.sql = "SELECT {} FROM {}".format(
@@ -52,19 +56,34 @@ class _Select:
         field = self.model._meta.get_field(name)
         return self.quote(cast(str, field.column))  # type: ignore[union-attr]
 
-    def instances(self, sql: str, params: Sequence[Any]) -> list[Any]:
+    def converted(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+        """The rows of `sql`, the columns' values as the ORM converts them, in the model's
+        order of fields."""
         connection = connections[self.alias]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        found = []
-        for row in rows:
-            values = list(row)
-            for index, converters, column in self.converters:
-                for convert in converters:
-                    values[index] = convert(values[index], column, connection)
-            found.append(self.model.from_db(self.alias, self.attnames, values))
-        return found
+        if not self.converters:
+            return rows
+        return [self.convert(row, connection) for row in rows]
+
+    def convert(self, row: Sequence[Any], connection: Any) -> list[Any]:
+        values = list(row)
+        for index, converters, column in self.converters:
+            for convert in converters:
+                values[index] = convert(values[index], column, connection)
+        return values
+
+    def instances(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        from_db, alias, attnames = self.model.from_db, self.alias, self.attnames
+        return [from_db(alias, attnames, values) for values in self.converted(sql, params)]
+
+    def values(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """The rows of `sql`, each a tuple of the asked fields' values in the order asked."""
+        rows, order = self.converted(sql, params), self.order
+        if order is None:
+            return [tuple(row) for row in rows]
+        return [tuple([row[index] for index in order]) for row in rows]
 
 
 _selects: dict[tuple[type[Model], str, tuple[str, ...] | None], _Select] = {}
@@ -88,6 +107,64 @@ def row_by_pk[M: Model](model: type[M], pk: Any) -> M | None:
     return found[0] if found else None
 
 
+def rows_by_pk_pair[M: Model, N: Model](
+    model: type[M], pk: Any, other: type[N], other_pk: Any
+) -> tuple[M | None, N | None]:
+    """`row_by_pk` of two models in one statement (one round trip instead of two): the row of
+    `model` whose primary key is `pk`, and the row of `other` whose primary key is `other_pk`
+    (None when there is none, or when there is no row of `model`). The two rows need not be
+    related; both models on one database, else two statements."""
+    alias = router.db_for_read(model)
+    if router.db_for_read(other) != alias:
+        return row_by_pk(model, pk), row_by_pk(other, other_pk)
+    key = (model, other, alias)
+    pair = _pairs.get(key)
+    if pair is None:
+        pair = _pairs[key] = _Pair(_select(model, None), _select(other, None))
+    connection = connections[alias]
+    values = (  # in the statement's order: the join's key, then the row's
+        other._meta.pk.get_db_prep_value(other_pk, connection),
+        model._meta.pk.get_db_prep_value(pk, connection),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(pair.sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    first, second = pair.first, pair.second
+    size = len(first.attnames)
+    found = first.model.from_db(alias, first.attnames, first.convert(row[:size], connection))
+    if row[size + pair.second_pk_index] is None:  # no such row: LEFT JOIN's NULLs
+        return cast(M, found), None
+    values_of_other = second.convert(row[size:], connection)
+    return cast(M, found), cast(N, second.model.from_db(alias, second.attnames, values_of_other))
+
+
+class _Pair:
+    """`SELECT <a's columns>, <b's columns> FROM a t1 LEFT JOIN b t2 ON t2.pk = %s WHERE
+    t1.pk = %s` (aliased: the two may be one table)."""
+
+    def __init__(self, first: _Select, second: _Select) -> None:
+        self.first, self.second = first, second
+        quote = first.quote
+        columns = [
+            f"{alias}.{quote(cast(str, field.column))}"
+            for alias, select in (("t1", first), ("t2", second))
+            for field in select.model._meta.concrete_fields
+            if field.attname in select.attnames
+        ]
+        a, b = (quote(s.model._meta.db_table) for s in (first, second))
+        a_pk, b_pk = (quote(cast(str, s.model._meta.pk.column)) for s in (first, second))
+        self.sql = (
+            f"SELECT {', '.join(columns)} FROM {a} t1 LEFT JOIN {b} t2 ON t2.{b_pk} = %s"
+            f" WHERE t1.{a_pk} = %s"
+        )
+        self.second_pk_index = second.attnames.index(second.model._meta.pk.attname)
+
+
+_pairs: dict[tuple[type[Model], type[Model], str], _Pair] = {}
+
+
 def rows_where[M: Model](
     model: type[M], where: str, *params: Any, fields: Sequence[str] | None = None
 ) -> list[M]:
@@ -98,6 +175,21 @@ def rows_where[M: Model](
     if any(isinstance(p, list | tuple) and not p for p in params):
         return []
     select = _select(model, fields)
+    return select.instances(*_statement(select, where, params))
+
+
+def values_where(
+    model: type[Model], where: str, *params: Any, fields: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """As `rows_where`, each row a tuple of `fields`' values in the order given (no instance:
+    for reads of many rows that only compute with their values)."""
+    if any(isinstance(p, list | tuple) and not p for p in params):
+        return []
+    select = _select(model, fields)
+    return select.values(*_statement(select, where, params))
+
+
+def _statement(select: _Select, where: str, params: Sequence[Any]) -> tuple[str, list[Any]]:
     parts = select.wheres.get(where)
     if parts is None:
         written = _FIELD.sub(lambda m: select.column(m.group(1)), where)
@@ -114,4 +206,4 @@ def rows_where[M: Model](
             sql.append("%s")
             values.append(param)
         sql.append(part)
-    return select.instances("".join(sql), values)
+    return "".join(sql), values

@@ -5,7 +5,7 @@ for a page, whatever its size). Scoped to the stores the user may view, like eve
 
 import re
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, make_dataclass
 from datetime import datetime
 from functools import partial
 
@@ -18,7 +18,7 @@ from backoffice.counting import RowCount, count_page_rows
 from backoffice.grids import PER_PAGE_PARAM, parse_per_page
 from backoffice.pagination import PageWindow, page_window
 from backoffice.permissions import store_permissions, visible_store_id_list
-from backoffice.prebuilt_reads import rows_where
+from backoffice.prebuilt_reads import rows_where, values_where
 from orders.filters import OrderFilter, resolve_sort, search_text, sort_order_by
 from orders.models import Order
 from orders.selectors import orders_visible_to
@@ -134,12 +134,11 @@ def user_can_export(*, user: User | AnonymousUser, codename: str) -> bool:
     return store_permissions(user).store_ids_with(codename) != []
 
 
-# The payment fields an order's figures read (`payments.ledger.PaymentAmountsLike`).
-FIGURE_FIELDS = (
-    *("amount_authorized", "amount_captured", "amount_refunded", "amount_voided"),
-    *("amount_charged_back", "pending_capture", "pending_void", "pending_refund"),
-    *("pending_authorization", "is_expired", "expires_at"),
-)
+# The payment fields an order's figures read: those of `payments.ledger.PaymentAmountsLike`.
+FIGURE_FIELDS = tuple(PaymentAmountsLike.__annotations__)
+# A listed order's payment as its figures read it, one row's values and no model instance
+# (building a 50-row page's payments was a tenth of its time).
+_PaymentAmounts = make_dataclass("PaymentAmounts", ("id", "order_id", *FIGURE_FIELDS), slots=True)
 
 
 def figures_by_order(
@@ -150,14 +149,14 @@ def figures_by_order(
     refunded through those of them that refunded money (most pages have none)."""
     payments: dict[int, list[PaymentAmountsLike]] = {order.pk: [] for order in orders}
     # Only what `payments.figures` reads, with a statement written once: every list page asks.
-    rows = rows_where(
+    rows = values_where(
         Payment, "{order} IN (%s)", list(payments), fields=("id", "order", *FIGURE_FIELDS)
     )
     refunded: dict[int, int] = {}  # payment → its order, for payments that gave money back
-    for payment in rows:
+    for payment in (_PaymentAmounts(*row) for row in rows):
         payments[payment.order_id].append(payment)
         if payment.amount_refunded:
-            refunded[payment.pk] = payment.order_id
+            refunded[payment.id] = payment.order_id
     refunded_by_memos = dict.fromkeys(payments, 0)
     for payment_id, total in _credited_by_payment(refunded):
         refunded_by_memos[refunded[payment_id]] += total

@@ -18,6 +18,7 @@ from orders.exports import EXPORT_PERMISSION
 from orders.grid import ORDER_GRID, with_cells
 from orders.mass.actions import mass_action_menu
 from orders.mass.bar import mass_bar_html
+from orders.order_urls import order_url
 
 
 @staff_required
@@ -26,13 +27,13 @@ def order_list(request: StaffRequest) -> HttpResponse:
     """The order grid. Bare, it opens the person's default view; a search naming one order
     exactly by its number opens that order."""
     if number := list_selectors.exact_number_searched(user=request.user, params=request.GET):
-        return redirect("orders:detail", number=number)
+        return redirect(order_url("orders:detail", number))
     views = saved_views_for(user=request.user, grid=ORDER_GRID.name) if not request.GET else None
     if views and (default := default_view(views, user=request.user)):
         return redirect(view_url(default))
     result = list_selectors.order_list_page(user=request.user, params=request.GET)
     if result.exact_number:  # before the saved views are read: a redirect needs none
-        return redirect("orders:detail", number=result.exact_number)
+        return redirect(order_url("orders:detail", result.exact_number))
     if views is None:
         views = saved_views_for(user=request.user, grid=ORDER_GRID.name)
     columns = ORDER_GRID.columns_of(request.GET)

@@ -1,7 +1,8 @@
 """The session, the user and the second-factor device of each request are read by their keys
-with a statement written once (backoffice/prebuilt_reads.py, issue 21): the same rows as the
-ORM's, and every check of Django and django-otp still applies — on PostgreSQL and SQLite. The
-list pages' reads (`rows_where`) load the fields they name, in their own fields."""
+with a statement written once (backoffice/prebuilt_reads.py, issue 21), the user and the device
+in one: the same rows as the ORM's, and every check of Django and django-otp still applies — on
+PostgreSQL and SQLite. The list pages' reads (`rows_where`, `values_where`) load the fields
+they name, in their own fields."""
 
 from datetime import timedelta
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from backoffice.prebuilt_reads import row_by_pk, rows_where
+from backoffice.prebuilt_reads import row_by_pk, rows_by_pk_pair, rows_where, values_where
 from backoffice.signin.middleware import UNVERIFIED_MESSAGE
 from payments.models import Payment
 from tests.factories import PaymentFactory
@@ -59,16 +60,34 @@ def test_a_row_read_by_its_key_is_the_orms_row(client, person):
     assert row_by_pk(User, str(person.pk)).username == "kira"  # as the session keeps it
 
 
-def test_a_signed_in_page_reads_session_user_and_device_once_each(client, person):
+def test_a_signed_in_page_reads_the_session_then_user_and_device_in_one_statement(client, person):
     client.get(DASHBOARD)
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(DASHBOARD).status_code == 200
+        response = client.get(DASHBOARD)
+        assert response.status_code == 200
+        assert response.wsgi_request.user.is_verified()
 
-    first_three = [q["sql"] for q in queries.captured_queries[:3]]
-    tables = ["django_session", "auth_user", "otp_totp_totpdevice"]
-    for sql, table in zip(first_three, tables, strict=True):
-        assert f'FROM "{table}" WHERE' in sql
-        assert "LIMIT" not in sql  # the key read, not the ORM's get()
+    session, user_and_device, after = (q["sql"] for q in queries.captured_queries[:3])
+    assert 'FROM "django_session" WHERE' in session
+    assert 'FROM "auth_user" t1 LEFT JOIN "otp_totp_totpdevice" t2' in user_and_device
+    assert "LIMIT" not in session + user_and_device  # the key reads, not the ORM's get()
+    assert "otp_totp_totpdevice" not in after  # the device is not read again
+
+
+def test_user_and_device_read_together_are_the_orms_rows(person, django_assert_num_queries):
+    device = totp_device(person)
+
+    with django_assert_num_queries(1):
+        user, read = rows_by_pk_pair(User, str(person.pk), TOTPDevice, device.pk)
+    assert fields_of(user) == fields_of(User.objects.get(pk=person.pk))
+    assert fields_of(read) == fields_of(TOTPDevice.objects.get(pk=device.pk))
+    assert {k: type(v) for k, v in fields_of(read).items()} == {
+        k: type(v) for k, v in fields_of(TOTPDevice.objects.get(pk=device.pk)).items()
+    }
+    assert rows_by_pk_pair(User, person.pk, TOTPDevice, 987654) == (user, None)
+    assert rows_by_pk_pair(User, 987654, TOTPDevice, device.pk) == (None, None)
+    other = staff_user("view_orders", username="lars")
+    assert rows_by_pk_pair(User, person.pk, User, other.pk) == (user, other)  # one table
 
 
 def test_a_user_deactivated_after_signing_in_is_signed_out(client, person):
@@ -164,3 +183,21 @@ def test_rows_where_with_an_empty_list_sends_nothing(django_assert_num_queries):
 def test_rows_where_refuses_a_count_of_parameters_its_statement_does_not_take():
     with pytest.raises(ValueError, match="takes 2 parameters, not 1"):
         rows_where(User, "{username} = %s AND {is_active} = %s", "kira")
+
+
+def test_values_where_gives_the_named_fields_in_the_order_asked(django_assert_num_queries):
+    payment = PaymentFactory(amount_authorized=6100, amount_captured=2500, is_expired=True)
+
+    with django_assert_num_queries(1):
+        rows = values_where(
+            Payment,
+            "{order} IN (%s)",
+            [payment.order_id],
+            fields=("amount_captured", "id", "is_expired", "expires_at", "order"),
+        )
+
+    # Booleans and dates as the ORM gives them (SQLite's converters ran).
+    expected = (2500, payment.pk, True, payment.expires_at, payment.order_id)
+    assert rows == [expected]
+    assert type(rows[0][2]) is bool
+    assert values_where(Payment, "{order} IN (%s)", [], fields=("id",)) == []
