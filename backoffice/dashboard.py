@@ -17,7 +17,7 @@ from orders.approvals.selectors import awaiting_approvals
 from orders.batch.expiring import authorizations_expiring
 from orders.enums import OrderState
 from orders.filters import open_to_capture_orders_q
-from orders.grid import order_rows
+from orders.grid import order_rows_html
 from orders.models import Order
 from payments.enums import PaymentStatus
 
@@ -83,11 +83,13 @@ def dashboard_summary(*, user: User, full: frozenset[str] = frozenset()) -> dict
         ),
     ]
     newest = orders.select_related("store").order_by("-placed_at", "-id")[:RECENT_ORDERS]
-    recent = order_rows(list(newest), now=now)  # Grand Total, Total Due…: the list's cells
+    recent = list(newest)
     return {
         "counts": counts,
         "kpis": kpis,
         "recent_orders": recent,
+        # Grand Total, Total Due…: the order list's cells.
+        "recent_rows": order_rows_html(recent, now=now),
         "can_approve": store_permissions(user).has_anywhere("approve_refund"),
         "settings_stores": _settings_stores(user),
         **_awaiting_approval(user, full="approvals" in full),

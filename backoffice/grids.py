@@ -4,9 +4,8 @@ parameters a saved view keeps. The core knows no grid's columns: each app declar
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from html import escape
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.http import QueryDict
 from django.utils.safestring import SafeString
@@ -30,26 +29,30 @@ def parse_per_page(value: object, *, default: int) -> int:
     return number if number in PAGE_SIZES else default
 
 
-class Cell(NamedTuple):
-    """One precomputed table cell: rendered once in Python, so the row loop of the template
-    only prints strings (no per-row include, no per-cell tag). A named tuple: a grid page
-    makes hundreds, and a frozen dataclass took twice as long to build."""
-
-    html: SafeString | str
-    css: str = ""
-    figure: str = ""  # `data-figure`: which of the order's figures the cell shows
-
-
 @dataclass(frozen=True)
 class Column:
+    """A grid column. `render` writes a row's cell once, in Python, so the template prints
+    strings (no per-row include, no per-cell tag): HTML as a `SafeString`, text as a `str`
+    (escaped)."""
+
     key: str
     label: str
-    render: Callable[[Any], Cell]
-    numeric: bool = False
+    render: Callable[[Any], SafeString | str]
+    numeric: bool = False  # right-aligned figures: the cells' class is "num"
     sort: str = ""  # the `?sort=` key when the column sorts
     help: str = ""  # the header's one-line explanation (hover)
     required: bool = False  # always shown (the row's link)
     default: bool = True  # shown until the person chooses
+    css: str = ""  # the cells' class, when not "num"
+    figure: str = ""  # the cells' `data-figure`: which of the order's figures they show
+    # Each cell's opening tag, written once (a grid page has hundreds of cells).
+    td: str = field(init=False, repr=False, compare=False, default="")
+
+    def __post_init__(self) -> None:
+        css = self.css or ("num" if self.numeric else "")
+        css_attr = f' class="{escape(css)}"' if css else ""
+        figure_attr = f' data-figure="{escape(self.figure)}"' if self.figure else ""
+        object.__setattr__(self, "td", f"<td{css_attr}{figure_attr}>")
 
 
 @dataclass(frozen=True)
@@ -87,23 +90,13 @@ class GridSpec:
         return [c.key for c in self.columns_of(params)]
 
 
-def grid_cells(obj: Any, columns: Sequence[Column]) -> list[Cell]:
-    return [column.render(obj) for column in columns]
-
-
-def cells_html(cells: Sequence[Cell]) -> SafeString:
+def cells_html(obj: Any, columns: Sequence[Column]) -> SafeString:
     """A row's `<td>`s in one string, as `{% for cell in cells %}<td{% if cell.css %}
-    class="{{ cell.css }}"{% endif %}>{{ cell.html }}</td>{% endfor %}` writes them: a template
-    loop over 500 cells cost more than rendering them."""
-    return safe("".join(f"<td{_attrs(c.css, c.figure)}>{_html(c.html)}</td>" for c in cells))
+    class="{{ cell.css }}"{% endif %}>{{ cell.html }}</td>{% endfor %}` would write them: a
+    template loop over 500 cells cost more than rendering them."""
+    return safe("".join([f"{c.td}{_html(c.render(obj))}</td>" for c in columns]))
 
 
 def _html(text: SafeString | str) -> str:
     # Most cells are written as HTML already: no `__html__` lookup for them.
     return text if type(text) is SafeString else escaped(text)
-
-
-@cache  # a handful of (class, figure) pairs, the columns' own
-def _attrs(css: str, figure: str) -> str:
-    css_attr = f' class="{escape(css)}"' if css else ""
-    return f'{css_attr} data-figure="{escape(figure)}"' if figure else css_attr

@@ -2,14 +2,15 @@
 tag in the template), with the markup the list always had."""
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from html import escape
 
 from django.urls import get_script_prefix, reverse
+from django.utils.safestring import SafeString
 
 from backoffice.display import display_locale
-from backoffice.grids import Cell, Column, GridSpec, cells_html, grid_cells
+from backoffice.grids import Column, GridSpec, cells_html
 from backoffice.html_text import safe
 from backoffice.money import format_money
 from payments.enums import TransactionStatus
@@ -30,61 +31,55 @@ def _urls(script_prefix: str) -> tuple[str, str]:
     return detail.replace(str(_SLOT), "{}"), order.replace("NUMBER", "{}")
 
 
-def _uuid(txn: Transaction) -> Cell:
+def _uuid(txn: Transaction) -> SafeString:
     url = escape(_urls(get_script_prefix())[0].format(txn.uuid))
-    link = f'<a class="mono link-strong" href="{url}" title="{txn.uuid}">{txn.short_uuid}</a>'
-    return Cell(safe(link))
+    return safe(f'<a class="mono link-strong" href="{url}" title="{txn.uuid}">{txn.short_uuid}</a>')
 
 
-def _created_at(txn: Transaction) -> Cell:
-    return Cell(stacked_time(txn.created_at, txn.store.timezone))
+def _created_at(txn: Transaction) -> SafeString:
+    return stacked_time(txn.created_at, txn.store.timezone)
 
 
-def _store(txn: Transaction) -> Cell:
-    return Cell(safe(f'<span class="store-tag">{escape(txn.store.code.upper())}</span>'))
+def _store(txn: Transaction) -> SafeString:
+    return safe(f'<span class="store-tag">{escape(txn.store.code.upper())}</span>')
 
 
 _OFFLINE = '<span class="tag">offline</span>'
 
 
-def _type(txn: Transaction) -> Cell:
+def _type(txn: Transaction) -> SafeString:
     offline = "" if txn.is_online else _OFFLINE
-    return Cell(
-        safe(f'<span class="cell-stack txn-type-cell">{txn_type_badge(txn)}{offline}</span>')
-    )
+    return safe(f'<span class="cell-stack txn-type-cell">{txn_type_badge(txn)}{offline}</span>')
 
 
 _STATUS_LABELS = dict(TransactionStatus.choices)  # `get_status_display()` costs per call
 
 
-def _status(txn: Transaction) -> Cell:
+def _status(txn: Transaction) -> SafeString:
     tone = STATUS_TONES.get(txn.status, "gray")
     status, label = escape(txn.status), escape(str(_STATUS_LABELS.get(txn.status, txn.status)))
     badge = f'<span class="badge badge--{tone}" data-transaction-status="{status}">{label}</span>'
-    return Cell(safe(badge))
+    return safe(badge)
 
 
-def _amount(txn: Transaction) -> Cell:
+def _amount(txn: Transaction) -> str:
     locale = display_locale()
-    text = (
-        format_money(txn.amount, txn.currency, locale=locale)
-        if locale
-        else format_money(txn.amount, txn.currency)
-    )
-    return Cell(text, css="num")
+    if locale:
+        return format_money(txn.amount, txn.currency, locale=locale)
+    return format_money(txn.amount, txn.currency)
 
 
-def _order(txn: Transaction) -> Cell:
+def _order(txn: Transaction) -> SafeString:
     number = txn.order.number
     url = _urls(get_script_prefix())[1].format(number)
-    return Cell(safe(f'<a href="{escape(url)}">#{escape(number)}</a>'))
+    return safe(f'<a href="{escape(url)}">#{escape(number)}</a>')
 
 
-def _text(attribute: str) -> Callable[[Transaction], Cell]:
-    def render(txn: Transaction) -> Cell:
-        return Cell(getattr(txn, attribute) or "—", css="mono")
-
-    return render
+def _text(attribute: str, label: str, *, default: bool = True) -> Column:
+    """A column of one of the transaction's references, as typed (monospace)."""
+    return Column(
+        attribute, label, lambda txn: getattr(txn, attribute) or "—", css="mono", default=default
+    )
 
 
 TRANSACTION_COLUMNS: tuple[Column, ...] = (
@@ -94,12 +89,12 @@ TRANSACTION_COLUMNS: tuple[Column, ...] = (
     Column("type", "Type", _type),
     Column("status", "Status", _status),
     Column("amount", "Amount", _amount, numeric=True),
-    Column("currency", "Currency", lambda t: Cell(t.currency)),
-    Column("cash_flow", "Cash flow", lambda t: Cell(cash_flow(t))),
+    Column("currency", "Currency", lambda t: t.currency),
+    Column("cash_flow", "Cash flow", cash_flow),
     Column("order", "Order", _order),
-    Column("merchant_reference", "Transaction ID", _text("merchant_reference")),
-    Column("gateway_reference", "Gateway reference", _text("gateway_reference"), default=False),
-    Column("usage", "Usage", _text("usage"), default=False),
+    _text("merchant_reference", "Transaction ID"),
+    _text("gateway_reference", "Gateway reference", default=False),
+    _text("usage", "Usage", default=False),
 )
 
 
@@ -114,8 +109,7 @@ TRANSACTION_GRID = GridSpec(
 
 def with_cells(rows: Sequence[Transaction], columns: Sequence[Column]) -> Sequence[Transaction]:
     for txn in rows:
-        txn.cells = cells = grid_cells(txn, columns)  # type: ignore[attr-defined]
         # The whole row in one string: the template's loop prints it (no lookup per cell).
-        row = f'<tr data-uuid="{txn.uuid}">\n{cells_html(cells)}\n</tr>\n'
+        row = f'<tr data-uuid="{txn.uuid}">\n{cells_html(txn, columns)}\n</tr>\n'
         txn.row_html = safe(row)  # type: ignore[attr-defined]
     return rows

@@ -15,7 +15,7 @@ from backoffice.saved_views.selectors import (
 )
 from orders import list_selectors
 from orders.exports import EXPORT_PERMISSION
-from orders.grid import ORDER_GRID, with_cells
+from orders.grid import ORDER_GRID, rows_html
 from orders.mass.actions import mass_action_menu
 from orders.mass.bar import mass_bar_html
 from orders.order_urls import order_url
@@ -38,7 +38,6 @@ def order_list(request: StaffRequest) -> HttpResponse:
         views = saved_views_for(user=request.user, grid=ORDER_GRID.name)
     columns = ORDER_GRID.columns_of(request.GET)
     mass_menu = mass_action_menu(request.user)
-    with_cells(result.page.rows, columns, selectable=bool(mass_menu))
     grid = grid_context(
         request,
         grid=ORDER_GRID,
@@ -59,6 +58,7 @@ def order_list(request: StaffRequest) -> HttpResponse:
         "page": result.page,
         "sort": result.sort,
         "columns": columns,
+        "rows": rows_html(result.page.rows, columns, selectable=bool(mass_menu)),
         **grid,
     }
     return render(request, "orders/order_list.html", context)

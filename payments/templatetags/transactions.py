@@ -9,7 +9,7 @@ from django import template
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from backoffice.display import display_zone
@@ -95,7 +95,7 @@ def _clock(local: datetime) -> str:
 
 
 @register.simple_tag
-def stacked_time(value: datetime, tz_name: str) -> str:
+def stacked_time(value: datetime, tz_name: str) -> SafeString:
     """Date above time (in the store's zone, or the user's own when they chose one, the store's
     time on hover) so narrow table columns stay readable."""
     local = _local(value, tz_name)
