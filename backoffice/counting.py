@@ -1,7 +1,8 @@
 """Totals for list pages that stay cheap at millions of rows.
 
-Exact up to a bound (`GRID_COUNT_BOUND`, default 10,000): `COUNT(*)` over the filtered query
-cut at `bound + 1` rows. Beyond the bound, PostgreSQL's planner estimate of the same query
+Exact up to a bound (`GRID_COUNT_BOUND`, default 10,000; for a text search, whose every match
+is read and compared, `GRID_SEARCH_COUNT_BOUND`, default 1,000): `COUNT(*)` over the filtered
+query cut at `bound + 1` rows. Beyond the bound, PostgreSQL's planner estimate of the same query
 (`EXPLAIN (FORMAT JSON)`, not executed), labelled as an estimate; asked first, so a set the
 planner expects beyond the bound is never counted (unless the table has no statistics yet).
 Other databases say "more than 10,000". A page that shows every matching row, or the last
@@ -22,11 +23,19 @@ from backoffice.display import display_locale
 from backoffice.locales import DEFAULT_LOCALE
 
 DEFAULT_BOUND = 10_000
+# Counting 5,000 orders matching a name took 45 ms at 100,000 orders (every match is read and
+# its name and e-mail compared: a sequential scan), against ~1 ms for 10,000 of a filter.
+DEFAULT_SEARCH_BOUND = 1_000
 
 
 def count_bound() -> int:
     """`GRID_COUNT_BOUND` (tests lower it to reach the estimate with a few rows)."""
     return int(getattr(settings, "GRID_COUNT_BOUND", DEFAULT_BOUND))
+
+
+def search_count_bound() -> int:
+    """`GRID_SEARCH_COUNT_BOUND`: the bound for a list searched by text (names, e-mails)."""
+    return int(getattr(settings, "GRID_SEARCH_COUNT_BOUND", DEFAULT_SEARCH_BOUND))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from backoffice.saved_views.selectors import (
 )
 from orders import list_selectors
 from orders.exports import EXPORT_PERMISSION
+from orders.filters import short_search_term
 from orders.grid import ORDER_GRID, rows_html
 from orders.mass.actions import mass_action_menu
 from orders.mass.bar import mass_bar_html
@@ -55,6 +56,7 @@ def order_list(request: StaffRequest) -> HttpResponse:
             request, menu=mass_menu, page=result.page, total_label=grid["total_label"]
         ),
         "filterset": result.filterset,
+        "short_search": short_search_term(request.GET),
         "page": result.page,
         "sort": result.sort,
         "columns": columns,

@@ -246,3 +246,30 @@ def test_a_bare_exact_number_opens_the_order_before_the_grid_is_built(
     with django_assert_num_queries(4):
         response = client.get("/orders/", {"q": "#100000110"})
     assert response.status_code == 302 and response["Location"] == "/orders/100000110/"
+
+
+def test_a_text_search_counts_up_to_its_own_lower_bound(client, viewer, settings):
+    # Each match of a search is read and compared: its total is exact up to a lower bound.
+    settings.GRID_COUNT_BOUND, settings.GRID_SEARCH_COUNT_BOUND = 30, 10
+    make_orders(25)
+
+    assert count_label(client.get("/orders/", {"per_page": 20})) == "25 orders"
+    searched = client.get("/orders/", {"per_page": 20, "q": "example"})
+    assert len(listed_numbers(searched)) == 20
+    assert count_label(searched) == "more than 10 orders"
+    by_customer = client.get("/orders/", {"per_page": 20, "customer": "example"})
+    assert count_label(by_customer) == "more than 10 orders"
+
+
+@pytest.mark.parametrize(
+    ("params", "note"),
+    [({"q": "zo"}, "zo"), ({"customer": " Z "}, "Z"), ({"q": "zor"}, ""), ({"q": "12"}, "")],
+)
+def test_a_short_search_says_it_matches_from_the_start(client, viewer, params, note):
+    response = client.get("/orders/", params)
+    shown = re.search(r'data-testid="short-search-note">([^<]+)<', response.text)
+    if note:
+        assert shown and f"start with “{note}”" in shown.group(1)
+        assert "Type 3 characters or more" in shown.group(1)
+    else:
+        assert shown is None

@@ -1,0 +1,30 @@
+"""Expression indexes that only PostgreSQL has (trigram GIN, pattern-ops B-tree), created and
+dropped by a migration's RunPython; on SQLite the operation does nothing. Not a migration
+itself (its name starts with "_")."""
+
+from django.db import migrations
+
+
+def postgresql_indexes(
+    table: str, indexes: dict[str, str], *, method: str = "btree", extension: str = ""
+) -> migrations.RunPython:
+    """`CREATE INDEX IF NOT EXISTS <name> ON <table> USING <method> <expression>` for each
+    name and expression of `indexes` (after `CREATE EXTENSION IF NOT EXISTS <extension>`)."""
+
+    def create(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        if extension:
+            schema_editor.execute(f"CREATE EXTENSION IF NOT EXISTS {extension}")
+        for name, expression in indexes.items():
+            schema_editor.execute(
+                f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING {method} {expression}'
+            )
+
+    def drop(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for name in indexes:
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+
+    return migrations.RunPython(create, drop)
