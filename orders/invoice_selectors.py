@@ -13,7 +13,7 @@ from orders.models import (
     Order,
     OrderComment,
 )
-from orders.selectors import orders_visible_to
+from orders.selectors import orders_visible_to, share_ledger
 from payments.models import Payment, Transaction
 
 
@@ -27,16 +27,14 @@ def order_for_invoicing(*, user: User | AnonymousUser, number: str) -> Order:
             "invoices",
             "credit_memos",
             "transactions",
-            # The money engine's rules read each payment's ledger rows and gateway account.
-            Prefetch(
-                "payments",
-                queryset=Payment.objects.select_related("gateway_account").prefetch_related(
-                    "transactions"
-                ),
-            ),
+            # The money engine's rules read each payment's gateway account and ledger rows
+            # (the latter shared from the order's, `share_ledger`: one read of the ledger).
+            Prefetch("payments", queryset=Payment.objects.select_related("gateway_account")),
         )
     )
-    return get_object_or_404(queryset, number=number)
+    order = get_object_or_404(queryset, number=number)
+    share_ledger(order)
+    return order
 
 
 def invoice_detail(*, user: User | AnonymousUser, number: str, invoice_number: str) -> Invoice:

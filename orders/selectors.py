@@ -132,7 +132,7 @@ def _set_prefetched(instance: object, name: str, rows: list) -> None:
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
-def _share_ledger(order: Order) -> None:
+def share_ledger(order: Order) -> None:
     """Each payment's ledger rows from the order's prefetched ones (newest first, their
     model's ordering), so the operations registry reads them with no query."""
     by_payment: dict[int, list[Transaction]] = {p.pk: [] for p in order.payments.all()}
@@ -256,7 +256,7 @@ def order_detail(
     _set_prefetched(order, "items", _rows_of_order(OrderItem, order, "{id}"))
     _set_prefetched(order, "payments", _payments_of(order))
     _set_prefetched(order, "transactions", _ledger_of(order))
-    _share_ledger(order)
+    share_ledger(order)
     return order
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from backoffice.availability import Availability
 from backoffice.roles import MANAGER, role_codenames
@@ -212,3 +213,16 @@ def test_action_buttons_written_in_python_are_the_template_s_markup(look, allowe
 
     expected = Template(_BUTTON_TEMPLATE).render(Context(context))
     assert _squeezed(drawn) == _squeezed(expected)
+
+
+def test_edit_page_reads_the_ledger_once_whatever_the_order_size(client, store_manager):
+    typical, heavy = typical_order(store_manager), heavy_order(store_manager)
+    client.get(reverse("orders:edit", args=[typical.number]))
+
+    queries = queries_of(client, reverse("orders:edit", args=[heavy.number]))
+
+    assert len(queries) == len(queries_of(client, reverse("orders:edit", args=[typical.number])))
+    # The payments' ledger rows are the order's, shared (orders.selectors.share_ledger).
+    ledger_reads = [q for q in queries if 'FROM "payments_transaction"' in q]
+    assert len(ledger_reads) == 1, "\n".join(ledger_reads)
+    assert len(queries) <= ORDER_PAGE_QUERIES, "\n".join(queries)
