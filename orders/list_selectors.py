@@ -71,7 +71,8 @@ def order_list_page(*, user: User | AnonymousUser, params: QueryDict) -> OrderLi
     # The last page knows the total: the rows before it and its own (no query).
     last = not page.has_next and not page.limit_reached and (page.rows or page.number == 1)
     # A text search counts fewer: each match is read and its name and e-mail compared.
-    bound = search_count_bound() if params.get("q") or params.get("customer") else None
+    searched = search_text(typed) or (params.get("customer") or "").strip()
+    bound = search_count_bound() if searched else None
     total = count_page_rows(
         filterset.qs, shown=page.end, first_page=True, complete=bool(last), bound=bound
     )
