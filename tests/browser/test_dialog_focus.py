@@ -16,12 +16,18 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # Transaction ID field as soon as the content was swapped in (no waiting on a clock).
 WATCH_SETTLE = """() => {
   window.focusAtSettle = new Promise((resolve) => {
+    let swapped = false;
     document.addEventListener("htmx:afterSwap", () => {
+      swapped = true;
       document.querySelector("#operation-dialog [name=merchant_reference]").focus();
     }, { once: true });
-    document.addEventListener("htmx:afterSettle", () => {
+    // Only the settle of that swap: the dialog's first content may still be settling (htmx
+    // settles 20 ms after a swap; a loaded machine may take longer than the steps before).
+    document.addEventListener("htmx:afterSettle", function settled() {
+      if (!swapped) return;
+      document.removeEventListener("htmx:afterSettle", settled);
       resolve(document.activeElement.getAttribute("name"));
-    }, { once: true });
+    });
   });
 }"""
 
