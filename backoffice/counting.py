@@ -149,7 +149,7 @@ def _count_in_time(queryset: QuerySet, *, limit: int) -> int | None:
     abort the caller's transaction."""
     limited = queryset.order_by()[:limit]
     connection, timeout = connections[queryset.db], count_timeout_ms()
-    if connection.in_atomic_block or timeout <= 0:
+    if connection.vendor != "postgresql" or connection.in_atomic_block or timeout <= 0:
         return limited.count()
     sql, params = limited.values_list("pk").query.sql_with_params()
     key, now = (connection.alias, sql, repr(params)), time.monotonic()
