@@ -74,6 +74,14 @@ class RowCount:
             return f"about {rough}{tail} (estimate)"
         return f"more than {format_decimal(self.bound, locale=locale)}{tail}"
 
+    def explanation(self) -> str:
+        """Why the total is not exact (shown on hover), "" when it is."""
+        if self.exact:
+            return ""
+        if self.estimated and self.value <= self.bound:  # the count gave up (`_count_in_time`)
+            return "Counting took too long; this is the database's estimate"
+        return f"Counted exactly up to {self.bound}; beyond that the database's estimate"
+
     def __str__(self) -> str:
         return self.label()
 

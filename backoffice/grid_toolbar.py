@@ -83,11 +83,8 @@ def grid_context(
 
 
 def _count(total: RowCount, label: str) -> str:
-    title = (
-        ""
-        if total.exact
-        else f' title="Counted exactly up to {total.bound}; beyond that the database\'s estimate"'
-    )
+    explanation = total.explanation()
+    title = f' title="{escaped(explanation)}"' if explanation else ""
     return f'<p class="grid-toolbar__count" data-testid="grid-count"{title}>{escaped(label)}</p>'
 
 

@@ -42,6 +42,7 @@ def test_beyond_the_bound_the_planners_estimate_is_shown_as_one(client, viewer, 
 
     total = count_rows(Order.objects.all(), bound=10)
     assert total.estimated and not total.exact and total.value > 10
+    assert total.explanation() == "Counted exactly up to 10; beyond that the database's estimate"
     # Under the bound: exact, whatever the estimate.
     assert count_rows(Order.objects.all(), bound=100).value == 40
 
