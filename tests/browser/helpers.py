@@ -22,7 +22,8 @@ def collect_errors(page: Page) -> list[str]:
 
 def sign_in(page: Page, live_server, username: str, path: str) -> list[str]:
     """Open `path`, sign in on the login page it redirects to: the password, then the Code of
-    the user's test authenticator app (tests/signin_helpers.py); the page's errors so far."""
+    the user's test authenticator app (tests/signin_helpers.py), and wait for `path` to have
+    loaded; the page's errors so far."""
     errors = collect_errors(page)
     user = get_user_model().objects.get(username=username)
     totp_device(user)
@@ -35,6 +36,11 @@ def sign_in(page: Page, live_server, username: str, path: str) -> list[str]:
     page.get_by_label("Code").fill(fresh_code(user))
     connection.close()  # as the tests do: the live server thread uses its own
     page.get_by_role("button", name="Verify").click()
+    # The page it leads to, with its scripts run: htmx wires the operation buttons when the
+    # document has loaded, and a click before that followed the link's href instead of
+    # opening the dialog (a CI run under load: the Capture page itself, no dialog).
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    page.wait_for_load_state("load")
     return errors
 
 
