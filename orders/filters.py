@@ -264,14 +264,21 @@ class OrderFilter(GridFilterSet):
 # What a saved view of the order grid keeps (with the page size and the columns).
 ORDER_GRID_PARAMS = frozenset(OrderFilter.base_filters) | {"sort"}
 
-# Whitelist: `?sort=` accepts these keys, optionally prefixed with "-" for descending.
-SORT_FIELDS: dict[str, str] = {
-    "number": "number",
-    "placed_at": "placed_at",
-    "customer": "customer_name",
-    "grand_total": "grand_total",
-    "state": "state",
-    "payment_status": "payment_status",
+# Whitelist: `?sort=` accepts these keys, optionally prefixed with "-" for descending. Each
+# sorts by its columns, then the primary key (`sort_order_by`), all in the sort's direction,
+# so that one B-tree of exactly those columns serves both directions (`Order.Meta.indexes`).
+# A column that many orders share (a state, a payment status: 99% "processing" at a million)
+# is tie-broken by the time placed first: with the id alone PostgreSQL sorted the whole
+# largest group for a page of 20 (0.3-0.5 s at a million orders).
+SORT_FIELDS: dict[str, tuple[str, ...]] = {
+    "number": ("number",),
+    "placed_at": ("placed_at",),
+    "customer": ("customer_name",),
+    # Amounts compare only within a currency (¥65,810 is not more than €797.07): by currency,
+    # then amount.
+    "grand_total": ("currency", "grand_total"),
+    "state": ("state", "placed_at"),
+    "payment_status": ("payment_status", "placed_at"),
 }
 DEFAULT_SORT = "-placed_at"
 # Newest and largest first is what staff want on the first click of these columns.
@@ -284,12 +291,10 @@ def resolve_sort(value: str | None) -> str:
 
 
 def sort_order_by(sort: str) -> list[str]:
-    """ORDER BY for a resolved sort key, with the primary key as a stable tie-breaker."""
-    descending = sort.startswith("-")
-    field = SORT_FIELDS[sort.lstrip("-")]
-    prefix = "-" if descending else ""
-    if field == "grand_total":
-        # Amounts compare only within a currency (¥65,810 is not more than €797.07): group by
-        # currency, in the same direction so the (currency, grand_total, id) index serves it.
-        return [f"{prefix}currency", f"{prefix}grand_total", f"{prefix}id"]
-    return [f"{prefix}{field}", f"{prefix}id"]
+    """ORDER BY for a resolved sort key, with the primary key as a stable tie-breaker after a
+    column that isn't unique (after the number, it would cost PostgreSQL a sort step)."""
+    prefix = "-" if sort.startswith("-") else ""
+    columns = SORT_FIELDS[sort.lstrip("-")]
+    if not Order._meta.get_field(columns[-1]).unique:
+        columns = (*columns, "id")
+    return [f"{prefix}{column}" for column in columns]

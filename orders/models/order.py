@@ -49,8 +49,12 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["-placed_at", "-id"], name="order_placed_idx"),
             models.Index(fields=["store", "-placed_at"], name="order_store_placed_idx"),
-            models.Index(fields=["state", "-placed_at"], name="order_state_placed_idx"),
-            models.Index(fields=["payment_status", "-placed_at"], name="order_paystatus_idx"),
+            # The state and payment-status filters (newest first: read backwards) and the sorts
+            # by either column, in both directions (`orders.filters.SORT_FIELDS`).
+            models.Index(fields=["state", "placed_at", "id"], name="order_state_sort_idx"),
+            models.Index(
+                fields=["payment_status", "placed_at", "id"], name="order_paystatus_sort_idx"
+            ),
             models.Index(fields=["customer_email"], name="order_email_idx"),
             models.Index(fields=["customer_name", "id"], name="order_customer_name_idx"),
             # Transaction search matches an email in any case (`iexact` is UPPER(...) = UPPER(...)).

@@ -196,6 +196,29 @@ def test_columns_sort_both_ways(client, viewer, sort, expected):
 @pytest.mark.parametrize(
     ("sort", "expected"),
     [
+        ("state", ["N1", "P1", "P3", "P2"]),
+        ("-state", ["P2", "P3", "P1", "N1"]),
+        ("payment_status", ["N1", "P1", "P3", "P2"]),
+        ("-payment_status", ["P2", "P3", "P1", "N1"]),
+    ],
+)
+def test_orders_of_one_state_follow_the_time_placed(client, viewer, sort, expected):
+    # Created in another order than placed: the time placed decides, in the sort's direction.
+    for number, day, state, status in (
+        ("P2", 20, OrderState.PROCESSING, PaymentStatus.REFUNDED),
+        ("P1", 5, OrderState.PROCESSING, PaymentStatus.REFUNDED),
+        ("N1", 25, OrderState.NEW, PaymentStatus.AUTHORIZED),
+        ("P3", 10, OrderState.PROCESSING, PaymentStatus.REFUNDED),
+    ):
+        placed = datetime(2026, 1, day, tzinfo=UTC)
+        OrderFactory(number=number, state=state, payment_status=status, placed_at=placed)
+
+    assert listed_numbers(client.get("/orders/", {"sort": sort})) == expected
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
         ("grand_total", ["E1", "E2", "J1", "J2"]),
         ("-grand_total", ["J2", "J1", "E2", "E1"]),
     ],

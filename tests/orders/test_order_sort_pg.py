@@ -1,0 +1,41 @@
+"""On PostgreSQL, every sort of the order list and the state and payment-status filters are
+read in order from an index, in both directions: no sort step, whatever the number of orders
+(sorting by state with the id as tie-breaker sorted the 99% "processing" whole for a page of
+20: 0.3-0.5 s at a million orders)."""
+
+import pytest
+from django.db import connection, transaction
+
+from orders.filters import DEFAULT_SORT, SORT_FIELDS, sort_order_by
+from orders.models import Order
+from tests.factories import OrderFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A few rows: the planner would rather read them all and sort them. Without sequential
+        # scans and sorts, only an index that gives the rows in order avoids a (disabled) sort.
+        for setting in ("enable_seqscan", "enable_sort", "enable_incremental_sort"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize("sort", [*SORT_FIELDS, *(f"-{key}" for key in SORT_FIELDS)])
+def test_every_sort_reads_an_index_in_order(sort):
+    OrderFactory()
+
+    shown = plan(Order.objects.order_by(*sort_order_by(sort))[:21])
+    assert "Index Scan" in shown and "Sort" not in shown, shown
+
+
+@pytest.mark.parametrize(("field", "value"), [("state", "holded"), ("payment_status", "captured")])
+def test_a_state_or_payment_status_filter_reads_newest_first_from_an_index(field, value):
+    OrderFactory()
+
+    newest_first = Order.objects.filter(**{field: value}).order_by(*sort_order_by(DEFAULT_SORT))
+    shown = plan(newest_first[:21])
+    assert "Index Scan Backward" in shown and "Sort" not in shown, shown
