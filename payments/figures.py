@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from payments.enums import PaymentAction
@@ -193,8 +194,9 @@ def figures_of(
     )
 
 
-def open_to_capture_q(now: datetime) -> Q:
-    """Payments with money open to capture now, in SQL: `ledger.open_authorization` > 0."""
+def open_to_capture_q(now: datetime | Now) -> Q:
+    """Payments with money open to capture `now` (a time, or the database's `Now()`), in SQL:
+    `ledger.open_authorization` > 0."""
     return Q(
         Q(expires_at__gt=now) | Q(expires_at__isnull=True),
         payment_action=PaymentAction.AUTHORIZE,
