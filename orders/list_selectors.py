@@ -14,7 +14,7 @@ from django.db.models import QuerySet, Sum
 from django.http import QueryDict
 from django.utils import timezone
 
-from backoffice.counting import RowCount, count_page_rows, search_count_bound
+from backoffice.counting import RowCount, count_page_rows, count_rows, search_count_bound
 from backoffice.grids import PER_PAGE_PARAM, parse_per_page
 from backoffice.pagination import PageWindow, page_window
 from backoffice.permissions import store_permissions, visible_store_id_list
@@ -29,6 +29,10 @@ from payments.models import Payment, Transaction
 
 ORDERS_PER_PAGE = 50
 MAX_ORDER_PAGES = 200
+# Up to this many matches, reading them all and sorting them is quicker than walking an index
+# in the sort's order until a page turns up (measured at a million orders: 1,000 matches 4.7
+# against 16 ms, 4,700 matches 19 against 6 ms).
+FEW_MATCHES_SORTED = 2_000
 # What an order number looks like, a digit at least (the search tries an exact match on these).
 ORDER_NUMBER = re.compile(r"(?=[^0-9]*[0-9])[0-9A-Za-z][0-9A-Za-z_-]{0,31}")
 
@@ -57,7 +61,18 @@ def order_list_page(*, user: User | AnonymousUser, params: QueryDict) -> OrderLi
     if _has_filters(params) and (number := _exact_number(typed, _numbers_in(filterset.qs))):
         empty = PageWindow(rows=[], number=1, per_page=per_page, has_next=False)
         return OrderListPage(filterset, empty, sort, RowCount(1), exact_number=number)
-    queryset = filterset.qs.order_by(*sort_order_by(sort))
+    # A text search counts fewer: each match is read and its name and e-mail compared.
+    searched = search_text(typed) or (params.get("customer") or "").strip()
+    bound = search_count_bound() if searched else None
+    counted_first, matches_read_first = None, False
+    if filterset.amount_range:
+        # PostgreSQL estimates an amount range from the amounts of every currency at once
+        # (¥ amounts are 100 times €'s): it expects many matches, walks the newest orders to
+        # find a page of them, and reads most of the table when there are few. Counted first
+        # (by the amount index), a few are read and sorted instead (`sort_order_by`).
+        counted_first = count_rows(filterset.qs, bound=bound)
+        matches_read_first = counted_first.exact and counted_first.value <= FEW_MATCHES_SORTED
+    queryset = filterset.qs.order_by(*sort_order_by(sort, matches_read_first=matches_read_first))
     page = page_window(
         queryset, page=params.get("page"), per_page=per_page, max_page=MAX_ORDER_PAGES
     )
@@ -70,11 +85,12 @@ def order_list_page(*, user: User | AnonymousUser, params: QueryDict) -> OrderLi
     with_figures(page.rows)  # Grand Total and Total Due: a query or two for the page
     # The last page knows the total: the rows before it and its own (no query).
     last = not page.has_next and not page.limit_reached and (page.rows or page.number == 1)
-    # A text search counts fewer: each match is read and its name and e-mail compared.
-    searched = search_text(typed) or (params.get("customer") or "").strip()
-    bound = search_count_bound() if searched else None
-    total = count_page_rows(
-        filterset.qs, shown=page.end, first_page=True, complete=bool(last), bound=bound
+    total = (
+        counted_first
+        if counted_first is not None
+        else count_page_rows(
+            filterset.qs, shown=page.end, first_page=True, complete=bool(last), bound=bound
+        )
     )
     return OrderListPage(filterset=filterset, page=page, sort=sort, total=total)
 

@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from backoffice.models import StaffProfile
+from orders import list_selectors
+from orders.filters import SORT_FIELDS
 from tests.factories import OrderFactory, StoreFactory
 from tests.orders.view_helpers import staff_user
 
@@ -160,6 +162,21 @@ def totals():
 )
 def test_grand_total_range_in_each_currency(client, viewer, totals, params, expected):
     assert sorted(listed_numbers(client.get("/orders/", params))) == expected
+
+
+@pytest.mark.parametrize("sort", [*SORT_FIELDS, *(f"-{key}" for key in SORT_FIELDS)])
+def test_a_range_with_few_matches_lists_them_as_one_with_many_would(
+    client, viewer, totals, monkeypatch, sort
+):
+    # Few matches are counted first, then read and sorted (list_selectors.FEW_MATCHES_SORTED);
+    # with none deemed few, the page walks the sort's index: the same rows in the same order.
+    params = {"total_min": "50", "total_max": "200", "sort": sort}
+    few = client.get("/orders/", params)
+    monkeypatch.setattr(list_selectors, "FEW_MATCHES_SORTED", 0)
+    many = client.get("/orders/", params)
+
+    assert listed_numbers(few) == listed_numbers(many) and len(listed_numbers(few)) == 3
+    assert count_label(few) == count_label(many) == "3 orders"
 
 
 def test_grand_total_range_in_the_users_locale(client, totals):
