@@ -4,24 +4,19 @@ currency's amounts at once (¥ amounts are a hundred times €'s), expects many 
 walked most of a million orders for "over €780" (1 s; bench/README.md)."""
 
 import pytest
-from django.db import connection, transaction
 
 from orders.filters import SORT_FIELDS, amount_range_q, sort_order_by
 from orders.models import Order
 from tests.factories import OrderFactory
+from tests.orders.query_plans import plan_without
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        # As the planner sees a range it expects many matches for: a sort is dearer than
-        # walking an index already in the page's order, when one is.
-        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
-            cursor.execute(f"SET LOCAL {setting} = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        return "\n".join(row[0] for row in cursor.fetchall())
+    # As the planner sees a range it expects many matches for: a sort is dearer than walking
+    # an index already in the page's order, when one is.
+    return plan_without(queryset, "enable_seqscan", "enable_bitmapscan", "enable_sort")
 
 
 @pytest.mark.parametrize("sort", [*SORT_FIELDS, *(f"-{key}" for key in SORT_FIELDS)])

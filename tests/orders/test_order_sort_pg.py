@@ -4,24 +4,19 @@ read in order from an index, in both directions: no sort step, whatever the numb
 20: 0.3-0.5 s at a million orders)."""
 
 import pytest
-from django.db import connection, transaction
 
 from orders.filters import DEFAULT_SORT, SORT_FIELDS, sort_order_by
 from orders.models import Order
 from tests.factories import OrderFactory
+from tests.orders.query_plans import plan_without
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        # A few rows: the planner would rather read them all and sort them. Without sequential
-        # scans and sorts, only an index that gives the rows in order avoids a (disabled) sort.
-        for setting in ("enable_seqscan", "enable_sort", "enable_incremental_sort"):
-            cursor.execute(f"SET LOCAL {setting} = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        return "\n".join(row[0] for row in cursor.fetchall())
+    # Without sequential scans and sorts, only an index that gives the rows in order avoids a
+    # (disabled) sort.
+    return plan_without(queryset, "enable_seqscan", "enable_sort", "enable_incremental_sort")
 
 
 @pytest.mark.parametrize("sort", [*SORT_FIELDS, *(f"-{key}" for key in SORT_FIELDS)])
