@@ -51,6 +51,13 @@ def sign_in_to_order(page: Page, live_server, username: str, order) -> list[str]
     return errors
 
 
+def settled(page: Page) -> None:
+    """No htmx request in flight, nothing being swapped or settled: content swapped in is wired
+    (typing before goes unheard), and no late response will replace what the test clicks next
+    (a search's rows clicked while its response was on the way: the click was lost)."""
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
+
+
 def confirm_dialog(page: Page, button: str) -> None:
     dialog = page.locator("dialog.confirm-dialog")
     expect(dialog).to_be_visible()

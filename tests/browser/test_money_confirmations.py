@@ -9,18 +9,13 @@ from orders.models import Invoice, OrderComment
 from payments.enums import TransactionType
 from payments.models import Payment, Transaction
 from payments.services import payment_authorize
-from tests.browser.helpers import confirm_dialog, sign_in, sign_in_to_order
+from tests.browser.helpers import confirm_dialog, settled, sign_in, sign_in_to_order
 from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
 from tests.orders.invoice_helpers import finance, xpayments_order
 from tests.orders.view_helpers import staff_user
 from tests.payments.money_helpers import key, sandbox_account, staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def settled(page: Page) -> None:
-    """htmx wires content it swapped in once it has settled it: typing before goes unheard."""
-    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
 
 
 def test_an_eu_staff_member_confirms_1_comma_50_as_one_euro_fifty(page: Page, live_server):

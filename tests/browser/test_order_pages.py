@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from orders.models import OrderComment
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import settled, sign_in
 from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
 from tests.orders.view_helpers import authorize, staff_user
 
@@ -30,6 +30,7 @@ def test_find_an_order_and_comment_without_a_reload(page: Page, live_server):
     # Search by the payment's gateway reference.
     page.get_by_label("Search orders").fill("psp-auth-1")
     page.get_by_role("button", name="Search").click()
+    settled(page)  # the search's rows, not the ones it replaces
     rows = page.locator("table.table--orders tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Ann Lee")

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from payments.enums import TransactionType
 from payments.models import Transaction
-from tests.browser.helpers import confirm_dialog, sign_in
+from tests.browser.helpers import confirm_dialog, settled, sign_in
 from tests.factories import OrderFactory, StoreFactory
 from tests.payments.money_helpers import authorized_payment, staff
 
@@ -26,6 +26,8 @@ def test_capture_part_of_a_preauthorization_and_copy_its_uuid(page: Page, live_s
     # Find the pre-authorization by its short UUID and open its details.
     page.get_by_label("Search", exact=True).fill(pa.short_uuid)
     page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(f"q={pa.short_uuid}"))
+    settled(page)  # the search's rows, not the ones it replaces
     rows = page.locator("table.txn-table tbody tr")
     expect(rows).to_have_count(1)
     rows.first.get_by_role("link", name=pa.short_uuid).click()
