@@ -21,9 +21,8 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from backoffice.charts import BarChart, bar_chart
-from backoffice.display import display_locale
+from backoffice.display import display_money
 from backoffice.models import Store
-from backoffice.money import format_money
 from backoffice.permissions import visible_store_ids
 from orders.batch.expiring import authorizations_expiring
 from orders.models import ApprovalRequest, ApprovalState
@@ -120,14 +119,8 @@ def _awaiting(store_ids: list[int]) -> dict[Key, Figure]:
 
 
 def _chart(currency: str, days: list[tuple[date, Amounts]]) -> CurrencyChart:
-    locale = display_locale()  # the user's amount locale, as the `money` filter reads it
-
     def money(minor: int) -> str:
-        return (
-            format_money(minor, currency, locale=locale)
-            if locale
-            else format_money(minor, currency)
-        )
+        return display_money(minor, currency)  # as the `money` filter shows it
 
     chart = bar_chart(
         labels=[f"{day.day} {day:%b}" for day, _ in days],

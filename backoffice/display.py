@@ -22,6 +22,9 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from backoffice.locales import DEFAULT_LOCALE
+from backoffice.money import format_money
+
 SESSION_KEY = "backoffice_display"
 
 _zone: ContextVar[str] = ContextVar("backoffice_display_zone", default="")
@@ -36,6 +39,12 @@ def display_zone() -> str:
 def display_locale() -> str:
     """The locale the current user reads amounts in, "" when none chosen."""
     return _locale.get()
+
+
+def display_money(minor: int, currency: str) -> str:
+    """An amount as the current user reads it: in their chosen locale, else the default one
+    (the `money` filter, the grids' cells, the dashboard's charts)."""
+    return format_money(minor, currency, locale=display_locale() or DEFAULT_LOCALE)
 
 
 def zone_or_none(name: str) -> ZoneInfo | None:

@@ -10,10 +10,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from backoffice.badges import badge_html
-from backoffice.display import display_locale
+from backoffice.display import display_money
 from backoffice.grids import Column, GridSpec, cells_html
 from backoffice.html_text import escaped, safe
-from backoffice.money import format_money
 from orders.enums import OrderState
 from orders.filters import ORDER_GRID_PARAMS
 from orders.list_selectors import ORDERS_PER_PAGE, with_figures
@@ -22,13 +21,6 @@ from orders.order_urls import order_url
 from payments.enums import PaymentStatus
 from payments.figures import FIGURES
 from payments.templatetags.transactions import stacked_time
-
-
-def money(minor: int, currency: str) -> str:
-    """As the `money` filter shows it: in the user's chosen locale, else the default one."""
-    locale = display_locale()
-    return format_money(minor, currency, locale=locale) if locale else format_money(minor, currency)
-
 
 # The cells below write their HTML with f-strings and `escaped` (each part escaped, as
 # `format_html` would): `format_html`'s lazy-string wrappers cost more than a row's data.
@@ -63,7 +55,7 @@ def _amount(key: str, label: str, *, due: bool = False, **options: Any) -> Colum
 
     def render(order: Order) -> SafeString:
         minor = getattr(order.figures, key)  # type: ignore[attr-defined]
-        text = escaped(money(minor, order.currency))
+        text = escaped(display_money(minor, order.currency))
         return safe(f'<span class="amount-due">{text}</span>' if due and minor else text)
 
     return Column(key, label, render, numeric=True, figure=key, **options)

@@ -9,10 +9,9 @@ from html import escape
 from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString
 
-from backoffice.display import display_locale
+from backoffice.display import display_money
 from backoffice.grids import Column, GridSpec, cells_html
 from backoffice.html_text import safe
-from backoffice.money import format_money
 from payments.enums import TransactionStatus
 from payments.filters import TransactionFilter
 from payments.models import Transaction
@@ -63,10 +62,7 @@ def _status(txn: Transaction) -> SafeString:
 
 
 def _amount(txn: Transaction) -> str:
-    locale = display_locale()
-    if locale:
-        return format_money(txn.amount, txn.currency, locale=locale)
-    return format_money(txn.amount, txn.currency)
+    return display_money(txn.amount, txn.currency)
 
 
 def _order(txn: Transaction) -> SafeString:

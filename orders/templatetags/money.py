@@ -2,8 +2,8 @@
 
 from django import template
 
-from backoffice.display import display_locale
-from backoffice.money import format_major, format_money
+from backoffice.display import display_money
+from backoffice.money import format_major
 
 register = template.Library()
 
@@ -14,12 +14,7 @@ def money(minor: int | None, currency: str) -> str:
     "12,34 $"); None → "" so missing amounts stay blank."""
     if minor is None or not currency:
         return ""
-    locale = display_locale()  # the user's chosen amount locale, set once per request
-    return (
-        format_money(int(minor), currency, locale=locale)
-        if locale
-        else format_money(int(minor), currency)
-    )
+    return display_money(int(minor), currency)
 
 
 @register.filter
