@@ -15,7 +15,7 @@ from backoffice.grids import Column, GridSpec, cells_html
 from backoffice.html_text import escaped, safe
 from orders.enums import OrderState
 from orders.filters import ORDER_GRID_PARAMS
-from orders.list_selectors import ORDERS_PER_PAGE, with_figures
+from orders.list_selectors import ORDERS_PER_PAGE, ListRow, with_figures
 from orders.models import Order
 from orders.order_urls import order_url
 from payments.enums import PaymentStatus
@@ -26,23 +26,23 @@ from payments.templatetags.transactions import stacked_time
 # `format_html` would): `format_html`'s lazy-string wrappers cost more than a row's data.
 
 
-def _number(order: Order) -> SafeString:
+def _number(order: ListRow) -> SafeString:
     number = escaped(order.number)
     url = escaped(order_url("orders:detail", order.number))
     return safe(f'<a class="link-strong" href="{url}">#{number}</a>')
 
 
-def _placed_at(order: Order) -> SafeString:
+def _placed_at(order: ListRow) -> SafeString:
     return stacked_time(order.placed_at, order.store.timezone)
 
 
-def _store(order: Order) -> SafeString:
+def _store(order: ListRow) -> SafeString:
     store = order.store
     name, code = escaped(store.name), escaped(store.code.upper())
     return safe(f'<span class="store-tag" title="{name}">{code}</span>')
 
 
-def _customer(order: Order) -> SafeString:
+def _customer(order: ListRow) -> SafeString:
     return safe(
         f'<div class="cell-stack"><span>{escaped(order.customer_name)}</span>'
         f'<span class="muted small">{escaped(order.customer_email)}</span></div>'
@@ -53,8 +53,8 @@ def _amount(key: str, label: str, *, due: bool = False, **options: Any) -> Colum
     """A column of one of the order's figures, in the order's currency (Total Due marked
     when something is due)."""
 
-    def render(order: Order) -> SafeString:
-        minor = getattr(order.figures, key)  # type: ignore[attr-defined]
+    def render(order: ListRow) -> SafeString:
+        minor = getattr(order.figures, key)  # type: ignore[union-attr]
         text = escaped(display_money(minor, order.currency))
         return safe(f'<span class="amount-due">{text}</span>' if due and minor else text)
 
@@ -66,17 +66,17 @@ _STATE_LABELS = dict(OrderState.choices)
 _PAYMENT_STATUS_LABELS = dict(PaymentStatus.choices)
 
 
-def _state(order: Order) -> SafeString:
+def _state(order: ListRow) -> SafeString:
     label = _STATE_LABELS.get(order.state, order.state)
     return badge_html("order_state", order.state, label)
 
 
-def _payment_status(order: Order) -> SafeString:
+def _payment_status(order: ListRow) -> SafeString:
     label = _PAYMENT_STATUS_LABELS.get(order.payment_status, order.payment_status)
     return badge_html("payment_status", order.payment_status, label)
 
 
-def _currency(order: Order) -> str:
+def _currency(order: ListRow) -> str:
     return order.currency
 
 
@@ -110,7 +110,7 @@ ORDER_GRID = GridSpec(
 )
 
 
-def rows_html(orders: Sequence[Order], columns: Sequence[Column], *, selectable: bool) -> str:
+def rows_html(orders: Sequence[ListRow], columns: Sequence[Column], *, selectable: bool) -> str:
     """The `<tr>`s of orders (each with its `figures`) in one string, each row's `<td>`s
     written once (`backoffice.grids.cells_html`), after the box that ticks it for a mass
     action when `selectable`: a template loop over the rows cost more than writing them."""
@@ -121,11 +121,11 @@ def rows_html(orders: Sequence[Order], columns: Sequence[Column], *, selectable:
 _ROW = "\n<tr>\n  {}\n</tr>\n"
 
 
-def _no_select_cell(order: Order) -> str:
+def _no_select_cell(order: ListRow) -> str:
     return ""
 
 
-def _select_cell(order: Order) -> str:
+def _select_cell(order: ListRow) -> str:
     number = escaped(order.number)
     return (
         f'<td class="col-select"><input type="checkbox" name="orders" value="{number}"'
