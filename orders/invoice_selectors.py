@@ -13,27 +13,16 @@ from orders.models import (
     Order,
     OrderComment,
 )
-from orders.selectors import orders_visible_to, share_ledger
-from payments.models import Payment, Transaction
+from orders.selectors import orders_visible_to, read_order_rows, with_documents_known
+from payments.models import Transaction
 
 
 def order_for_invoicing(*, user: User | AnonymousUser, number: str) -> Order:
-    """The order with what New Invoice and the operations registry read (404 outside scope)."""
-    queryset = (
-        orders_visible_to(user=user)
-        .select_related("store")
-        .prefetch_related(
-            "items",
-            "invoices",
-            "credit_memos",
-            "transactions",
-            # The money engine's rules read each payment's gateway account and ledger rows
-            # (the latter shared from the order's, `share_ledger`: one read of the ledger).
-            Prefetch("payments", queryset=Payment.objects.select_related("gateway_account")),
-        )
-    )
+    """The order with what New Invoice, the Edit page and the operations registry read
+    (`read_order_rows`: the order page's reads); 404 outside scope."""
+    queryset = with_documents_known(orders_visible_to(user=user).select_related("store"))
     order = get_object_or_404(queryset, number=number)
-    share_ledger(order)
+    read_order_rows(order)
     return order
 
 

@@ -212,7 +212,7 @@ def _order_page_orders() -> QuerySet[Order]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return (
+    orders = (
         Order.objects.annotate(
             # Billing and shipping (one of each at most) joined to the order row: no prefetch.
             billing_address=_address_join(AddressKind.BILLING),
@@ -222,14 +222,13 @@ def _order_page_orders() -> QuerySet[Order]:
         .annotate(
             comment_count=Subquery(comment_count, output_field=IntegerField()),
             has_edits=Exists(OrderEdit.objects.filter(order=OuterRef("pk"))),
-            has_invoices=Exists(Invoice.objects.filter(order=OuterRef("pk"))),
-            has_credit_memos=Exists(CreditMemo.objects.filter(order=OuterRef("pk"))),
             has_awaiting_approvals=Exists(
                 ApprovalRequest.objects.filter(order=OuterRef("pk"), state=ApprovalState.AWAITING)
             ),
             has_payment_links=Exists(PaymentLink.objects.filter(order=OuterRef("pk"))),
         )
-    )  # its items, payments and ledger rows: `_rows_of_order`, `_payments_of`, `_ledger_of`
+    )
+    return with_documents_known(orders)  # the rest: `read_order_rows`
 
 
 def order_detail(
@@ -248,8 +247,24 @@ def order_detail(
         number=number,
     )
     order.comment_count = order.comment_count or 0  # no comments: the subquery is NULL
-    # Invoices and credit memos only when the order has some (a query each otherwise).
-    documents = {"invoices": order.has_invoices, "credit_memos": order.has_credit_memos}
+    read_order_rows(order)
+    return order
+
+
+def with_documents_known(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """`orders` knowing whether each has invoices and credit memos (`read_order_rows`)."""
+    return orders.annotate(
+        has_invoices=Exists(Invoice.objects.filter(order=OuterRef("pk"))),
+        has_credit_memos=Exists(CreditMemo.objects.filter(order=OuterRef("pk"))),
+    )
+
+
+def read_order_rows(order: Order) -> None:
+    """What the money rules and the order's pages read of it, prefetched: its items, its
+    payments with their gateway accounts, its ledger (shared with its payments), and its
+    invoices and credit memos when it has some (`with_documents_known`; a query each
+    otherwise). Statements written once (`_rows_of_order`)."""
+    documents = {"invoices": order.has_invoices, "credit_memos": order.has_credit_memos}  # type: ignore[attr-defined]
     prefetch_related_objects([order], *(name for name, some in documents.items() if some))
     for name in (name for name, some in documents.items() if not some):
         _set_prefetched(order, name, [])
@@ -257,7 +272,6 @@ def order_detail(
     _set_prefetched(order, "payments", _payments_of(order))
     _set_prefetched(order, "transactions", _ledger_of(order))
     share_ledger(order)
-    return order
 
 
 def order_with_store(*, user: User | AnonymousUser, number: str) -> Order:
