@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from backoffice.audit.events import EXPORT, record_event
-from backoffice.audit.forms import TYPE_LABELS, AuditFilterForm
+from backoffice.audit.forms import AuditFilterForm
 from backoffice.audit.models import AuditEvent
+from backoffice.audit.rows import audit_rows_html
 from backoffice.audit.selectors import (
     AUDIT_PERMISSION,
     audit_csv_lines,
@@ -41,14 +42,14 @@ def _filtered(request: StaffRequest) -> tuple[AuditFilterForm, QuerySet[AuditEve
 @require_safe
 def audit_list(request: StaffRequest) -> HttpResponse:
     form, events = _filtered(request)
-    window = page_window(events, page=request.GET.get("page"), per_page=PER_PAGE)
-    for event in window.rows:
-        event.type_label = TYPE_LABELS.get(event.type, event.type)
+    # Each event's details (old and new values) are for the export: not read for the page.
+    window = page_window(events.defer("details"), page=request.GET.get("page"), per_page=PER_PAGE)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": window,
+        "rows": audit_rows_html(window.rows),
         "query": query.urlencode(),
     }
     return render(request, "audit/audit_list.html", context)
