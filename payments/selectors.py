@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from backoffice.models import Store
-from backoffice.permissions import store_permissions, visible_store_ids
+from backoffice.permissions import store_permissions, visible_stores
 from payments.models import ReasonCode, Transaction
 
 if TYPE_CHECKING:
@@ -26,8 +26,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
 
-def stores_visible(*, user: User | AnonymousUser) -> QuerySet[Store]:
-    return Store.objects.filter(pk__in=visible_store_ids(user)).order_by("code")
+def stores_visible(*, user: User | AnonymousUser) -> list[Store]:
+    """The stores whose transactions the user may view, by code (a statement written once)."""
+    return visible_stores(user)
 
 
 def _store_ids(user: User | AnonymousUser, codename: str) -> list[int] | None:
@@ -52,8 +53,26 @@ def transactions_visible(*, user: User | AnonymousUser) -> QuerySet[Transaction]
     return _scoped(Transaction.objects.all(), _store_ids(user, "view_orders"))
 
 
+# What a transaction list's row shows (`payments.grid`): the payload sent to the gateway and the
+# rest are Transaction Details' (reading them for 50 rows was a tenth of the list).
+LISTED_FIELDS = (
+    *("uuid", "created_at", "store", "type", "is_online", "status", "amount", "currency"),
+    *("order__number", "merchant_reference", "gateway_reference", "usage"),
+)
+
+
 def transaction_list(*, user: User | AnonymousUser) -> QuerySet[Transaction]:
-    return transactions_visible(user=user).select_related("order", "store")
+    """The list's transactions, each with its order's number; their stores: `with_stores`."""
+    return transactions_visible(user=user).select_related("order").only(*LISTED_FIELDS)
+
+
+def with_stores(rows: Iterable[Transaction], *, stores: Iterable[Store]) -> None:
+    """Each row's store from `stores`, those the user can view (so every visible row's), read
+    once for the page: no join."""
+    by_pk = {store.pk: store for store in stores}
+    cache_store = Transaction.store.field.set_cached_value
+    for row in rows:
+        cache_store(row, by_pk[row.store_id])
 
 
 def transactions_exportable(*, user: User | AnonymousUser) -> QuerySet[Transaction]:

@@ -25,9 +25,9 @@ def transaction_list(request: StaffRequest) -> HttpResponse:
     views = saved_views_for(user=request.user, grid=TRANSACTION_GRID.name)
     if not request.GET and (default := default_view(views, user=request.user)):
         return redirect(view_url(default))
-    stores = list(selectors.stores_visible(user=request.user))
+    stores = selectors.stores_visible(user=request.user)
     filterset = TransactionFilter(
-        request.GET,
+        request.GET or None,
         queryset=selectors.transaction_list(user=request.user),
         user=request.user,
         stores=stores,
@@ -42,6 +42,7 @@ def transaction_list(request: StaffRequest) -> HttpResponse:
     columns = TRANSACTION_GRID.columns_of(request.GET)
     if len(stores) < 2:  # one store: its column says nothing
         columns = [c for c in columns if c.key != "store"]
+    selectors.with_stores(page.rows, stores=stores)
     with_cells(page.rows, columns)
     total = count_page_rows(
         filterset.qs,

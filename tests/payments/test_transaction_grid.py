@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from payments.grid import TRANSACTION_GRID
 from tests.factories import OrderFactory, PaymentFactory, StoreFactory
 from tests.payments.transaction_pages_helpers import authorized_payment, make_txn
 
@@ -91,6 +92,25 @@ def test_query_count_stays_flat_with_the_total(client, viewer, django_assert_max
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(LIST, {"per_page": 20})
     assert count_label(response) == "85 transactions"
+
+
+def test_a_page_of_fifty_with_every_column_costs_the_queries_of_a_page_of_twenty(client, viewer):
+    # Each row's store, order number and references come with the page, whatever it shows.
+    stores = [StoreFactory(), StoreFactory()]  # two stores: the store column shows
+    many(30, stores[0])
+    many(30, stores[1])
+    every_column = {"cols": [c.key for c in TRANSACTION_GRID.columns]}
+    client.get(LIST, every_column)  # the total's estimate, kept a minute (backoffice.counting)
+    with CaptureQueriesContext(connection) as twenty:
+        client.get(LIST, {**every_column, "per_page": 20})
+
+    with CaptureQueriesContext(connection) as fifty:
+        response = client.get(LIST, {**every_column, "per_page": 50})
+
+    assert len(response.context["page"].rows) == 50
+    assert len(fifty.captured_queries) == len(twenty.captured_queries), "\n".join(
+        q["sql"] for q in fifty.captured_queries
+    )
 
 
 def test_order_number_as_displayed(client, viewer):
