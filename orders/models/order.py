@@ -61,6 +61,12 @@ class Order(models.Model):
             models.Index(Upper("customer_email"), name="order_email_upper_idx"),
             # The order list's sort by grand total: by currency, then amount (orders.filters).
             models.Index(fields=["currency", "grand_total", "id"], name="order_currency_total_idx"),
+            # The same within one store (the store filter, a person who sees one store): a
+            # store's orders are in its currency, so the one above walked the other stores'
+            # currencies first (1.5 s at a million orders).
+            models.Index(
+                fields=["store", "currency", "grand_total", "id"], name="order_store_total_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(subtotal__gte=0), name="order_subtotal_gte_0"),
