@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -174,3 +175,22 @@ def test_a_manager_reads_an_orders_audit_events_from_its_page(client):
     client.force_login(role_user("finance", username="fin"))
     assert f'href="{link}"' not in client.get(order.get_absolute_url()).content.decode()
     assert client.get(link).status_code == 403
+
+
+def test_a_page_of_fifty_events_costs_the_queries_of_a_page_of_three(client):
+    # The rows are written in Python from the page's events: nothing is read per row.
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    order_event = {"type": E.MONEY_OPERATION, "order_number": "100000001", "store_code": "eu"}
+    for _ in range(3):
+        AuditEvent.objects.create(**order_event, user=UserFactory(), details={"amount": 1})
+    client.get(reverse("audit:list"))
+    with CaptureQueriesContext(connection) as three:
+        client.get(reverse("audit:list"))
+    for _ in range(60):
+        AuditEvent.objects.create(**order_event, user=UserFactory(), details={"amount": 1})
+
+    with CaptureQueriesContext(connection) as fifty:
+        page = client.get(reverse("audit:list"))
+
+    assert page.content.decode().count('<a href="/orders/100000001/">') == 50
+    assert len(fifty.captured_queries) == len(three.captured_queries) <= 5

@@ -270,3 +270,34 @@ def open_null():
     import io
 
     return io.StringIO()
+
+
+def test_a_page_of_fifty_events_costs_the_queries_of_a_page_of_three(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from payments.inbox_models import InboundEvent
+    from tests.backoffice.roles_helpers import role_user
+    from tests.factories import GatewayAccountFactory
+
+    account = GatewayAccountFactory()
+
+    def received(n: int) -> None:
+        start = InboundEvent.objects.count()
+        for i in range(start, start + n):
+            InboundEvent.objects.create(
+                gateway="sandbox", account=account, event_id=f"evt_{i}", type="refund", payload={}
+            )
+
+    client.force_login(role_user("manager"))
+    received(3)
+    client.get("/transactions/inbox/")
+    with CaptureQueriesContext(connection) as three:
+        client.get("/transactions/inbox/")
+    received(60)
+
+    with CaptureQueriesContext(connection) as fifty:
+        page = client.get("/transactions/inbox/")
+
+    assert page.content.decode().count('<td class="mono"><a href="/transactions/inbox/') == 50
+    assert len(fifty.captured_queries) == len(three.captured_queries) <= 6
