@@ -74,6 +74,16 @@ class RowCount:
             return f"about {rough}{tail} (estimate)"
         return f"more than {format_decimal(self.bound, locale=locale)}{tail}"
 
+    def figure(self) -> str:
+        """The number alone, short enough for a tile: "1,234", "~1.2M", "10,000+"."""
+        locale = display_locale() or DEFAULT_LOCALE
+        if self.exact:
+            return format_decimal(self.value, locale=locale)
+        if self.estimated:
+            rough = format_compact_decimal(self.value, locale=locale, fraction_digits=1)
+            return f"~{rough}"
+        return f"{format_decimal(self.bound, locale=locale)}+"
+
     def explanation(self) -> str:
         """Why the total is not exact (shown on hover), "" when it is."""
         if self.exact:

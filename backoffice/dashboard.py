@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Q
+from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
+from backoffice.counting import RowCount, count_rows
 from backoffice.dashboard_money import dashboard_money
 from backoffice.models import Store
 from backoffice.permissions import store_permissions, visible_stores_q
@@ -34,7 +36,7 @@ FULL_LISTS = ("approvals", "expiring")
 class Kpi:
     key: str
     label: str
-    count: int
+    count: RowCount
     hint: str
     # Query string of the order list that shows exactly these orders.
     query: str
@@ -46,16 +48,18 @@ def dashboard_summary(*, user: User, full: frozenset[str] = frozenset()) -> dict
     `full` names the card (`?approvals=all`, `?expiring=all`)."""
     orders = Order.objects.filter(visible_stores_q(user))
     now = timezone.now()
-    # One scan for all four numbers rather than four round trips. Awaiting capture: an
-    # authorization past its expiry is not (payments.figures), even before
-    # expire_authorizations has marked it; the list behind the count filters the same way.
-    to_capture = Q(payment_status=PaymentStatus.AUTHORIZED) & open_to_capture_orders_q(now)
-    counts = orders.aggregate(
-        processing=Count("pk", filter=Q(state=OrderState.PROCESSING)),
-        on_hold=Count("pk", filter=Q(state=OrderState.HOLDED)),
-        payment_review=Count("pk", filter=Q(state=OrderState.PAYMENT_REVIEW)),
-        to_capture=Count("pk", filter=to_capture),
-    )
+    # Each number counted through its own index, exact up to the grids' bound and estimated
+    # beyond, as the order list it links to counts its total (`backoffice.counting`): one scan
+    # of every order for all four took 280 ms at a million. Awaiting capture: an authorization
+    # past its expiry is not (payments.figures), even before expire_authorizations has marked
+    # it; by the database's clock, as the list's filter (its estimate is kept a minute).
+    to_capture = Q(payment_status=PaymentStatus.AUTHORIZED) & open_to_capture_orders_q(Now())
+    counts = {
+        "processing": count_rows(orders.filter(state=OrderState.PROCESSING)),
+        "on_hold": count_rows(orders.filter(state=OrderState.HOLDED)),
+        "payment_review": count_rows(orders.filter(state=OrderState.PAYMENT_REVIEW)),
+        "to_capture": count_rows(orders.filter(to_capture)),
+    }
     kpis = [
         Kpi(
             "processing",
@@ -85,7 +89,6 @@ def dashboard_summary(*, user: User, full: frozenset[str] = frozenset()) -> dict
     newest = orders.select_related("store").order_by("-placed_at", "-id")[:RECENT_ORDERS]
     recent = list(newest)
     return {
-        "counts": counts,
         "kpis": kpis,
         "recent_orders": recent,
         # Grand Total, Total Due…: the order list's cells.

@@ -1,5 +1,6 @@
 """The dashboard: what needs attention, in the stores the user can view."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -107,3 +108,25 @@ def test_page_loads_htmx_from_our_static_files_under_the_csp(client):
     assert "script-src 'self'" in csp
     assert "unsafe-inline" not in csp
     assert " style=" not in response.text and "onclick" not in response.text
+
+
+@pytest.mark.usefixtures("grid_statistics_from_this_test")
+def test_a_count_beyond_the_grids_bound_says_it_is_not_exact(client, settings):
+    # Counted as the order list behind it counts its total (exact up to the bound, then the
+    # database's estimate on PostgreSQL): no scan of every order for the tile.
+    settings.GRID_COUNT_BOUND = 2
+    store = StoreFactory()
+    for _ in range(3):
+        OrderFactory(store=store, state=OrderState.PROCESSING)
+    OrderFactory(store=store, state=OrderState.HOLDED)
+    client.force_login(staff_user("view_orders"))
+
+    html = client.get("/").text
+
+    assert kpi_value(html, "on_hold") == 1
+    tile = html[html.index('class="kpi kpi--processing"') :]
+    tile = tile[: tile.index("</a>")]
+    shown = re.search(r'class="kpi__value" title="([^"]+)">([^<]+)<', tile)
+    assert shown, tile
+    assert shown.group(1).startswith("Counted exactly up to 2")
+    assert shown.group(2) == "2+"  # the tables' statistics say nothing yet: no estimate
