@@ -1,4 +1,4 @@
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -27,14 +27,15 @@ from orders.order_urls import order_url
 def order_list(request: StaffRequest) -> HttpResponse:
     """The order grid. Bare, it opens the person's default view; a search naming one order
     exactly by its number opens that order."""
+    # The order's URL as such (`redirect` would first try it as a URL name).
     if number := list_selectors.exact_number_searched(user=request.user, params=request.GET):
-        return redirect(order_url("orders:detail", number))
+        return HttpResponseRedirect(order_url("orders:detail", number))
     views = saved_views_for(user=request.user, grid=ORDER_GRID.name) if not request.GET else None
     if views and (default := default_view(views, user=request.user)):
         return redirect(view_url(default))
     result = list_selectors.order_list_page(user=request.user, params=request.GET)
     if result.exact_number:  # before the saved views are read: a redirect needs none
-        return redirect(order_url("orders:detail", result.exact_number))
+        return HttpResponseRedirect(order_url("orders:detail", result.exact_number))
     if views is None:
         views = saved_views_for(user=request.user, grid=ORDER_GRID.name)
     columns = ORDER_GRID.columns_of(request.GET)

@@ -3,6 +3,8 @@ sorted, not found by walking the newest orders: the planner estimates a range fr
 currency's amounts at once (¥ amounts are a hundred times €'s), expects many matches, and
 walked most of a million orders for "over €780" (1 s; bench/README.md)."""
 
+import re
+
 import pytest
 
 from orders.filters import SORT_FIELDS, amount_range_q, sort_order_by
@@ -27,6 +29,12 @@ def test_few_matches_are_read_by_the_amount_index_whatever_the_sort(sort):
     walked = plan(over.order_by(*sort_order_by(sort))[:21])
     read_first = plan(over.order_by(*sort_order_by(sort, matches_read_first=True))[:21])
 
-    assert "order_currency_total_idx" in read_first and "Sort" in read_first, read_first
-    if not sort.endswith("grand_total"):  # the amount index is that sort's own
-        assert "order_currency_total_idx" not in walked, walked
+    assert by_amount(read_first) and "Sort" in read_first, read_first
+    if not sort.endswith("grand_total"):  # an amount index is that sort's own
+        assert not by_amount(walked), walked
+
+
+def by_amount(plan: str) -> bool:
+    """The rows are found by an amount index: (currency, grand_total, id), or the same within
+    a store's (orders 0020), which a table of a few rows makes as cheap."""
+    return re.search(r"Index Cond: \(.*grand_total >= ", plan) is not None
