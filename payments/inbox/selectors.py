@@ -12,10 +12,14 @@ INBOX_PERMISSION = "export_data"
 
 
 def inbound_events_visible(*, user: User | AnonymousUser) -> QuerySet[InboundEvent]:
-    """Events of the stores where the user holds the inbox permission."""
+    """Events of the stores where the user holds the inbox permission, as the inbox lists them:
+    with their store; the payload as received (a PSP's event can weigh kilobytes) is the
+    event's own page's."""
     stores = stores_with_perm(user, INBOX_PERMISSION)
-    return InboundEvent.objects.filter(account__store__in=stores).select_related(
-        "account__store", "transaction__order"
+    return (
+        InboundEvent.objects.filter(account__store__in=stores)
+        .select_related("account__store")
+        .defer("payload")
     )
 
 
