@@ -90,6 +90,14 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            # The dashboard's "Charged back" (few payments ever are): not a scan of them all.
+            models.Index(
+                fields=["order"],
+                condition=Q(amount_charged_back__gt=0),
+                name="payment_charged_back_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount_authorized__gte=0)
