@@ -90,6 +90,8 @@ class RowCount:
             return ""
         if self.estimated and self.value <= self.bound:  # the count gave up (`_count_in_time`)
             return "Counting took too long; this is the database's estimate"
+        if not self.estimated:  # "more than": counted to the bound, and no estimate to show
+            return f"Counted exactly up to {self.bound}"
         return f"Counted exactly up to {self.bound}; beyond that the database's estimate"
 
     def __str__(self) -> str:
@@ -156,21 +158,21 @@ def forget_planner_answers() -> None:
 
 # Counts cancelled for taking too long, kept a minute per process like the estimates: the next
 # page of the same query shows the estimate at once instead of waiting out the time again.
-_slow_counts_seen: dict[tuple[str, str, str], float] = {}
+_slow_counts_seen: dict[tuple[str, str, str, int], float] = {}
 
 
-def _count_in_time(queryset: QuerySet, *, limit: int) -> int | None:
+def _count_in_time(queryset: QuerySet, *, limit: int, timeout: int) -> int | None:
     """`COUNT(*)` of up to `limit` rows of `queryset`, or None when it takes longer than
-    `count_timeout_ms()` (PostgreSQL). The time limit is `SET LOCAL` in the one message that
+    `timeout` ms (PostgreSQL). The time limit is `SET LOCAL` in the one message that
     also counts: PostgreSQL runs both in one implicit transaction, which ends with them. Inside
     a transaction (an atomic block) the count has no time limit: a cancelled statement would
     abort the caller's transaction."""
     limited = queryset.order_by()[:limit]
-    connection, timeout = connections[queryset.db], count_timeout_ms()
+    connection = connections[queryset.db]
     if connection.vendor != "postgresql" or connection.in_atomic_block or timeout <= 0:
         return limited.count()
     sql, params = limited.values_list("pk").query.sql_with_params()
-    key, now = (connection.alias, sql, repr(params)), time.monotonic()
+    key, now = (connection.alias, sql, repr(params), timeout), time.monotonic()
     seen = _slow_counts_seen.get(key)
     if seen is not None and now - seen < _TABLE_ROWS_TTL:
         return None
@@ -192,26 +194,33 @@ def _count_in_time(queryset: QuerySet, *, limit: int) -> int | None:
     return int(found)
 
 
-def count_rows(queryset: QuerySet, *, bound: int | None = None, at_least: int = 0) -> RowCount:
+def count_rows(
+    queryset: QuerySet,
+    *,
+    bound: int | None = None,
+    at_least: int = 0,
+    timeout_ms: int | None = None,
+) -> RowCount:
     """Exact up to `bound` (default `count_bound()`), estimated beyond (PostgreSQL), else
     "more than `bound`". On PostgreSQL the plan is asked first: a set it expects beyond the
     bound is not counted at all (counting 10,000 rows of a name search cost more than its
-    page); `at_least`: the rows already known to exist (the page shown)."""
+    page); `at_least`: the rows already known to exist (the page shown); `timeout_ms`: how
+    long the count may take (default `count_timeout_ms()`, a grid's)."""
     bound = count_bound() if bound is None else bound
+    timeout = count_timeout_ms() if timeout_ms is None else timeout_ms
     estimate = planner_estimate(queryset, bound=bound)
     if estimate is not None and estimate > bound:
         return RowCount(max(estimate, at_least), exact=False, estimated=True, bound=bound)
     if estimate is None:  # no statistics to fall back on: counted, however long it takes
         found = queryset.order_by()[: bound + 1].count()
-    elif (counted := _count_in_time(queryset, limit=bound + 1)) is not None:
+    elif (counted := _count_in_time(queryset, limit=bound + 1, timeout=timeout)) is not None:
         found = counted
     else:  # longer than the time a total may take
         return RowCount(max(estimate, at_least), exact=False, estimated=True, bound=bound)
     if found <= bound:
         return RowCount(found, bound=bound)
-    if estimate is None:
-        return RowCount(bound + 1, exact=False, bound=bound)
-    return RowCount(max(estimate, bound + 1), exact=False, estimated=True, bound=bound)
+    # More than the bound, where the planner expected fewer: its estimate is known low.
+    return RowCount(bound + 1, exact=False, bound=bound)
 
 
 def count_page_rows(

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from backoffice.counting import count_rows
+from backoffice.counting import count_rows, planner_estimate
 from orders.models import Order
 from tests.factories import OrderFactory, StoreFactory
 from tests.payments.transaction_pages_helpers import authorized_payment
@@ -47,14 +47,23 @@ def test_beyond_the_bound_the_planners_estimate_is_shown_as_one(client, viewer, 
     assert count_rows(Order.objects.all(), bound=100).value == 40
 
 
-def test_estimate_never_says_less_than_the_bound(settings):
+def test_a_count_beyond_the_bound_is_shown_for_an_estimate_known_low(settings):
     store = StoreFactory()
+    for _ in range(100):
+        OrderFactory(store=store, state="processing", customer_name="Bob Roe")
     for _ in range(15):
-        OrderFactory(store=store, state="holded")
+        OrderFactory(store=store, state="holded", customer_name="Ann Lee")
     analyze("orders_order")
-    # The planner may guess fewer rows for a filter than the exact count found: never shown.
-    total = count_rows(Order.objects.filter(state="holded", customer_name="Ann Lee"), bound=5)
-    assert total.estimated and total.value >= 6
+    matching = Order.objects.filter(state="holded", customer_name="Ann Lee")
+    # The columns go together; the planner multiplies their shares and expects ~2 orders.
+    assert planner_estimate(matching, bound=5) <= 5
+
+    total = count_rows(matching, bound=5)
+
+    # Counted past the bound: the guess is known low and not shown ("about 2" where 15 match).
+    assert (total.exact, total.estimated, total.value) == (False, False, 6)
+    assert total.label("orders") == "more than 5 orders"
+    assert total.explanation() == "Counted exactly up to 5"
 
 
 def test_transaction_grid_estimate(client, viewer, settings):
