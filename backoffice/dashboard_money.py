@@ -23,7 +23,7 @@ from django.utils import timezone
 from backoffice.charts import BarChart, bar_chart
 from backoffice.display import display_money
 from backoffice.models import Store
-from backoffice.permissions import visible_store_id_list, visible_store_ids
+from backoffice.permissions import visible_store_id_list, visible_stores
 from orders.batch.expiring import authorizations_expiring
 from orders.models import ApprovalRequest, ApprovalState, Order
 from payments.figures import open_to_capture_q
@@ -149,8 +149,7 @@ def dashboard_money(*, user: User, now: datetime | None = None) -> dict[str, Any
     """`money_rows` (one per store and currency with any figure) and `money_charts` (one per
     currency with money in the last 30 days), for the stores the user may view."""
     now = now or timezone.now()
-    stores = list(Store.objects.filter(pk__in=visible_store_ids(user)).order_by("code"))
-    every_store = visible_store_id_list(user) is None
+    stores, every_store = visible_stores(user), visible_store_id_list(user) is None
     ids = [store.pk for store in stores]
     # The latest "today" among the stores (Tokyo's day starts before New York's): each store's
     # current day is in the chart, whatever the zone of the person looking.

@@ -34,6 +34,7 @@ class DrawnFilterSet(Protocol):
     @property
     def form(self) -> forms.Form: ...
 
+    @property
     def form_class_key(self) -> Hashable | None: ...
 
 
@@ -75,7 +76,7 @@ def _drawn_key(filterset: DrawnFilterSet, search: str) -> Hashable | None:
     """What the form's markup is drawn from: its class (`form_class_key`: the filters and
     their choices), whether it is bound and to which values, its prefix and the language of
     its labels. None when the class can't be compared (drawn each time)."""
-    form_class = filterset.form_class_key()
+    form_class = filterset.form_class_key
     if form_class is None:
         return None
     typed = tuple(

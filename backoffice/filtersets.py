@@ -50,12 +50,14 @@ class GridFilterSet(django_filters.FilterSet):
         """The form's search box and other fields as HTML, drawn once per form and values."""
         return filter_form_html(self)
 
+    @cached_property
     def form_class_key(self) -> Hashable | None:
-        """What the form class is built from (`_form_key`), to compare forms by."""
+        """What the form class is built from (`_form_key`), to compare forms by: asked by
+        `get_form_class` and `form_html` once the filters are set (after `__init__`)."""
         return _form_key(self)
 
     def get_form_class(self) -> type[forms.Form]:
-        key = _form_key(self)
+        key = self.form_class_key
         if key is None:
             return super().get_form_class()
         if (form_class := _FORM_CLASSES.get(key)) is None:

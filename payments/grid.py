@@ -3,15 +3,14 @@ tag in the template), with the markup the list always had."""
 
 import uuid
 from collections.abc import Sequence
-from functools import lru_cache
 from html import escape
 
-from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString
 
 from backoffice.display import display_money
 from backoffice.grids import Column, GridSpec, cells_html
 from backoffice.html_text import safe
+from backoffice.url_patterns import url_pattern
 from payments.enums import TransactionStatus
 from payments.filters import TransactionFilter
 from payments.models import Transaction
@@ -19,19 +18,11 @@ from payments.templatetags.transactions import cash_flow, stacked_time, txn_type
 
 TRANSACTIONS_PER_PAGE = 50
 STATUS_TONES = {"pending": "amber", "success": "green", "failed": "red", "unknown": "purple"}
-_SLOT = uuid.UUID(int=0)
-
-
-@lru_cache(maxsize=8)
-def _urls(script_prefix: str) -> tuple[str, str]:
-    """Transaction Details' and the order page's URL patterns, reversed once, not per row."""
-    detail = reverse("payments:transaction_detail", kwargs={"uuid": _SLOT})
-    order = reverse("orders:detail", kwargs={"number": "NUMBER"})
-    return detail.replace(str(_SLOT), "{}"), order.replace("NUMBER", "{}")
+_SLOT = uuid.UUID(int=0)  # Transaction Details' URL pattern (`url_pattern`)
 
 
 def _uuid(txn: Transaction) -> SafeString:
-    url = escape(_urls(get_script_prefix())[0].format(txn.uuid))
+    url = escape(url_pattern("payments:transaction_detail", "uuid", _SLOT).format(txn.uuid))
     return safe(f'<a class="mono link-strong" href="{url}" title="{txn.uuid}">{txn.short_uuid}</a>')
 
 
@@ -67,7 +58,7 @@ def _amount(txn: Transaction) -> str:
 
 def _order(txn: Transaction) -> SafeString:
     number = txn.order.number
-    url = _urls(get_script_prefix())[1].format(number)
+    url = url_pattern("orders:detail", "number").format(number)
     return safe(f'<a href="{escape(url)}">#{escape(number)}</a>')
 
 

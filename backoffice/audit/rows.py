@@ -5,7 +5,6 @@ the loop's (tests/backoffice/test_audit_rows.py)."""
 
 from collections.abc import Sequence
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
@@ -13,18 +12,16 @@ from django.utils.text import Truncator
 from backoffice.audit.forms import TYPE_LABELS
 from backoffice.audit.models import AuditEvent, AuditOutcome
 from backoffice.html_text import escaped, safe
+from backoffice.url_patterns import url_pattern
 
 OUTCOME_TONES = {AuditOutcome.SUCCESS: "badge--green", AuditOutcome.DENIED: "badge--orange"}
 OUTCOME_LABELS = dict(AuditOutcome.choices)
 NONE = "—"
-# The order page's URL with a slot for the number, reversed once per page (not per row).
-_NUMBER_SLOT = "NUMBER"
 
 
 def audit_rows_html(events: Sequence[AuditEvent]) -> SafeString:
     """The `<tr>`s of `events`, times in the current time zone."""
-    order_url = reverse("orders:detail", kwargs={"number": _NUMBER_SLOT})
-    order_url = order_url.replace(_NUMBER_SLOT, "{}")
+    order_url = url_pattern("orders:detail", "number")
     return safe("".join([_row(event, order_url) for event in events]))
 
 
