@@ -243,3 +243,4 @@ class StoreGroupObjectPermission(GroupObjectPermissionBase):
 from backoffice.job_models import Job as Job  # noqa: E402  registered here
 from backoffice.job_models import JobItem as JobItem  # noqa: E402
 from backoffice.saved_view_models import SavedView as SavedView  # noqa: E402  registered here
+from backoffice.session_models import SignedInSession as SignedInSession  # noqa: E402  registered here

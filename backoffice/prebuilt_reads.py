@@ -1,7 +1,7 @@
-"""Reads whose statement is written once per model and shape, then reused: the hot reads of
-every request (the session, the user, the second-factor device: `row_by_pk`), of the list
-pages (`rows_where`: the stores, the payments behind the figures, the saved views) and of
-the order page (its items, payments with their gateway accounts, ledger rows).
+"""Reads whose statement is written once per model and shape, then reused: the hot read of
+every request (the session with its user and second-factor device: `row_by_pk_joined`), of
+the list pages (`rows_where`: the stores, the payments behind the figures, the saved views)
+and of the order page (its items, payments with their gateway accounts, ledger rows).
 
 Building and compiling a queryset costs more than running its statement: ~0.4 ms of
 `User.objects.get(pk=…)`'s 0.6 ms, ~0.9 ms of the order list's 1.2 ms payments read here.
@@ -14,6 +14,7 @@ is a literal of the caller, the values are parameters.
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import connections, router
@@ -107,62 +108,85 @@ def row_by_pk[M: Model](model: type[M], pk: Any) -> M | None:
     return found[0] if found else None
 
 
-def rows_by_pk_pair[M: Model, N: Model](
-    model: type[M], pk: Any, other: type[N], other_pk: Any
-) -> tuple[M | None, N | None]:
-    """`row_by_pk` of two models in one statement (one round trip instead of two): the row of
-    `model` whose primary key is `pk`, and the row of `other` whose primary key is `other_pk`
-    (None when there is none, or when there is no row of `model`). The two rows need not be
-    related; both models on one database, else two statements."""
+@dataclass(frozen=True)
+class Joined:
+    """A row `row_by_pk_joined` reads with its row: the row of `model` whose primary key is in
+    the field `by` of the row read, when the field `when[0]` of that row holds `when[1]`."""
+
+    model: type[Model]
+    by: str
+    when: tuple[str, str] | None = None
+
+
+def row_by_pk_joined[M: Model](
+    model: type[M], pk: Any, joined: tuple[Joined, ...]
+) -> tuple[M | None, tuple[Model | None, ...]]:
+    """`row_by_pk` with the rows its fields name, in one statement (one round trip instead of
+    one per row): the row of `model` whose primary key is `pk` (None when there is none), and
+    for each of `joined` its row (None when the field is empty, its condition does not hold,
+    or the row is not there). All the models on one database."""
     alias = router.db_for_read(model)
-    if router.db_for_read(other) != alias:
-        return row_by_pk(model, pk), row_by_pk(other, other_pk)
-    key = (model, other, alias)
-    pair = _pairs.get(key)
-    if pair is None:
-        pair = _pairs[key] = _Pair(_select(model, None), _select(other, None))
+    key = (model, joined, alias)
+    join = _joins.get(key)
+    if join is None:
+        join = _joins[key] = _Join(_select(model, None), joined)
     connection = connections[alias]
-    values = (  # in the statement's order: the join's key, then the row's
-        other._meta.pk.get_db_prep_value(other_pk, connection),
-        model._meta.pk.get_db_prep_value(pk, connection),
-    )
     with connection.cursor() as cursor:
-        cursor.execute(pair.sql, values)
+        cursor.execute(join.sql, [*join.params, model._meta.pk.get_db_prep_value(pk, connection)])
         row = cursor.fetchone()
     if row is None:
-        return None, None
-    first, second = pair.first, pair.second
-    size = len(first.attnames)
-    found = first.model.from_db(alias, first.attnames, first.convert(row[:size], connection))
-    if row[size + pair.second_pk_index] is None:  # no such row: LEFT JOIN's NULLs
-        return cast(M, found), None
-    values_of_other = second.convert(row[size:], connection)
-    return cast(M, found), cast(N, second.model.from_db(alias, second.attnames, values_of_other))
+        return None, tuple(None for _ in joined)
+    rows: list[Model | None] = []
+    for select, (start, end), pk_index in join.parts:
+        values = row[start:end]
+        if values[pk_index] is None:  # LEFT JOIN's NULLs: no such row
+            rows.append(None)
+        else:
+            converted = select.convert(values, connection)
+            rows.append(select.model.from_db(alias, select.attnames, converted))
+    return cast(M, rows[0]), tuple(rows[1:])
 
 
-class _Pair:
-    """`SELECT <a's columns>, <b's columns> FROM a t1 LEFT JOIN b t2 ON t2.pk = %s WHERE
-    t1.pk = %s` (aliased: the two may be one table)."""
+class _Join:
+    """`SELECT <t0's columns>, <t1's columns>, … FROM a t0 LEFT JOIN b t1 ON t1.pk = t0.by
+    [AND t0.when = %s] … WHERE t0.pk = %s` (aliased: two may be one table)."""
 
-    def __init__(self, first: _Select, second: _Select) -> None:
-        self.first, self.second = first, second
+    def __init__(self, first: _Select, joined: tuple[Joined, ...]) -> None:
         quote = first.quote
+        selects = [first, *(_select(j.model, None) for j in joined)]
+        for select in selects[1:]:
+            if select.alias != first.alias:
+                raise ValueError(f"{select.model.__name__} is not on {first.alias!r}")
         columns = [
-            f"{alias}.{quote(cast(str, field.column))}"
-            for alias, select in (("t1", first), ("t2", second))
+            f"t{index}.{quote(cast(str, field.column))}"
+            for index, select in enumerate(selects)
             for field in select.model._meta.concrete_fields
-            if field.attname in select.attnames
         ]
-        a, b = (quote(s.model._meta.db_table) for s in (first, second))
-        a_pk, b_pk = (quote(cast(str, s.model._meta.pk.column)) for s in (first, second))
-        self.sql = (
-            f"SELECT {', '.join(columns)} FROM {a} t1 LEFT JOIN {b} t2 ON t2.{b_pk} = %s"
-            f" WHERE t1.{a_pk} = %s"
-        )
-        self.second_pk_index = second.attnames.index(second.model._meta.pk.attname)
+        table = quote(first.model._meta.db_table)
+        sql = [f"SELECT {', '.join(columns)} FROM {table} t0"]
+        self.params: list[str] = []
+        for index, (select, join) in enumerate(zip(selects[1:], joined, strict=True), start=1):
+            pk_column = quote(cast(str, select.model._meta.pk.column))
+            sql.append(
+                f" LEFT JOIN {quote(select.model._meta.db_table)} t{index}"
+                f" ON t{index}.{pk_column} = t0.{first.column(join.by)}"
+            )
+            if join.when is not None:
+                sql.append(f" AND t0.{first.column(join.when[0])} = %s")
+                self.params.append(join.when[1])
+        sql.append(f" WHERE t0.{quote(cast(str, first.model._meta.pk.column))} = %s")
+        self.sql = "".join(sql)
+        # Where each row's columns are in the statement's row, and its primary key among them.
+        self.parts: list[tuple[_Select, tuple[int, int], int]] = []
+        start = 0
+        for select in selects:
+            end = start + len(select.attnames)
+            pk_index = select.attnames.index(select.model._meta.pk.attname)
+            self.parts.append((select, (start, end), pk_index))
+            start = end
 
 
-_pairs: dict[tuple[type[Model], type[Model], str], _Pair] = {}
+_joins: dict[tuple[type[Model], tuple[Joined, ...], str], _Join] = {}
 
 
 def rows_where[M: Model](

@@ -4,7 +4,7 @@
   only when such tests are selected (Playwright's sync API runs an event loop in this thread).
 - Under CI=true a skipped PostgreSQL-only or browser test fails the run instead of passing.
 - Reads never write: a GET or HEAD made with Django's test client fails the test when it runs
-  an INSERT, UPDATE or DELETE on anything but `django_session` (and the audit stream's own
+  an INSERT, UPDATE or DELETE on anything but `signin_session` (and the audit stream's own
   INSERT of a refused read) (see `_reads_never_write`).
 """
 
@@ -199,7 +199,7 @@ _WRITE = re.compile(
 # UPDATE or DELETE of anything. An API token's `last_used_at` is bookkeeping like the session's
 # (api/tokens.py, at most once a minute; the audit stream has every use).
 _ALLOWED_TABLES = re.compile(
-    r"^\s*(?:(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\W?django_session\b"
+    r"^\s*(?:(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\W?signin_session\b"
     r"|UPDATE\s+\W?api_apitoken\W?\s+SET\s+\W?last_used_at\W?\s*=\s*%s\s+WHERE"
     r"|INSERT\s+INTO\s+\W?audit_auditevent\b)",
     re.I,
@@ -218,7 +218,7 @@ def _reads_never_write(monkeypatch: pytest.MonkeyPatch) -> None:
     `Client.request` (every method, redirects followed after a POST included) is wrapped: for
     a GET or HEAD, every database connection of this thread gets an execute wrapper for the
     time of the request that records each INSERT/UPDATE/DELETE statement (not on
-    `django_session`); the statement still runs, so the view behaves as it would, and the test
+    `signin_session`); the statement still runs, so the view behaves as it would, and the test
     fails once the response is back, naming the URL and the SQL. Logging in (`client.login`,
     `force_login`) writes outside any request and is not concerned.
     """

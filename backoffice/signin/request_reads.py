@@ -1,16 +1,14 @@
-"""The signed-in user and their second-factor device, read on every request by primary key
-with a statement written once (`backoffice.prebuilt_reads`), instead of an ORM query built
-per request (with the session, signin/session_store.py: 1.6–2.2 ms of every page and POST,
-bench/README.md) — and in one statement when the session names a device (a round trip less
-on every signed-in request, issue 21). Every check stays Django's and django-otp's: the
-device read with the user is handed to django-otp as its own read would have returned it."""
+"""The signed-in user and their second-factor device, taken from the rows read with the session
+(`backoffice.signin.session_store`: one statement for the three) instead of an ORM query built
+per request for each (1.6–2.2 ms of every page and POST, bench/README.md; a round trip each,
+issue 21). Every check stays Django's and django-otp's: the user is the one the session's data
+names, the device is handed to django-otp as its own read would have returned it. When the
+session's row named someone else than its data (never once saved), they are read by key."""
 
-from contextlib import suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
@@ -19,14 +17,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware
 from django_otp.models import Device
 
-from backoffice.prebuilt_reads import row_by_pk, rows_by_pk_pair
-
-
-@dataclass(frozen=True)
-class _NamedDevice:
-    persistent_id: str  # as the session keeps it
-    model: type[Device]
-    pk: int
+from backoffice.prebuilt_reads import row_by_pk
+from backoffice.signin.session_store import NamedDevice, SignedInRows, named_device
 
 
 @dataclass
@@ -34,7 +26,7 @@ class _RequestReads:
     """The request being handled, and the device its user was read with (if they were)."""
 
     request: HttpRequest
-    device_read: tuple[_NamedDevice, Device | None] | None = None
+    device_read: tuple[NamedDevice, Device | None] | None = None
 
 
 # Set by the middleware for the time of its request.
@@ -42,19 +34,21 @@ _current: ContextVar[_RequestReads | None] = ContextVar("signed_in_reads", defau
 
 
 class SignedInUserBackend(ModelBackend):
-    """Django's ModelBackend (passwords, permissions, `user_can_authenticate`), reading the
-    signed-in user of each request by its primary key, with the device its session names."""
+    """Django's ModelBackend (passwords, permissions, `user_can_authenticate`), taking the
+    signed-in user of each request from the rows read with its session, with the device."""
 
     def get_user(self, user_id: Any) -> User | None:
         reads = _current.get()
-        named = _session_device(reads.request) if reads is not None else None
-        if reads is None or named is None:
+        rows = _rows_read_with_session(reads.request) if reads is not None else None
+        if reads is None or rows is None or str(rows.user_pk) != str(user_id):
             user = cast(User | None, row_by_pk(get_user_model(), user_id))
         else:
-            found, device = rows_by_pk_pair(get_user_model(), user_id, named.model, named.pk)
-            user = found
-            if user is not None:
-                reads.device_read = (named, device)
+            user = cast(User | None, rows.user)
+            named = named_device(reads.request.session.get(DEVICE_ID_SESSION_KEY))
+            if user is not None and named is not None:
+                same, device = rows.device_of(named)
+                if same:
+                    reads.device_read = (named, device)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
@@ -75,22 +69,9 @@ class SignedInDeviceOTPMiddleware(OTPMiddleware):
             named, device = reads.device_read
             if named.persistent_id == persistent_id:
                 return device
-        found = _named_device(persistent_id)
+        found = named_device(persistent_id)
         return row_by_pk(found.model, found.pk) if found is not None else None
 
 
-def _session_device(request: HttpRequest) -> _NamedDevice | None:
-    """The device the session names, if it names one of a device model."""
-    session = getattr(request, "session", None)
-    persistent_id = session.get(DEVICE_ID_SESSION_KEY) if session is not None else None
-    return _named_device(persistent_id) if isinstance(persistent_id, str) else None
-
-
-def _named_device(persistent_id: str) -> _NamedDevice | None:
-    normalized = OTPMiddleware._normalize_persistent_id(persistent_id)
-    path, _, device_id = normalized.rpartition("/")
-    with suppress(ValueError, LookupError):
-        model = apps.get_model(path)
-        if issubclass(model, Device):  # anything else is no device (upstream: an error)
-            return _NamedDevice(persistent_id, model, int(device_id))
-    return None
+def _rows_read_with_session(request: HttpRequest) -> SignedInRows | None:
+    return getattr(getattr(request, "session", None), "signed_in", None)

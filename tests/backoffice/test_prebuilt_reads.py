@@ -1,22 +1,25 @@
-"""The session, the user and the second-factor device of each request are read by their keys
-with a statement written once (backoffice/prebuilt_reads.py, issue 21), the user and the device
-in one: the same rows as the ORM's, and every check of Django and django-otp still applies — on
-PostgreSQL and SQLite. The list pages' reads (`rows_where`, `values_where`) load the fields
-they name, in their own fields."""
+"""The session, the user and the second-factor device of each request are read in one statement
+written once (backoffice/prebuilt_reads.py, issue 21): the same rows as the ORM's, and every
+check of Django and django-otp still applies — on PostgreSQL and SQLite. The list pages'
+reads (`rows_where`, `values_where`) load the fields they name, in their own fields."""
 
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.contrib.sessions.models import Session
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from backoffice.prebuilt_reads import row_by_pk, rows_by_pk_pair, rows_where, values_where
+from backoffice.prebuilt_reads import Joined, row_by_pk, row_by_pk_joined, rows_where, values_where
+from backoffice.session_models import SignedInSession as Session
 from backoffice.signin.middleware import UNVERIFIED_MESSAGE
 from payments.models import Payment
 from tests.factories import PaymentFactory
@@ -60,34 +63,83 @@ def test_a_row_read_by_its_key_is_the_orms_row(client, person):
     assert row_by_pk(User, str(person.pk)).username == "kira"  # as the session keeps it
 
 
-def test_a_signed_in_page_reads_the_session_then_user_and_device_in_one_statement(client, person):
+def test_a_signed_in_page_reads_the_session_user_and_device_in_one_statement(client, person):
     client.get(DASHBOARD)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(DASHBOARD)
         assert response.status_code == 200
         assert response.wsgi_request.user.is_verified()
 
-    session, user_and_device, after = (q["sql"] for q in queries.captured_queries[:3])
-    assert 'FROM "django_session" WHERE' in session
-    assert 'FROM "auth_user" t1 LEFT JOIN "otp_totp_totpdevice" t2' in user_and_device
-    assert "LIMIT" not in session + user_and_device  # the key reads, not the ORM's get()
-    assert "otp_totp_totpdevice" not in after  # the device is not read again
+    first, *after = (q["sql"] for q in queries.captured_queries)
+    assert 'FROM "signin_session" t0 LEFT JOIN "auth_user" t1' in first
+    assert '"otp_totp_totpdevice"' in first
+    assert "LIMIT" not in first  # the key read, not the ORM's get()
+    assert not [sql for sql in after if '"auth_user"' in sql or "otp_totp_totpdevice" in sql]
 
 
-def test_user_and_device_read_together_are_the_orms_rows(person, django_assert_num_queries):
+def test_a_saved_session_names_its_user_and_device_in_its_columns(client, person):
     device = totp_device(person)
 
+    row = Session.objects.get(pk=client.session.session_key)
+
+    assert (row.user_pk, row.device_model, row.device_pk) == (
+        person.pk,
+        "otp_totp.totpdevice",
+        device.pk,
+    )
+
+
+def test_a_session_whose_columns_name_someone_else_reads_who_its_data_names(client, person):
+    """The data is the truth: columns left behind (a row written another way) are not used."""
+    other = staff_user("view_orders", username="lars")
+    totp_device(person)
+    Session.objects.filter(pk=client.session.session_key).update(
+        user_pk=other.pk, device_model="otp_totp.totpdevice", device_pk=totp_device(other).pk
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(DASHBOARD)
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user == person
+    assert response.wsgi_request.user.otp_device == totp_device(person)
+    separate = [q["sql"] for q in queries.captured_queries[1:3]]
+    assert 'FROM "auth_user" WHERE' in separate[0] and "otp_totp_totpdevice" in separate[1]
+
+
+def test_rows_joined_by_their_keys_are_the_orms_rows(person, django_assert_num_queries):
+    device = totp_device(person)
+    other = staff_user("view_orders", username="lars")
+    session = Session.objects.create(
+        session_key="k" * 32,
+        session_data="",
+        expire_date=timezone.now(),
+        user_pk=person.pk,
+        device_model="otp_totp.totpdevice",
+        device_pk=device.pk,
+    )
+    joined = (
+        Joined(User, "user_pk"),
+        Joined(TOTPDevice, "device_pk", when=("device_model", "otp_totp.totpdevice")),
+        Joined(StaticDevice, "device_pk", when=("device_model", "otp_static.staticdevice")),
+    )
+
     with django_assert_num_queries(1):
-        user, read = rows_by_pk_pair(User, str(person.pk), TOTPDevice, device.pk)
+        read, (user, totp, static) = row_by_pk_joined(Session, session.pk, joined)
+    assert fields_of(read) == fields_of(session)
     assert fields_of(user) == fields_of(User.objects.get(pk=person.pk))
-    assert fields_of(read) == fields_of(TOTPDevice.objects.get(pk=device.pk))
-    assert {k: type(v) for k, v in fields_of(read).items()} == {
+    assert fields_of(totp) == fields_of(TOTPDevice.objects.get(pk=device.pk))
+    # Dates are aware datetimes on SQLite too (the backend's converters ran).
+    assert {k: type(v) for k, v in fields_of(totp).items()} == {
         k: type(v) for k, v in fields_of(TOTPDevice.objects.get(pk=device.pk)).items()
     }
-    assert rows_by_pk_pair(User, person.pk, TOTPDevice, 987654) == (user, None)
-    assert rows_by_pk_pair(User, 987654, TOTPDevice, device.pk) == (None, None)
-    other = staff_user("view_orders", username="lars")
-    assert rows_by_pk_pair(User, person.pk, User, other.pk) == (user, other)  # one table
+    assert static is None  # its condition does not hold (a static device may have that pk)
+
+    Session.objects.filter(pk=session.pk).update(user_pk=other.pk, device_pk=987654)
+    assert row_by_pk_joined(Session, session.pk, joined)[1] == (other, None, None)
+    Session.objects.filter(pk=session.pk).update(user_pk=None, device_model="")
+    assert row_by_pk_joined(Session, session.pk, joined)[1] == (None, None, None)
+    assert row_by_pk_joined(Session, "nothere", joined) == (None, (None, None, None))
 
 
 def test_a_user_deactivated_after_signing_in_is_signed_out(client, person):
@@ -201,3 +253,46 @@ def test_values_where_gives_the_named_fields_in_the_order_asked(django_assert_nu
     assert rows == [expected]
     assert type(rows[0][2]) is bool
     assert values_where(Payment, "{order} IN (%s)", [], fields=("id",)) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_the_open_sessions_signed_in(client):
+    """Sessions open in Django's table before `signin_session` existed are copied with their
+    columns: nobody is signed out by the upgrade, an expired session is not taken along."""
+    executor = MigrationExecutor(connection)
+    before = executor.migrate([("backoffice", "0011_jobs")]).apps
+    person = staff_user("view_orders", username="kira")
+    device = totp_device(person)
+    open_session, expired = SessionStore(), SessionStore()
+    for stored in (open_session, expired):
+        stored.update(
+            {
+                "_auth_user_id": str(person.pk),
+                "_auth_user_backend": "backoffice.signin.request_reads.SignedInUserBackend",
+                "_auth_user_hash": person.get_session_auth_hash(),
+                DEVICE_ID_SESSION_KEY: f"django_otp.plugins.otp_totp.models.TOTPDevice/{device.pk}",
+            }
+        )
+    old = before.get_model("sessions", "Session")
+    for key, stored, expiry in (("open" * 8, open_session, 60), ("gone" * 8, expired, -60)):
+        old.objects.create(
+            session_key=key,
+            session_data=stored.encode(stored._session),
+            expire_date=timezone.now() + timedelta(seconds=expiry),
+        )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    row = Session.objects.get()
+    assert (row.pk, row.user_pk, row.device_model, row.device_pk) == (
+        "open" * 8,
+        person.pk,
+        "otp_totp.totpdevice",
+        device.pk,
+    )
+    client.cookies[settings.SESSION_COOKIE_NAME] = "open" * 8
+    response = client.get(DASHBOARD)
+    assert response.status_code == 200
+    assert response.wsgi_request.user == person
+    assert response.wsgi_request.user.otp_device == device

@@ -313,10 +313,10 @@ def test_a_bare_exact_number_opens_the_order_before_the_grid_is_built(
 ):
     OrderFactory(number="100000110")
     client.get("/orders/")  # the session's first request saves it; measure the next one
-    # The session, the user with their second factor (one statement), their stores'
+    # The session with its user and their second factor (one statement), their stores'
     # permissions, then the one lookup of the number: no filter form, store list, saved views
     # or page.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get("/orders/", {"q": "#100000110"})
     assert response.status_code == 302 and response["Location"] == "/orders/100000110/"
 

@@ -53,7 +53,7 @@ def test_a_read_may_save_the_session_when_it_consumes_messages(client, viewer, s
         response = client.get(reverse("dashboard"))  # reading the message saves the session
 
     assert "Saved." in response.text
-    session_writes = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "django_session"')]
+    session_writes = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "signin_session"')]
     assert session_writes  # it did write the session, and the guard let it
     assert "_messages" not in client.session
 
@@ -65,9 +65,9 @@ def test_a_read_may_save_the_session_when_it_consumes_messages(client, viewer, s
         ('  update "orders_approvalrequest" SET "state" = %s', True),
         ('DELETE FROM "payments_transaction" WHERE id = %s', True),
         ('WITH x AS (UPDATE "orders_order" SET version = 2 RETURNING id) SELECT * FROM x', True),
-        ('UPDATE "django_session" SET "session_data" = %s WHERE "session_key" = %s', False),
-        ('INSERT INTO "django_session" ("session_key") VALUES (%s)', False),
-        ('DELETE FROM "django_session" WHERE "session_key" = %s', False),
+        ('UPDATE "signin_session" SET "session_data" = %s WHERE "session_key" = %s', False),
+        ('INSERT INTO "signin_session" ("session_key") VALUES (%s)', False),
+        ('DELETE FROM "signin_session" WHERE "session_key" = %s', False),
         ('SELECT * FROM "orders_order" WHERE id = %s FOR UPDATE', False),
         ('WITH x AS (SELECT id FROM "orders_order") SELECT * FROM x FOR UPDATE', False),
         ('SELECT "updated_at" FROM "payments_transaction"', False),
