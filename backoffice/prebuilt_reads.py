@@ -13,11 +13,15 @@ is a literal of the caller, the values are parameters.
 """
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
+from weakref import WeakKeyDictionary
 
+from django.conf import settings
 from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
 Converter = Callable[[Any, Any, Any], Any]
@@ -124,15 +128,22 @@ def row_by_pk_joined[M: Model](
     """`row_by_pk` with the rows its fields name, in one statement (one round trip instead of
     one per row): the row of `model` whose primary key is `pk` (None when there is none), and
     for each of `joined` its row (None when the field is empty, its condition does not hold,
-    or the row is not there). All the models on one database."""
+    or the row is not there). All the models on one database.
+
+    For the read of every request (the session's): on PostgreSQL the statement is prepared
+    once per database session and executed by name (`prepared`), as planning the join took
+    longer than running it."""
     alias = router.db_for_read(model)
     key = (model, joined, alias)
     join = _joins.get(key)
     if join is None:
-        join = _joins[key] = _Join(_select(model, None), joined)
+        join = _joins[key] = _Join(
+            _select(model, None), joined, name=f"prebuilt_join_{len(_joins)}"
+        )
     connection = connections[alias]
+    params = [*join.params, model._meta.pk.get_db_prep_value(pk, connection)]
     with connection.cursor() as cursor:
-        cursor.execute(join.sql, [*join.params, model._meta.pk.get_db_prep_value(pk, connection)])
+        cursor.execute(prepared(connection, join.name, join.sql, len(params)), params)
         row = cursor.fetchone()
     if row is None:
         return None, tuple(None for _ in joined)
@@ -151,7 +162,8 @@ class _Join:
     """`SELECT <t0's columns>, <t1's columns>, … FROM a t0 LEFT JOIN b t1 ON t1.pk = t0.by
     [AND t0.when = %s] … WHERE t0.pk = %s` (aliased: two may be one table)."""
 
-    def __init__(self, first: _Select, joined: tuple[Joined, ...]) -> None:
+    def __init__(self, first: _Select, joined: tuple[Joined, ...], *, name: str) -> None:
+        self.name = name
         quote = first.quote
         selects = [first, *(_select(j.model, None) for j in joined)]
         for select in selects[1:]:
@@ -187,6 +199,62 @@ class _Join:
 
 
 _joins: dict[tuple[type[Model], tuple[Joined, ...], str], _Join] = {}
+
+# The statements prepared on each database session, by the driver's connection (one per
+# session: a new one after Django reconnects).
+_prepared_on: WeakKeyDictionary[Any, set[str]] = WeakKeyDictionary()
+
+
+# The names of the statements `statements_prepared` prepared, by their text; a bound on how
+# many, as the server keeps each for the life of its session.
+_names: dict[str, str] = {}
+_MAX_PREPARED = 50
+
+
+@contextmanager
+def statements_prepared(using: str = "default") -> Iterator[None]:
+    """Within: each SELECT the ORM sends with parameters is prepared once per database session
+    and then run by name (`prepared`) — for reads whose planning takes longer than running
+    them, by keys whose every value is planned alike (an order by its number, its comments by
+    the order: no generic plan to fear). The order page's order with its counts and flags was
+    planned in 0.42 ms and run in 0.07. The query logged is the `EXECUTE name(…)` sent."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_READS:
+        yield
+        return
+
+    def by_name(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        name = _names.get(sql)
+        if name is None and _preparable(sql, params, many) and len(_names) < _MAX_PREPARED:
+            name = _names.setdefault(sql, f"prebuilt_{len(_names)}")
+        if name is None:
+            return execute(sql, params, many, context)
+        return execute(prepared(connection, name, sql, len(params)), params, many, context)
+
+    with connection.execute_wrapper(by_name):
+        yield
+
+
+def _preparable(sql: str, params: Any, many: bool) -> bool:
+    return not many and bool(params) and sql.startswith("SELECT ")
+
+
+def prepared(connection: BaseDatabaseWrapper, name: str, sql: str, count: int) -> str:
+    """`EXECUTE name(%s, …)` for `sql` (taking `count` parameters, each `%s`), prepared as
+    `name` first on this database session if it is not yet; `sql` itself where statements are
+    not prepared (SQLite, or settings.DATABASE_PREPARED_READS off: PgBouncer in transaction
+    mode runs each transaction on any server session). The PREPARE is the session's setup, as
+    Django's own (time zone, role): sent on the driver's connection, not among the queries."""
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_READS:
+        return sql
+    connection.ensure_connection()
+    driver = connection.connection
+    done = _prepared_on.setdefault(driver, set())
+    if name not in done:
+        numbered = sql % tuple(f"${index}" for index in range(1, count + 1))
+        driver.execute(f"PREPARE {name} AS {numbered}")  # kept by a ROLLBACK too
+        done.add(name)
+    return f"EXECUTE {name}({', '.join(['%s'] * count)})"
 
 
 def rows_where[M: Model](

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
+from backoffice.prebuilt_reads import statements_prepared
 from orders.models import (
     CreditMemo,
     CreditMemoItem,
@@ -21,7 +22,8 @@ def order_for_invoicing(*, user: User | AnonymousUser, number: str) -> Order:
     """The order with what New Invoice, the Edit page and the operations registry read
     (`read_order_rows`: the order page's reads); 404 outside scope."""
     queryset = with_documents_known(orders_visible_to(user=user).select_related("store"))
-    order = get_object_or_404(queryset, number=number)
+    with statements_prepared():
+        order = get_object_or_404(queryset, number=number)
     read_order_rows(order)
     return order
 

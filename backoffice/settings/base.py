@@ -131,6 +131,10 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The session read of every request is prepared once per database session on PostgreSQL
+# (backoffice/prebuilt_reads.py). Off behind PgBouncer in transaction mode, where a
+# transaction may run on a server session that did not prepare it.
+DATABASE_PREPARED_READS = env_bool("DATABASE_PREPARED_READS", True)
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username or address before any password is checked.

@@ -22,8 +22,8 @@ from backoffice.prebuilt_reads import Joined, row_by_pk, row_by_pk_joined, rows_
 from backoffice.session_models import SignedInSession as Session
 from backoffice.signin.middleware import UNVERIFIED_MESSAGE
 from payments.models import Payment
-from tests.factories import PaymentFactory
-from tests.orders.view_helpers import staff_user
+from tests.factories import OrderFactory, PaymentFactory, StoreFactory
+from tests.orders.view_helpers import add_comment, staff_user
 from tests.signin_helpers import totp_device
 
 pytestmark = pytest.mark.django_db
@@ -71,10 +71,50 @@ def test_a_signed_in_page_reads_the_session_user_and_device_in_one_statement(cli
         assert response.wsgi_request.user.is_verified()
 
     first, *after = (q["sql"] for q in queries.captured_queries)
-    assert 'FROM "signin_session" t0 LEFT JOIN "auth_user" t1' in first
-    assert '"otp_totp_totpdevice"' in first
-    assert "LIMIT" not in first  # the key read, not the ORM's get()
+    if connection.vendor == "postgresql":  # the statement prepared on this database session
+        assert first.startswith("EXECUTE prebuilt_join_")
+    else:
+        assert 'FROM "signin_session" t0 LEFT JOIN "auth_user" t1' in first
+        assert '"otp_totp_totpdevice"' in first
+        assert "LIMIT" not in first  # the key read, not the ORM's get()
     assert not [sql for sql in after if '"auth_user"' in sql or "otp_totp_totpdevice" in sql]
+
+
+def prepared_statements() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements")
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # it closes the connection
+def test_the_session_read_is_prepared_once_per_database_session(client, person):
+    """Planning the join took longer than running it (issue 21): PostgreSQL prepares it once
+    on each database session — again on a new one — and every request runs it by name."""
+    connection.close()  # a new database session: nothing prepared on it
+    client.get(DASHBOARD)
+    (name,) = [n for n, sql in prepared_statements().items() if '"signin_session" t0' in sql]
+
+    connection.close()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(DASHBOARD)
+
+    assert response.status_code == 200 and response.wsgi_request.user == person
+    assert response.wsgi_request.user.is_verified()
+    assert queries.captured_queries[0]["sql"].startswith(f"EXECUTE {name}(")
+    assert name in prepared_statements()  # prepared again on the new session
+    assert client.get(DASHBOARD).status_code == 200
+
+
+@pytest.mark.postgres
+def test_without_prepared_reads_the_session_is_read_by_its_statement(client, person, settings):
+    settings.DATABASE_PREPARED_READS = False  # PgBouncer in transaction mode
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(DASHBOARD)
+
+    assert response.status_code == 200 and response.wsgi_request.user.is_verified()
+    assert 'FROM "signin_session" t0 LEFT JOIN' in queries.captured_queries[0]["sql"]
 
 
 def test_a_saved_session_names_its_user_and_device_in_its_columns(client, person):
@@ -296,3 +336,27 @@ def test_the_migration_keeps_the_open_sessions_signed_in(client):
     assert response.status_code == 200
     assert response.wsgi_request.user == person
     assert response.wsgi_request.user.otp_device == device
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # it closes the connection
+def test_the_order_page_reads_its_order_by_one_prepared_statement_for_every_order(client):
+    """Planning the order page's order (counts, flags, addresses) took six times longer than
+    running it: prepared once per database session, it is run by name for each order — and
+    each person's stores still scope it."""
+    connection.close()
+    mine, other = OrderFactory(), OrderFactory(store=StoreFactory(code="eu", currency="EUR"))
+    add_comment(mine, "Called the customer.")
+    client.force_login(staff_user("view_orders", store=mine.store, username="kira"))
+
+    page = client.get(mine.get_absolute_url())
+    assert page.status_code == 200 and "Called the customer." in page.text
+    assert client.get(other.get_absolute_url()).status_code == 404  # another store's
+    reads = [name for name, sql in prepared_statements().items() if '"comment_count"' in sql]
+    assert len(reads) == 1  # one statement for both orders
+
+    with CaptureQueriesContext(connection) as queries:
+        third = client.get(OrderFactory(store=mine.store).get_absolute_url())
+    assert third.status_code == 200
+    assert [q for q in queries.captured_queries if q["sql"].startswith(f"EXECUTE {reads[0]}(")]
+    assert [n for n, sql in prepared_statements().items() if '"comment_count"' in sql] == reads
