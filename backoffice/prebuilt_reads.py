@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from hashlib import blake2b
 from typing import Any, cast
 from weakref import WeakKeyDictionary
 
@@ -137,13 +138,11 @@ def row_by_pk_joined[M: Model](
     key = (model, joined, alias)
     join = _joins.get(key)
     if join is None:
-        join = _joins[key] = _Join(
-            _select(model, None), joined, name=f"prebuilt_join_{len(_joins)}"
-        )
+        join = _joins[key] = _Join(_select(model, None), joined)
     connection = connections[alias]
     params = [*join.params, model._meta.pk.get_db_prep_value(pk, connection)]
     with connection.cursor() as cursor:
-        cursor.execute(prepared(connection, join.name, join.sql, len(params)), params)
+        cursor.execute(prepared(connection, join.sql, len(params)), params)
         row = cursor.fetchone()
     if row is None:
         return None, tuple(None for _ in joined)
@@ -162,8 +161,7 @@ class _Join:
     """`SELECT <t0's columns>, <t1's columns>, … FROM a t0 LEFT JOIN b t1 ON t1.pk = t0.by
     [AND t0.when = %s] … WHERE t0.pk = %s` (aliased: two may be one table)."""
 
-    def __init__(self, first: _Select, joined: tuple[Joined, ...], *, name: str) -> None:
-        self.name = name
+    def __init__(self, first: _Select, joined: tuple[Joined, ...]) -> None:
         quote = first.quote
         selects = [first, *(_select(j.model, None) for j in joined)]
         for select in selects[1:]:
@@ -203,11 +201,11 @@ _joins: dict[tuple[type[Model], tuple[Joined, ...], str], _Join] = {}
 # The statements prepared on each database session, by the driver's connection (one per
 # session: a new one after Django reconnects).
 _prepared_on: WeakKeyDictionary[Any, set[str]] = WeakKeyDictionary()
-
-
-# The names of the statements `statements_prepared` prepared, by their text; a bound on how
-# many, as the server keeps each for the life of its session.
+# Each statement's name, by its text: a digest of it, so that two threads naming one
+# statement at once name it alike.
 _names: dict[str, str] = {}
+# How many statements `statements_prepared` may prepare: the server keeps each for the life
+# of its session.
 _MAX_PREPARED = 50
 
 
@@ -224,29 +222,26 @@ def statements_prepared(using: str = "default") -> Iterator[None]:
         return
 
     def by_name(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        name = _names.get(sql)
-        if name is None and _preparable(sql, params, many) and len(_names) < _MAX_PREPARED:
-            name = _names.setdefault(sql, f"prebuilt_{len(_names)}")
-        if name is None:
+        known = sql in _names or len(_names) < _MAX_PREPARED
+        if many or not params or not sql.startswith("SELECT ") or not known:
             return execute(sql, params, many, context)
-        return execute(prepared(connection, name, sql, len(params)), params, many, context)
+        return execute(prepared(connection, sql, len(params)), params, many, context)
 
     with connection.execute_wrapper(by_name):
         yield
 
 
-def _preparable(sql: str, params: Any, many: bool) -> bool:
-    return not many and bool(params) and sql.startswith("SELECT ")
-
-
-def prepared(connection: BaseDatabaseWrapper, name: str, sql: str, count: int) -> str:
-    """`EXECUTE name(%s, …)` for `sql` (taking `count` parameters, each `%s`), prepared as
-    `name` first on this database session if it is not yet; `sql` itself where statements are
-    not prepared (SQLite, or settings.DATABASE_PREPARED_READS off: PgBouncer in transaction
-    mode runs each transaction on any server session). The PREPARE is the session's setup, as
-    Django's own (time zone, role): sent on the driver's connection, not among the queries."""
+def prepared(connection: BaseDatabaseWrapper, sql: str, count: int) -> str:
+    """`EXECUTE name(%s, …)` for `sql` (taking `count` parameters, each `%s`), prepared first
+    on this database session if it is not yet; `sql` itself where statements are not prepared
+    (SQLite, or settings.DATABASE_PREPARED_READS off: PgBouncer in transaction mode runs each
+    transaction on any server session). The PREPARE is the session's setup, as Django's own
+    (time zone, role): sent on the driver's connection, not among the queries."""
     if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_READS:
         return sql
+    name = _names.get(sql)
+    if name is None:
+        name = _names[sql] = f"prebuilt_{blake2b(sql.encode(), digest_size=8).hexdigest()}"
     connection.ensure_connection()
     driver = connection.connection
     done = _prepared_on.setdefault(driver, set())

@@ -18,7 +18,14 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from backoffice.prebuilt_reads import Joined, row_by_pk, row_by_pk_joined, rows_where, values_where
+from backoffice.prebuilt_reads import (
+    Joined,
+    prepared,
+    row_by_pk,
+    row_by_pk_joined,
+    rows_where,
+    values_where,
+)
 from backoffice.session_models import SignedInSession as Session
 from backoffice.signin.middleware import UNVERIFIED_MESSAGE
 from payments.models import Payment
@@ -72,7 +79,7 @@ def test_a_signed_in_page_reads_the_session_user_and_device_in_one_statement(cli
 
     first, *after = (q["sql"] for q in queries.captured_queries)
     if connection.vendor == "postgresql":  # the statement prepared on this database session
-        assert first.startswith("EXECUTE prebuilt_join_")
+        assert first.startswith("EXECUTE prebuilt_")
     else:
         assert 'FROM "signin_session" t0 LEFT JOIN "auth_user" t1' in first
         assert '"otp_totp_totpdevice"' in first
@@ -360,3 +367,20 @@ def test_the_order_page_reads_its_order_by_one_prepared_statement_for_every_orde
     assert third.status_code == 200
     assert [q for q in queries.captured_queries if q["sql"].startswith(f"EXECUTE {reads[0]}(")]
     assert [n for n, sql in prepared_statements().items() if '"comment_count"' in sql] == reads
+
+
+@pytest.mark.postgres
+def test_each_statement_is_prepared_under_a_name_of_its_own_text(person):
+    """A statement's name is a digest of its text: two threads naming statements at once
+    cannot give one name to two statements (and run the wrong one)."""
+    by_name = 'SELECT "username" FROM "auth_user" WHERE "id" = %s'
+    by_username = 'SELECT "id" FROM "auth_user" WHERE "username" = %s'
+
+    first, second = prepared(connection, by_name, 1), prepared(connection, by_username, 1)
+
+    assert first != second and first == prepared(connection, by_name, 1)
+    with connection.cursor() as cursor:
+        cursor.execute(first, [person.pk])
+        assert cursor.fetchone() == ("kira",)
+        cursor.execute(second, ["kira"])
+        assert cursor.fetchone() == (person.pk,)
