@@ -346,3 +346,21 @@ def test_a_short_search_says_it_matches_from_the_start(client, viewer, params, n
         assert "Type 3 characters or more" in shown.group(1)
     else:
         assert shown is None
+
+
+def test_a_page_turn_sort_or_page_size_alone_filters_nothing(client, viewer):
+    """Only what filters binds the grid's filters: paging, sorting and the page size did
+    build and validate the whole filter form on every page turn, and called an empty grid
+    "No orders match" as if something had been filtered."""
+    bare = client.get("/orders/", {"sort": "number", "per_page": 20, "page": 1, "q": ""})
+    assert not bare.context["filterset"].is_bound
+    assert "No orders yet" in bare.text
+
+    make_orders(3)
+    paged = client.get("/orders/", {"sort": "-number", "per_page": 20})
+    assert not paged.context["filterset"].is_bound and len(listed_numbers(paged)) == 3
+    filtered = client.get("/orders/", {"sort": "-number", "state": "canceled"})
+    assert filtered.context["filterset"].is_bound
+    assert "No orders match" in filtered.text
+    several = client.get("/orders/", [("state", "processing"), ("state", "")])
+    assert several.context["filterset"].is_bound  # a value among several is typed
