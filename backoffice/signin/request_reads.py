@@ -3,7 +3,8 @@
 per request for each (1.6–2.2 ms of every page and POST, bench/README.md; a round trip each,
 issue 21). Every check stays Django's and django-otp's: the user is the one the session's data
 names, the device is handed to django-otp as its own read would have returned it. When the
-session's row named someone else than its data (never once saved), they are read by key."""
+row's columns name someone other than its data does (a row this store did not write), both
+are read by their keys."""
 
 from contextvars import ContextVar
 from dataclasses import dataclass
