@@ -217,7 +217,7 @@ def statements_prepared(using: str = "default") -> Iterator[None]:
     the order: no generic plan to fear). The order page's order with its counts and flags was
     planned in 0.42 ms and run in 0.07. The query logged is the `EXECUTE name(…)` sent."""
     connection = connections[using]
-    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_READS:
+    if not _prepares(connection):
         yield
         return
 
@@ -231,13 +231,17 @@ def statements_prepared(using: str = "default") -> Iterator[None]:
         yield
 
 
+def _prepares(connection: BaseDatabaseWrapper) -> bool:
+    return connection.vendor == "postgresql" and settings.DATABASE_PREPARED_READS
+
+
 def prepared(connection: BaseDatabaseWrapper, sql: str, count: int) -> str:
     """`EXECUTE name(%s, …)` for `sql` (taking `count` parameters, each `%s`), prepared first
     on this database session if it is not yet; `sql` itself where statements are not prepared
     (SQLite, or settings.DATABASE_PREPARED_READS off: PgBouncer in transaction mode runs each
     transaction on any server session). The PREPARE is the session's setup, as Django's own
     (time zone, role): sent on the driver's connection, not among the queries."""
-    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_READS:
+    if not _prepares(connection):
         return sql
     name = _names.get(sql)
     if name is None:
