@@ -19,6 +19,7 @@ from backoffice.models import Store
 from backoffice.permissions import store_permissions
 from payments import selectors
 from payments.report_forms import MAX_DAYS, MoneyReportForm
+from payments.report_rows import report_rows_html
 from payments.reports import COLUMNS, money_report, report_csv_rows
 
 NO_STORE = "You don't have permission to view orders in any store."
@@ -40,6 +41,7 @@ def _page(request: StaffRequest, form: MoneyReportForm, *, status: int = 200) ->
         {
             "form": form,
             "report": report,
+            "report_rows": report_rows_html(report.rows) if report else "",
             "columns": COLUMNS,
             "max_days": MAX_DAYS,
             "can_export": any(perms.has("export_data", store) for store in form.stores),
