@@ -28,3 +28,28 @@ def postgresql_indexes(
             schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
 
     return migrations.RunPython(create, drop)
+
+
+def postgresql_gin_pending_list_limit(
+    indexes: tuple[str, ...], *, kilobytes: int
+) -> migrations.RunPython:
+    """`ALTER INDEX <name> SET (gin_pending_list_limit = <kilobytes>)` for each GIN index of
+    `indexes`, then `gin_clean_pending_list` to merge what its list already holds; back:
+    `RESET`."""
+
+    def limit(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for name in indexes:
+            schema_editor.execute(
+                f'ALTER INDEX "{name}" SET (gin_pending_list_limit = {int(kilobytes)})'
+            )
+            schema_editor.execute("SELECT gin_clean_pending_list(%s::regclass)", [name])
+
+    def reset(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for name in indexes:
+            schema_editor.execute(f'ALTER INDEX "{name}" RESET (gin_pending_list_limit)')
+
+    return migrations.RunPython(limit, reset)
