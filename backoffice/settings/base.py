@@ -34,8 +34,13 @@ def database_from_url(url: str) -> dict:
         "CONN_HEALTH_CHECKS": True,
         # No JIT: the app's queries are short, and a batch job's chunk queries (hundreds of
         # ids) are estimated costly enough to be JIT-compiled, which took longer (~50 ms)
-        # than running them.
-        "OPTIONS": {"options": "-c jit=off"},
+        # than running them. No parallel workers by default: the app reads a page or a chunk,
+        # and starting workers took longer (5-8 ms) than the query run alone (the orders open
+        # to capture at a million: 0.7 ms; bench/README.md, "Eleventh sitting").
+        "OPTIONS": {
+            "options": "-c jit=off -c max_parallel_workers_per_gather="
+            + str(int(os.environ.get("DATABASE_PARALLEL_WORKERS", "0")))
+        },
     }
 
 
