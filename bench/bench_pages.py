@@ -315,6 +315,8 @@ def scenarios(orders: dict[str, Order], per_page: int | None) -> list[Scenario]:
         Scenario("search_email", "list, customer e-mail", f"{listing}&q={typical.customer_email}"),
         Scenario("search_reference", "list, gateway reference", f"{listing}&q={reference}"),
         Scenario("filter_status", "list, state processing", f"{listing}&state=processing"),
+        # Ours only (Oscar has no such filter): the filter that reads payments, not orders.
+        Scenario("filter_capture", "list, open to capture", f"{listing}&capture=open"),
         Scenario("detail_typical", "order page, typical", typical.get_absolute_url()),
         Scenario(
             "detail_heavy",
