@@ -11,9 +11,9 @@ client in-process, DEBUG off: `--warmup` untimed rounds, then `-n` timed rounds,
 interleaved round by round so machine noise hits them alike; a separate pass counts the
 queries. The JSON has the harness's shape and scenario keys (`list`, `search_number_prefix`,
 `search_number_exact`, `search_name`, `filter_status`, `detail_typical`, `detail_heavy`,
-`post_note`, `post_status`) plus ours (`search_email`, `search_reference`, `transactions`,
-`audit`, `inbox`, ...), so `compare.py` puts both side by side. `--per-page 20` measures the
-lists at Oscar's page size.
+`post_note`, `post_status`) plus ours (`search_email`, `search_reference`, `filter_capture`,
+`transactions`, `audit`, `inbox`, ...), so `compare.py` puts both side by side. `--per-page 20`
+measures the lists at Oscar's page size.
 """
 
 import argparse
