@@ -53,9 +53,23 @@ def parse_page_number(value: object, *, max_page: int) -> int:
 def page_window(
     queryset: QuerySet, *, page: object, per_page: int, max_page: int = 200
 ) -> PageWindow:
+    number, start, stop = page_slice(page, per_page=per_page, max_page=max_page)
+    return window_of_rows(
+        list(queryset[start:stop]), number=number, per_page=per_page, max_page=max_page
+    )
+
+
+def page_slice(page: object, *, per_page: int, max_page: int = 200) -> tuple[int, int, int]:
+    """The page's number and the slice of rows to read for it: one more than a page."""
     number = parse_page_number(page, max_page=max_page)
     offset = (number - 1) * per_page
-    rows = list(queryset[offset : offset + per_page + 1])
+    return number, offset, offset + per_page + 1
+
+
+def window_of_rows(
+    rows: Sequence[Any], *, number: int, per_page: int, max_page: int = 200
+) -> PageWindow:
+    """The page of `rows` read for page `number` (`page_slice`)."""
     more = len(rows) > per_page
     return PageWindow(
         rows=rows[:per_page],
