@@ -2,7 +2,27 @@
 dropped by a migration's RunPython; on SQLite the operation does nothing. Not a migration
 itself (its name starts with "_")."""
 
+from collections.abc import Callable, Iterable
+
 from django.db import migrations
+
+Statements = Callable[[str], list[tuple[str, list[str] | None]]]
+
+
+def _on_postgresql(names: Iterable[str], statements: Statements, *, first: str = "") -> Callable:
+    """A RunPython function: `first` (when given), then each name's `statements`, on
+    PostgreSQL only."""
+
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        if first:
+            schema_editor.execute(first)
+        for name in names:
+            for sql, params in statements(name):
+                schema_editor.execute(sql, params)
+
+    return run
 
 
 def postgresql_indexes(
@@ -11,23 +31,21 @@ def postgresql_indexes(
     """`CREATE INDEX IF NOT EXISTS <name> ON <table> USING <method> <expression>` for each
     name and expression of `indexes` (after `CREATE EXTENSION IF NOT EXISTS <extension>`)."""
 
-    def create(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        if extension:
-            schema_editor.execute(f"CREATE EXTENSION IF NOT EXISTS {extension}")
-        for name, expression in indexes.items():
-            schema_editor.execute(
-                f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING {method} {expression}'
+    def create(name: str) -> list[tuple[str, list[str] | None]]:
+        return [
+            (
+                f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING {method} {indexes[name]}',
+                None,
             )
+        ]
 
-    def drop(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for name in indexes:
-            schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+    def drop(name: str) -> list[tuple[str, list[str] | None]]:
+        return [(f'DROP INDEX IF EXISTS "{name}"', None)]
 
-    return migrations.RunPython(create, drop)
+    first = f"CREATE EXTENSION IF NOT EXISTS {extension}" if extension else ""
+    return migrations.RunPython(
+        _on_postgresql(indexes, create, first=first), _on_postgresql(indexes, drop)
+    )
 
 
 def postgresql_gin_pending_list_limit(
@@ -37,19 +55,13 @@ def postgresql_gin_pending_list_limit(
     `indexes`, then `gin_clean_pending_list` to merge what its list already holds; back:
     `RESET`."""
 
-    def limit(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for name in indexes:
-            schema_editor.execute(
-                f'ALTER INDEX "{name}" SET (gin_pending_list_limit = {int(kilobytes)})'
-            )
-            schema_editor.execute("SELECT gin_clean_pending_list(%s::regclass)", [name])
+    def limit(name: str) -> list[tuple[str, list[str] | None]]:
+        return [
+            (f'ALTER INDEX "{name}" SET (gin_pending_list_limit = {int(kilobytes)})', None),
+            ("SELECT gin_clean_pending_list(%s::regclass)", [name]),
+        ]
 
-    def reset(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for name in indexes:
-            schema_editor.execute(f'ALTER INDEX "{name}" RESET (gin_pending_list_limit)')
+    def reset(name: str) -> list[tuple[str, list[str] | None]]:
+        return [(f'ALTER INDEX "{name}" RESET (gin_pending_list_limit)', None)]
 
-    return migrations.RunPython(limit, reset)
+    return migrations.RunPython(_on_postgresql(indexes, limit), _on_postgresql(indexes, reset))
