@@ -16,6 +16,8 @@ payments).
 import json
 import time
 from dataclasses import dataclass
+from typing import Any
+from weakref import WeakKeyDictionary
 
 import psycopg
 from babel.numbers import format_compact_decimal, format_decimal
@@ -107,7 +109,10 @@ def planner_estimate(queryset: QuerySet, *, bound: int) -> int | None:
         return None
     if _table_rows(connection, queryset.model._meta.db_table) < bound:
         return None
-    sql, params = queryset.order_by().query.sql_with_params()
+    compiled = _compiled.get(queryset)
+    if compiled is None:
+        compiled = _compiled[queryset] = queryset.order_by().query.sql_with_params()
+    sql, params = compiled
     key, now = (connection.alias, sql, repr(params)), time.monotonic()
     seen = _estimates_seen.get(key)
     if seen is not None and now - seen[0] < _TABLE_ROWS_TTL:
@@ -133,6 +138,10 @@ def planner_estimate(queryset: QuerySet, *, bound: int) -> int | None:
 _TABLE_ROWS_TTL = 60.0
 _ESTIMATES_KEPT = 256
 _table_rows_seen: dict[tuple[str, str], tuple[float, float]] = {}
+# Each queryset's statement, kept while the queryset lives: a list page asks the planner about
+# its matches twice (how to read the page, then its total), and compiling the filtered
+# statement cost 0.5 ms each time.
+_compiled: WeakKeyDictionary[QuerySet, tuple[str, tuple[Any, ...]]] = WeakKeyDictionary()
 _estimates_seen: dict[tuple[str, str, str], tuple[float, int]] = {}
 
 
